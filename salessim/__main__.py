@@ -1,0 +1,5 @@
+import sys
+
+from salessim.cli import main
+
+sys.exit(main())

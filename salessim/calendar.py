@@ -1,0 +1,77 @@
+"""Simulation time: days from the start of warm-up, mapped to dates, months and quarters.
+
+The engine counts *clock days* from the start of the warm-up. Results report *days* from the
+scenario's ``start_date`` (negative during warm-up) and calendar dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from salessim.scenario import Calendar
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Day arithmetic for one scenario calendar."""
+
+    calendar: Calendar
+
+    @cached_property
+    def sim_start(self) -> np.datetime64:
+        start = pd.Timestamp(self.calendar.start_date)
+        return np.datetime64((start - pd.DateOffset(months=self.calendar.warmup_months)).date(), "D")
+
+    @cached_property
+    def month_starts(self) -> np.ndarray:
+        """Clock day of each month start, warm-up included, plus the end day (length months+1)."""
+        n = self.calendar.warmup_months + self.calendar.horizon_months
+        first = self.sim_start.astype("datetime64[M]")
+        months = first + np.arange(n + 1)
+        return (months.astype("datetime64[D]") - self.sim_start).astype(np.int64)
+
+    @property
+    def warmup_days(self) -> int:
+        """Clock day on which measurement starts (``start_date``)."""
+        return int(self.month_starts[self.calendar.warmup_months])
+
+    @property
+    def end_day(self) -> int:
+        return int(self.month_starts[-1])
+
+    @cached_property
+    def calendar_month(self) -> np.ndarray:
+        """Calendar month (1-12) of each simulated month."""
+        first = self.sim_start.astype("datetime64[M]").astype(int)
+        n = len(self.month_starts) - 1
+        return (first + np.arange(n)) % 12 + 1
+
+    @cached_property
+    def steps(self) -> np.ndarray:
+        """Boundaries of the work steps: every 7 days, also cut at month starts."""
+        weekly = np.arange(0, self.end_day, 7)
+        return np.union1d(np.union1d(weekly, self.month_starts), [self.end_day])
+
+    def month_index(self, day: np.ndarray) -> np.ndarray:
+        """Simulated-month index (0 = first warm-up month) of clock days."""
+        return np.searchsorted(self.month_starts, day, side="right") - 1
+
+    def to_date(self, day: np.ndarray) -> np.ndarray:
+        """Calendar dates (datetime64[D]) of clock days (fractional days are floored)."""
+        return self.sim_start + np.floor(day).astype(np.int64)
+
+    def months(self) -> pd.PeriodIndex:
+        """The measured months, as pandas monthly periods."""
+        return pd.period_range(self.calendar.start_date, periods=self.calendar.horizon_months, freq="M")
+
+    def fiscal_quarter(self, dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
+        """Fiscal quarter labels like ``FY2026-Q1`` (fiscal year named by its start year)."""
+        d = pd.DatetimeIndex(dates)
+        shifted = (d.month - self.calendar.fiscal_year_start_month) % 12
+        fy = d.year - (d.month < self.calendar.fiscal_year_start_month)
+        q = shifted // 3 + 1
+        return pd.Series([f"FY{y}-Q{k}" for y, k in zip(fy, q, strict=True)], index=None)

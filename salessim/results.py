@@ -1,0 +1,131 @@
+"""Results of one run as tidy pandas frames, and the headline KPIs computed from them.
+
+* ``deals``: one row per opportunity still relevant in the measured window (open at its start or
+  created later). Days are counted from the scenario's ``start_date`` (negative = warm-up).
+* ``ledger``: one row per rep and measured month.
+* ``reps``, ``accounts``: the org and the market as simulated.
+* ``kpis()``: one row per KPI: ``kpi``, ``value``, ``unit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from salessim.scenario import Scenario
+
+OUTCOMES = ["open", "won", "lost"]
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Tables of one simulation run (scenario + seed)."""
+
+    scenario: Scenario
+    seed: int | None
+    deals: pd.DataFrame
+    ledger: pd.DataFrame
+    reps: pd.DataFrame
+    accounts: pd.DataFrame
+    events: pd.DataFrame | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def stage_names(self) -> list[str]:
+        return self.scenario.funnel.stage_names
+
+    def kpis(self) -> pd.DataFrame:
+        """Headline KPIs of the measured window (tidy: kpi, value, unit)."""
+        if "kpis" not in self._cache:
+            self._cache["kpis"] = headline_kpis(self)
+        return self._cache["kpis"].copy()
+
+    def stage_conversion(self) -> pd.DataFrame:
+        """Per stage: deals that left it in the window, how many moved on, and the conversion."""
+        return stage_conversion(self.deals, self.stage_names, self.horizon_days)
+
+    @cached_property
+    def horizon_days(self) -> int:
+        cal = self.scenario.calendar
+        end = pd.Timestamp(cal.start_date) + pd.DateOffset(months=cal.horizon_months)
+        return int((end - pd.Timestamp(cal.start_date)).days)
+
+
+def _measured(deals: pd.DataFrame, horizon_days: int) -> pd.Series:
+    """Deals closed inside the measured window."""
+    return deals["close_day"].between(0, horizon_days, inclusive="left")
+
+
+def stage_conversion(deals: pd.DataFrame, stage_names: list[str], horizon_days: int) -> pd.DataFrame:
+    """Stage-to-stage conversion among deals that ended (won or lost) in the measured window.
+
+    A deal lost in stage *s* left *s* without moving on; a deal that reached a later stage (or was
+    won) passed *s*. Open deals are excluded (their fate in the current stage is unknown).
+    """
+    closed = deals[_measured(deals, horizon_days)]
+    reached = closed["stage_index"].to_numpy()
+    n = len(stage_names)
+    rows = []
+    for s, name in enumerate(stage_names):
+        passed = int((reached > s).sum())
+        exited = passed + int(((reached == s) & (closed["outcome"] == "lost").to_numpy()).sum())
+        nxt = stage_names[s + 1] if s + 1 < n else "closed won"
+        rows.append({"stage": name, "next_stage": nxt, "exited": exited, "moved_on": passed,
+                     "conversion": passed / exited if exited else np.nan})
+    return pd.DataFrame(rows)
+
+
+def headline_kpis(result: SimResult) -> pd.DataFrame:
+    """Revenue, win rate, conversion, cycle, deal size, bookings per rep, pipeline coverage."""
+    d, ledger, h = result.deals, result.ledger, result.horizon_days
+    cur = result.scenario.currency
+    closed = d[_measured(d, h)]
+    won = closed[closed["outcome"] == "won"]
+    qualified = closed[closed["stage_index"] >= 1]
+    revenue = float(won["amount"].sum())
+    months = result.scenario.calendar.horizon_months
+    last_month = ledger["month"].max()
+    end_pipeline = float(ledger.loc[ledger["month"] == last_month, "pipeline_value"].sum())
+    quarterly_bookings = revenue / months * 3
+    created = d["created_day"].between(0, h, inclusive="left")
+    rows = [
+        ("revenue", revenue, cur),
+        ("deals won", float(len(won)), "deals"),
+        ("leads", float(created.sum()), "leads"),
+        ("win rate (qualified)", _ratio((qualified["outcome"] == "won").sum(), len(qualified)), "%"),
+        ("lead-to-win rate", _ratio(len(won), len(closed)), "%"),
+        ("median sales cycle (won)", float(won["cycle_days"].median()) if len(won) else np.nan, "days"),
+        ("average deal size", float(won["amount"].mean()) if len(won) else np.nan, cur),
+        ("bookings per rep", revenue / result.scenario.org.reps, cur),
+        ("pipeline coverage", _ratio(end_pipeline, quarterly_bookings), "x next quarter"),
+        ("capacity utilisation", _ratio(ledger["hours_worked"].sum(), ledger["hours_capacity"].sum()), "%"),
+    ]
+    conv = result.stage_conversion()
+    rows += [(f"conversion: {r.stage} → {r.next_stage}", float(r.conversion), "%") for r in conv.itertuples()]
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def format_kpis(kpis: pd.DataFrame) -> str:
+    """KPIs as a readable two-column text table (currency with thousands separators, % as %)."""
+    def fmt(v: float, unit: str) -> str:
+        if pd.isna(v):
+            return "n/a"
+        if unit == "%":
+            return f"{v:.1%}"
+        if unit in ("days",):
+            return f"{v:,.0f} days"
+        if unit.startswith("x "):
+            return f"{v:.2f}{unit}"
+        if unit in ("deals", "leads"):
+            return f"{v:,.0f}"
+        return f"{v:,.0f} {unit}"
+
+    width = max(len(k) for k in kpis["kpi"])
+    return "\n".join(f"{r.kpi:<{width}}  {fmt(r.value, r.unit):>18}" for r in kpis.itertuples())

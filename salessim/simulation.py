@@ -1,0 +1,130 @@
+"""``simulate``: run the engine on a scenario and return tidy tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salessim.engine import OPEN, WON, SalesFloor
+from salessim.results import OUTCOMES, SimResult
+from salessim.scenario import Scenario, load_scenario
+
+
+def simulate(
+    scenario: Scenario | str | Path | dict[str, Any],
+    seed: int | np.random.SeedSequence | None = None,
+    record_events: bool = False,
+) -> SimResult:
+    """Simulate one run. ``seed`` defaults to the scenario's seed; same inputs → identical tables.
+
+    ``record_events=True`` also returns every stage transition (``SimResult.events``).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    run_seed = sc.seed if seed is None else seed
+    floor = SalesFloor(sc, run_seed, record_events=record_events).run()
+    return build_result(floor, run_seed if isinstance(run_seed, int) else None)
+
+
+def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
+    sc, clock, p = floor.scenario, floor.clock, floor.pipe
+    w = clock.warmup_days
+    rep_ids = [f"R{i + 1:03d}" for i in range(floor.n_reps)]
+    rep_cat = pd.CategoricalDtype(rep_ids)
+
+    # Deals still relevant in the window: not closed before it started.
+    keep = ~(p.close < w)  # NaN (open) compares False
+    idx = np.flatnonzero(keep)
+    outcome = p.outcome[idx]
+    stage = p.stage[idx]
+    close = p.close[idx]
+    stage_index = np.where(outcome == WON, floor.n_stages, stage)
+    stage_labels = [*sc.funnel.stage_names, "closed won"]
+    created_day = p.created[idx] - w
+    close_day = close - w
+    start = np.datetime64(sc.calendar.start_date, "D")
+    close_date = pd.to_datetime(np.where(outcome == OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]")))
+    deals = pd.DataFrame(
+        {
+            "deal_id": idx,
+            "account": p.account[idx],
+            "segment": pd.Categorical.from_codes(p.segment[idx], [s.name for s in sc.market.segments]),
+            "region": pd.Categorical.from_codes(floor.rep_region[floor.territory[p.account[idx]]], sc.market.regions),
+            "product": pd.Categorical.from_codes(p.product[idx], [x.name for x in sc.market.products]),
+            "rep": pd.Categorical.from_codes(p.rep[idx], dtype=rep_cat),
+            "created_day": created_day,
+            "created_date": pd.to_datetime(start + np.floor(created_day).astype("timedelta64[D]")),
+            "stage": pd.Categorical.from_codes(stage_index, stage_labels),
+            "stage_index": stage_index,
+            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), OUTCOMES),
+            "amount": p.amount[idx],
+            "close_day": close_day,
+            "close_date": close_date,
+            "cycle_days": close - p.created[idx],
+        }
+    )
+    deals["close_month"] = deals["close_date"].dt.to_period("M")
+
+    result_events = None
+    if floor.record_events:
+        ev = floor.event_table()
+        ev["day"] = ev.pop("clock_day") - w
+        result_events = ev
+
+    return SimResult(
+        scenario=sc,
+        seed=seed,
+        deals=deals,
+        ledger=_ledger(floor, deals, rep_cat),
+        reps=pd.DataFrame(
+            {
+                "rep": pd.Categorical(rep_ids, dtype=rep_cat),
+                "region": pd.Categorical.from_codes(floor.rep_region, sc.market.regions),
+                "skill": floor.skill,
+                "weekly_hours": floor.weekly_hours,
+                "accounts": np.bincount(floor.territory, minlength=floor.n_reps),
+                "potential": np.bincount(floor.territory, floor.accounts["potential"].to_numpy(), floor.n_reps),
+            }
+        ),
+        accounts=floor.accounts.assign(rep=pd.Categorical.from_codes(floor.territory, dtype=rep_cat)),
+        events=result_events,
+    )
+
+
+def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype) -> pd.DataFrame:
+    """One row per rep and measured month."""
+    sc, clock = floor.scenario, floor.clock
+    wm, n_months, n_reps = sc.calendar.warmup_months, sc.calendar.horizon_months, floor.n_reps
+    months = clock.months()
+    h = len(months)
+
+    def per_rep_month(mask: np.ndarray, day_col: str, weights: np.ndarray | None = None) -> np.ndarray:
+        m = clock.month_index(deals[day_col].to_numpy()[mask] + clock.warmup_days) - wm
+        r = deals["rep"].cat.codes.to_numpy()[mask]
+        ok = (m >= 0) & (m < h)
+        w = None if weights is None else weights[mask][ok]
+        return np.bincount(m[ok] * n_reps + r[ok], w, h * n_reps).reshape(h, n_reps)
+
+    won = (deals["outcome"] == "won").to_numpy()
+    lost = (deals["outcome"] == "lost").to_numpy()
+    amount = deals["amount"].to_numpy()
+    sl = slice(wm, wm + n_months)
+    frame = {
+        "rep": pd.Categorical(np.tile(rep_cat.categories, h), dtype=rep_cat),
+        "month": np.repeat(months, n_reps),
+        "leads": per_rep_month(np.ones(len(deals), bool), "created_day"),
+        "deals_won": per_rep_month(won, "close_day"),
+        "deals_lost": per_rep_month(lost, "close_day"),
+        "bookings": per_rep_month(won, "close_day", amount),
+        "hours_worked": floor.hours_worked[sl],
+        "hours_capacity": floor.hours_capacity[sl],
+        "pipeline_value": floor.pipeline_value[sl],
+        "open_deals": floor.open_deals[sl],
+    }
+    frame = {k: (np.ravel(v) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
+    ledger = pd.DataFrame(frame)
+    for col in ("leads", "deals_won", "deals_lost", "open_deals"):
+        ledger[col] = ledger[col].astype(np.int64)
+    return ledger.sort_values(["rep", "month"], ignore_index=True)
