@@ -99,7 +99,7 @@ def headline_kpis(result: SimResult) -> pd.DataFrame:
         ("lead-to-win rate", _ratio(len(won), len(closed)), "%"),
         ("median sales cycle (won)", float(won["cycle_days"].median()) if len(won) else np.nan, "days"),
         ("average deal size", float(won["amount"].mean()) if len(won) else np.nan, cur),
-        ("bookings per rep", revenue / result.scenario.org.reps, cur),
+        ("bookings per rep per year", revenue / result.scenario.org.reps * 12 / months, cur),
         ("pipeline coverage", _ratio(end_pipeline, quarterly_bookings), "x next quarter"),
         ("capacity utilisation", _ratio(ledger["hours_worked"].sum(), ledger["hours_capacity"].sum()), "%"),
     ]

@@ -1,0 +1,60 @@
+"""Engine speed and memory: one replication of midmarket, and 10 / 100 / 1,000 reps.
+
+Each org size keeps midmarket's ratios (20 accounts and 600 leads a year per rep). Times are
+the median of several runs in this process, after one warm-up run; peak memory is the maximum
+resident set size of a fresh subprocess that runs one replication (includes Python and imports).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import salessim
+
+ROOT = Path(__file__).resolve().parents[1]
+MIDMARKET = ROOT / "data" / "scenarios" / "midmarket.yaml"
+
+
+def scaled(reps: int) -> salessim.Scenario:
+    return salessim.load_scenario(
+        MIDMARKET, **{"org.reps": reps, "market.accounts": 20 * reps, "market.leads_per_year": 600 * reps}
+    )
+
+
+def time_run(scenario: salessim.Scenario, repeats: int) -> float:
+    salessim.simulate(scenario, seed=0)
+    times = []
+    for seed in range(repeats):
+        t = time.perf_counter()
+        salessim.simulate(scenario, seed=seed)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak_memory_mb(reps: int) -> float:
+    here = str(Path(__file__).parent)
+    code = (
+        f"import resource, sys; sys.path.insert(0, {here!r}); from bench_engine import scaled; "
+        f"import salessim; salessim.simulate(scaled({reps}), seed=0); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def bench() -> list[dict]:
+    rows = []
+    t_mid = time_run(salessim.load_scenario(MIDMARKET), repeats=7)
+    rows.append({"name": "midmarket, 1 replication (100 reps, 15 months incl. warm-up)", "value": t_mid, "unit": "s", "target": "< 0.3"})
+    per_rep = {}
+    for reps, repeats in ((10, 15), (100, 7), (1000, 3)):
+        t = time_run(scaled(reps), repeats)
+        per_rep[reps] = t / reps
+        rows.append({"name": f"{reps:,} reps, {600 * reps:,} leads/yr", "value": t, "unit": "s", "target": "< 3" if reps == 1000 else ""})
+    rows.append({"name": "cost per rep, 1,000 vs 100 reps (1.0 = linear)", "value": per_rep[1000] / per_rep[100], "unit": "ratio", "target": "~1"})
+    rows.append({"name": "peak memory, 1,000 reps (RSS incl. Python)", "value": peak_memory_mb(1000), "unit": "MB", "target": "< 1024"})
+    return rows
