@@ -2,14 +2,17 @@
 
 Design, for speed (one replication of a 100-rep org must take well under a second):
 
-* SimPy runs the calendar: a *selling* process steps through work steps (a week, cut at month
-  starts), a *month-close* process takes snapshots when the selling process signals a month end.
-  Later layers (behaviour, staffing, scenario events) add their own processes.
+* SimPy runs the calendar. A *selling* process steps through work steps (a week, cut at month
+  starts); a *month-close* process takes snapshots and runs attrition when the selling process
+  signals a month end; every vacancy is a *hiring* process that waits for its search time.
 * Deals are not SimPy processes. They live in a struct of numpy arrays (:class:`Pipeline`); each
   work step moves all open deals at once, with every deal's dice drawn once when it is created
   (conversion and duration uniforms per stage), so results do not depend on processing order.
-* Capacity: each step a rep has ``weekly_hours`` (pro-rated) and works the deals nearest to closing
-  first. Deals the rep has no time for do not progress and are lost with ``slip_loss_per_week``.
+* Capacity: each step a rep has ``weekly_hours x effort x ramp`` (pro-rated) and works the deals
+  nearest to closing first. Deals the rep has no time for wait and are lost with
+  ``slip_loss_per_week``.
+* Reps decide each step (:mod:`salessim.reps`): effort from the marginal value of sales under
+  their plan, and, near a period end, which deals to pull in or push out.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from scipy import special
 from salessim.calendar import Clock
 from salessim.market import assign_as_is, daily_lead_rate, make_accounts
 from salessim.random import streams
+from salessim.reps import RepDecisions
 from salessim.scenario import Scenario
 
 OPEN, WON, LOST = 0, 1, 2
+ACTIVE, RAMPING, VACANT = 0, 1, 2
 
 
 @dataclass
@@ -39,8 +44,9 @@ class Pipeline:
 
     SPEC = {
         "account": np.int64, "rep": np.int64, "segment": np.int64, "product": np.int64,
-        "created": np.float64, "amount": np.float64, "stage": np.int64, "outcome": np.int8,
-        "close": np.float64, "remaining": np.float64, "clock": np.float64, "entered": np.float64,
+        "created": np.float64, "amount": np.float64, "list_amount": np.float64, "stage": np.int64,
+        "outcome": np.int8, "close": np.float64, "remaining": np.float64, "clock": np.float64,
+        "entered": np.float64, "source": np.int8, "moved": np.int8,
     }
 
     def __post_init__(self) -> None:
@@ -77,18 +83,22 @@ class Pipeline:
         raise AttributeError(name)
 
 
-class SalesFloor:
-    """One simulation run of a scenario with a seed. Call :meth:`run` once."""
+class SalesFloor(RepDecisions):
+    """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
-    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence, record_events: bool = False):
-        self.scenario = scenario
+    ``incentive`` is the comp plan as the reps see it (:class:`salessim.incentives.Incentive`);
+    without one, reps work at their normal pace and never move deals.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence,
+                 record_events: bool = False, incentive=None, quota: np.ndarray | None = None):
+        self.scenario = s = scenario
         self.clock = Clock(scenario.calendar)
         self.rng = streams(seed)
         self.record_events = record_events
-        s = scenario
         stages = s.funnel.stages
-        self.n_stages = len(stages)
-        self.n_reps = s.org.reps
+        self.n_stages = S = len(stages)
+        self.n_reps = R = s.org.reps
         self.conv = np.array([st.conversion for st in stages])
         mean_days = np.array([st.duration.mean_days for st in stages])
         # Weekly rep hours a deal needs while in a stage: its total hours spread over its duration.
@@ -107,30 +117,53 @@ class SalesFloor:
         # The org and the market.
         sd = s.org.skill.sd
         sigma = np.sqrt(np.log1p(sd**2))
-        self.skill = self.rng["org"].lognormal(-(sigma**2) / 2, sigma, self.n_reps) if sd > 0 else np.ones(self.n_reps)
+        self.skill = self.rng["org"].lognormal(-(sigma**2) / 2, sigma, R) if sd > 0 else np.ones(R)
         self.accounts = make_accounts(s, self.rng["accounts"])
         self.acc_segment = self.accounts["segment"].cat.codes.to_numpy().astype(np.int64)
         self.acc_cdf = np.cumsum(self.accounts["lead_weight"].to_numpy())
         self.acc_cdf[-1] = 1.0
-        self.territory = assign_as_is(self.accounts, self.n_reps, len(s.market.regions))
-        self.rep_region = np.arange(self.n_reps) % len(s.market.regions)
-        self.weekly_hours = np.full(self.n_reps, s.org.weekly_hours)
-        self.effort = np.ones(self.n_reps)
+        self.territory = assign_as_is(self.accounts, R, len(s.market.regions))
+        self.rep_region = np.arange(R) % len(s.market.regions)
+        self._territory_index()
+        self.weekly_hours = np.full(R, s.org.weekly_hours)
+        self.effort = np.ones(R)
+        self.active = np.ones(R, dtype=bool)
+        self.hired_day = np.full(R, -10_000.0)  # incumbents are fully ramped
+        self.ramp = np.ones(R)
 
         n_months = len(self.clock.month_starts) - 1
         self.lead_rate = daily_lead_rate(s, self.clock.calendar_month)
-        self.pipe = Pipeline(self.n_stages)
+        self.pipe = Pipeline(S)
         self.open = np.empty(0, dtype=np.int64)
-        self.hours_worked = np.zeros((n_months, self.n_reps))
-        self.hours_capacity = np.zeros((n_months, self.n_reps))
-        self.pipeline_value = np.zeros((n_months, self.n_reps))
-        self.open_deals = np.zeros((n_months, self.n_reps), dtype=np.int64)
+        zeros = lambda dtype=float: np.zeros((n_months, R), dtype=dtype)  # noqa: E731
+        self.hours_worked, self.hours_capacity = zeros(), zeros()
+        self.pipeline_value, self.open_deals = zeros(), zeros(np.int64)
+        self.booked, self.discounts = zeros(), zeros()
+        self.pulled, self.pushed = zeros(np.int64), zeros(np.int64)
+        self.effort_days, self.status = zeros(), zeros(np.int8)
+        self.stage_entries = np.zeros((n_months, R, S), dtype=np.int64)
+        self.staff_events: list[dict] = []
         self.events: list[tuple[np.ndarray, ...]] = []
+        self.month = 0
+        self._init_decisions(incentive, quota)
+
+    def _territory_index(self) -> None:
+        """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""
+        order = np.argsort(self.territory, kind="stable")
+        w = self.accounts["lead_weight"].to_numpy()[order]
+        rep = self.territory[order]
+        cum = np.cumsum(w)
+        start = np.searchsorted(rep, np.arange(self.n_reps))
+        before = np.concatenate([[0.0], cum])[start]
+        total = np.bincount(rep, w, self.n_reps)
+        self._terr_accounts = order
+        self._terr_key = rep + (cum - before[rep]) / np.maximum(total[rep], 1e-300)
 
     # ------------------------------------------------------------------ SimPy processes
 
     def run(self) -> SalesFloor:
         env = simpy.Environment()
+        self.env = env
         self.month_end = env.event()
         env.process(self._selling(env))
         env.process(self._month_close(env))
@@ -141,13 +174,22 @@ class SalesFloor:
         steps = self.clock.steps
         month_ends = set(self.clock.month_starts[1:].tolist())
         for t0, t1 in zip(steps[:-1], steps[1:], strict=True):
-            month = int(self.clock.month_index(np.array([t0]))[0])
-            self._arrivals(float(t0), float(t1), month)
-            self._work(float(t0), float(t1), month)
+            self.month = month = int(self.clock.month_index(np.array([t0]))[0])
+            t0, t1 = float(t0), float(t1)
+            self.ramp = self._ramp_factor(t0)
+            self.decide(t0, t1, month)
+            self.effort_days[month] += self.effort * self.active * (t1 - t0)
+            self.status[month] = np.where(~self.active, VACANT, np.where(self.ramp < 1, RAMPING, ACTIVE))
+            self._step_booked = np.zeros(self.n_reps)
+            self._arrivals(t0, t1, month)
+            self._prospecting(t0, t1)
+            self._work(t0, t1, month)
+            self.learn(t0, t1)
             yield env.timeout(t1 - t0)
             if int(t1) in month_ends:
                 done, self.month_end = self.month_end, env.event()
                 done.succeed(month)
+                yield done  # let the month-close process run before the next step starts
 
     def _month_close(self, env: simpy.Environment):
         while True:
@@ -157,8 +199,56 @@ class SalesFloor:
             rep = self.pipe.rep[o]
             self.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
+            for r in self.quits(month):
+                self._leave(env, r)
 
-    # ------------------------------------------------------------------ the work
+    def _leave(self, env: simpy.Environment, rep: int) -> None:
+        """A rep quits: part of their open pipeline dies, the rest goes to region colleagues."""
+        now = float(env.now)
+        self.active[rep] = False
+        self.staff_events.append({"rep": rep, "day": now, "event": "left"})
+        mine = self.open[self.pipe.rep[self.open] == rep]
+        u = self.rng["vacancy"].random(len(mine))
+        lost = u < self.scenario.staffing.hiring.pipeline_loss
+        self._close(mine[lost], np.full(lost.sum(), now), LOST)
+        keep = mine[~lost]
+        self.pipe.cols["rep"][keep] = self._cover(np.full(len(keep), rep), self.rng["vacancy"].random(len(keep)))
+        self.open = self.open[self.pipe.outcome[self.open] == OPEN]
+        hiring = self.scenario.staffing.hiring
+        if hiring.enabled and not hiring.freeze:
+            env.process(self._hire(env, rep))
+
+    def _hire(self, env: simpy.Environment, rep: int):
+        from salessim.staffing import hire_skill, vacancy_days
+
+        hiring = self.scenario.staffing.hiring
+        u = self.rng["staffing"].random(2)
+        yield env.timeout(vacancy_days(float(u[0]), hiring))
+        self.active[rep] = True
+        self.hired_day[rep] = float(env.now)
+        self.skill[rep] = hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring)
+        self.staff_events.append({"rep": rep, "day": float(env.now), "event": "hired"})
+
+    def _ramp_factor(self, t0: float) -> np.ndarray:
+        from salessim.staffing import ramp_factor
+
+        return np.where(self.active, ramp_factor(t0 - self.hired_day, self.scenario.staffing.ramp), 0.0)
+
+    def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
+        the region has none; the rep itself if nobody is active."""
+        out = rep.copy()
+        active = np.flatnonzero(self.active)
+        if len(active) == 0 or len(rep) == 0:
+            return out
+        for region in np.unique(self.rep_region[rep]):
+            m = self.rep_region[rep] == region
+            pool = active[self.rep_region[active] == region]
+            pool = pool if len(pool) else active
+            out[m] = pool[np.minimum((u[m] * len(pool)).astype(np.int64), len(pool) - 1)]
+        return out
+
+    # ------------------------------------------------------------------ leads
 
     def _arrivals(self, t0: float, t1: float, month: int) -> None:
         """Inbound leads of the step, with each deal's dice drawn once."""
@@ -170,21 +260,51 @@ class SalesFloor:
         created = np.sort(t0 + rng.random(k) * length)
         account = np.searchsorted(self.acc_cdf, rng.random(k), side="right")
         product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
-        self._open_deals(created, account, product)
+        self._open_deals(created, account, product, self.territory[account], self.rng["deals"], source=0)
 
-    def _open_deals(self, created: np.ndarray, account: np.ndarray, product: np.ndarray) -> None:
+    def _prospecting(self, t0: float, t1: float) -> None:
+        """Self-sourced leads: each working rep finds some in their own territory, more with effort."""
+        per_week = self.scenario.behaviour.effort.prospecting_leads_per_week
+        if per_week == 0:
+            return
+        rng = self.rng["prospecting"]
+        length = t1 - t0
+        counts = rng.poisson(per_week * self.effort * self.ramp * self.active * (length / 7))
+        k = int(counts.sum())
+        if k == 0:
+            return
+        rep = np.repeat(np.arange(self.n_reps), counts)
+        pos = np.searchsorted(self._terr_key, rep + rng.random(k), side="right")
+        account = self._terr_accounts[np.minimum(pos, len(self._terr_accounts) - 1)]
+        created = t0 + rng.random(k) * length
+        product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        order = np.argsort(created, kind="stable")
+        self._open_deals(created[order], account[order], product[order], rep[order], rng, source=1)
+
+    def _open_deals(self, created, account, product, rep, dice_rng, source: int) -> None:
         k, S = len(created), self.n_stages
-        dice = self.rng["deals"].random((k, 2 * S + 1))
+        dice = dice_rng.random((k, 2 * S + 1))
         segment = self.acc_segment[account]
         amount = self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
+        # Leads of a vacant territory: some are never picked up, the rest go to region colleagues.
+        vacant = ~self.active[rep]
+        uncovered = np.zeros(k, dtype=bool)
+        if vacant.any():
+            u = self.rng["vacancy"].random((int(vacant.sum()), 2))
+            lose = u[:, 0] < self.scenario.staffing.hiring.vacancy_lead_loss
+            uncovered[np.flatnonzero(vacant)[lose]] = True
+            rep = rep.copy()
+            rep[vacant] = self._cover(rep[vacant], u[:, 1])
         idx = self.pipe.add(
-            account=account, rep=self.territory[account], segment=segment, product=product,
-            created=created, amount=amount, stage=np.zeros(k, np.int64), outcome=np.zeros(k, np.int8),
-            close=np.full(k, np.nan), clock=created, entered=created,
+            account=account, rep=rep, segment=segment, product=product,
+            created=created, amount=amount, list_amount=amount, stage=np.zeros(k, np.int64),
+            outcome=np.zeros(k, np.int8), close=np.full(k, np.nan), clock=created, entered=created,
+            source=np.full(k, source, np.int8), moved=np.zeros(k, np.int8),
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
         self._enter_stage(idx, np.zeros(k, np.int64))
-        self.open = np.concatenate([self.open, idx])
+        self._close(idx[uncovered], created[uncovered], LOST)
+        self.open = np.concatenate([self.open, idx[~uncovered]])
 
     def _enter_stage(self, idx: np.ndarray, stage: np.ndarray) -> None:
         p = self.pipe
@@ -193,11 +313,14 @@ class SalesFloor:
             m = stage == s
             days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
         p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]]
+        np.add.at(self.stage_entries[self.month], (p.rep[idx], stage), 1)
+
+    # ------------------------------------------------------------------ the work
 
     def _work(self, t0: float, t1: float, month: int) -> None:
         p, o = self.pipe, self.open
         length = t1 - t0
-        cap = self.weekly_hours * self.effort * (length / 7)
+        cap = self.weekly_hours * self.effort * self.ramp * (length / 7)
         self.hours_capacity[month] += cap
         if len(o) == 0:
             return
@@ -227,20 +350,27 @@ class SalesFloor:
         self._progress(o[served], t1)
         self.open = o[p.outcome[o] == OPEN]
 
+    def win_multiplier(self, rep: np.ndarray) -> np.ndarray:
+        """Rep-side multiplier on the overall win probability: skill, effort and ramp-up."""
+        e = self.scenario.behaviour.effort.win_elasticity
+        return self.skill[rep] * np.maximum(self.effort[rep], 1e-3) ** e * (0.5 + 0.5 * self.ramp[rep])
+
     def _progress(self, idx: np.ndarray, t1: float) -> None:
         """Move worked deals through as many stages as they complete before ``t1``."""
         p, S = self.pipe, self.n_stages
+        speed_e = self.scenario.behaviour.effort.speed_elasticity
         while len(idx):
             clk, rem = p.clock[idx], p.remaining[idx]
-            done = clk + rem <= t1
+            speed = np.maximum(self.effort[p.rep[idx]], 1e-3) ** speed_e  # days of progress per day
+            done = clk + rem / speed <= t1
             rest = idx[~done]
-            p.cols["remaining"][rest] = rem[~done] - (t1 - clk[~done])
+            p.cols["remaining"][rest] = rem[~done] - (t1 - clk[~done]) * speed[~done]
             p.cols["clock"][rest] = t1
-            idx, at = idx[done], (clk + rem)[done]
+            idx, at = idx[done], (clk + rem / speed)[done]
             if not len(idx):
                 return
             s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.skill[p.rep[idx]]) ** (1.0 / S)
+            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.win_multiplier(p.rep[idx])) ** (1.0 / S)
             passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], LOST)
             won = passed & (s == S - 1)
@@ -260,6 +390,11 @@ class SalesFloor:
         p = self.pipe
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
+        if outcome == WON:
+            rep = p.rep[idx]
+            amount = p.amount[idx]
+            self.booked[self.month] += np.bincount(rep, amount, self.n_reps)
+            self._step_booked += np.bincount(rep, amount, self.n_reps)
         if self.record_events:
             s = p.stage[idx]
             to = np.full(len(idx), self.n_stages if outcome == WON else -1)

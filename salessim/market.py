@@ -72,3 +72,25 @@ def daily_lead_rate(scenario: Scenario, calendar_month: np.ndarray) -> np.ndarra
     """Expected inbound leads per day in each simulated month (seasonality applied)."""
     factors = np.array(scenario.market.monthly_factors)
     return scenario.market.leads_per_year / 365.25 * factors[calendar_month - 1]
+
+
+def expected_bookings(scenario: Scenario, self_sourced_leads_per_year: float = 0.0) -> float:
+    """Bookings per year (currency) the funnel yields if every rep had unlimited time.
+
+    Sum over segments and products of leads x win probability x mean deal size, with segment
+    lead shares from ``share_of_accounts x potential_weight``. An upper bound for the simulated
+    bookings, which lose deals to limited capacity.
+    """
+    m, f = scenario.market, scenario.funnel
+    n = len(f.stages)
+    conv = float(np.prod([st.conversion for st in f.stages]))
+    seg_share = np.array([s.share_of_accounts * s.potential_weight for s in m.segments])
+    seg_share = seg_share / seg_share.sum()
+    total = 0.0
+    for s, share in zip(m.segments, seg_share, strict=True):
+        size = s.deal_size.median * np.exp(s.deal_size.sigma**2 / 2)
+        for p in m.products:
+            per_stage = np.minimum([st.conversion * (s.win_multiplier * p.win_multiplier) ** (1 / n) for st in f.stages], 1.0)
+            win = float(np.prod(per_stage)) if conv > 0 else 0.0
+            total += share * p.share * win * size * p.size_multiplier
+    return total * (m.leads_per_year + self_sourced_leads_per_year)

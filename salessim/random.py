@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 #: Purposes, in spawn order. Append new purposes at the end: reordering changes every result.
-PURPOSES = ("org", "accounts", "arrivals", "deals", "work", "behaviour", "staffing", "customers")
+PURPOSES = (
+    "org", "accounts", "arrivals", "deals", "work", "behaviour", "staffing", "customers",
+    "prospecting", "vacancy",
+)
 
 
 def seed_sequence(seed: int | np.random.SeedSequence, replication: int | None = None) -> np.random.SeedSequence:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from salessim import behaviour as _behaviour
+from salessim import staffing as _staffing
 from salessim.distributions import Duration
 from salessim.errors import ScenarioError
 
@@ -189,6 +191,14 @@ class Org(Frozen):
     structure: Literal["line"] = "line"
 
 
+class Staffing(Frozen):
+    """Attrition, hiring and ramp-up of reps (see :mod:`salessim.staffing`)."""
+
+    attrition: _staffing.Attrition = _staffing.Attrition()
+    hiring: _staffing.Hiring = _staffing.Hiring()
+    ramp: _staffing.Ramp = _staffing.Ramp()
+
+
 class Territories(Frozen):
     """How accounts are assigned to reps (design strategies arrive with the territory module)."""
 
@@ -218,6 +228,8 @@ class Scenario(Frozen):
     territories: Territories = Territories()
     quota: Quota = Quota()
     plan: str | None = Field(None, description="path to a comp plan YAML, relative to the scenario")
+    behaviour: _behaviour.Settings = _behaviour.Settings()
+    staffing: Staffing = Staffing()
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
