@@ -25,8 +25,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-PayFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""``pay(credited, quota) -> variable pay`` for one decision period, vectorised (currency)."""
+PayFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+"""``pay(credited, quota, reps) -> variable pay`` (currency) for one plan period: row ``i`` of
+``credited`` (any trailing shape) is rep ``reps[i]``'s credit against ``quota[i]``."""
 
 # Gauss-Hermite nodes/weights for E[f(Z)], Z ~ N(0, 1): 15 points, so step bonuses are smooth enough.
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(15)
@@ -143,8 +144,7 @@ def choose_effort(
     shock = lognormal_nodes(expected_deals)  # (n, k)
     scale = grid[None, :, None] ** perceived_elasticity  # (1, L, 1)
     credited = booked[:, None, None] + rest[:, None, None] * scale * shock[:, None, :]  # (n, L, k)
-    q = np.broadcast_to(quota[:, None, None], credited.shape)
-    paid = pay(credited.ravel(), q.ravel()).reshape(credited.shape)
+    paid = pay(credited, quota, np.arange(n))
     if ratchet_penalty is not None:
         paid = paid - ratchet_penalty[:, None, None] * np.maximum(credited - quota[:, None, None], 0.0)
     expected = paid @ _GH_W  # (n, L)
@@ -172,14 +172,14 @@ def expected_marginal_pay(
     expected_deals: np.ndarray,
     quota: np.ndarray,
     amount: np.ndarray,
+    reps: np.ndarray,
 ) -> np.ndarray:
-    """Expected extra pay (currency) from crediting ``amount`` in a period where the rep has
-    ``booked`` so far and expects ``expected_rest`` more (uncertain, see :func:`choose_effort`)."""
+    """Expected extra pay (currency) for rep ``reps[i]`` from crediting ``amount[i]`` in a period
+    where they have ``booked[i]`` so far and expect ``expected_rest[i]`` more (uncertain, see
+    :func:`choose_effort`)."""
     end = booked[:, None] + np.maximum(expected_rest, 0.0)[:, None] * lognormal_nodes(expected_deals)
-    q = np.broadcast_to(quota[:, None], end.shape).ravel()
-    a = np.broadcast_to(amount[:, None], end.shape).ravel()
-    gain = pay(end.ravel() + a, q) - pay(end.ravel(), q)
-    return gain.reshape(end.shape) @ _GH_W
+    gain = pay(end + amount[:, None], quota, reps) - pay(end, quota, reps)
+    return gain @ _GH_W
 
 
 def timing_moves(

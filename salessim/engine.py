@@ -199,6 +199,7 @@ class SalesFloor(RepDecisions):
             rep = self.pipe.rep[o]
             self.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
+            self.close_periods(month)
             for r in self.quits(month):
                 self._leave(env, r)
 

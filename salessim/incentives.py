@@ -1,22 +1,75 @@
-"""The comp plan as the reps see it: one pay function per decision period.
+"""The comp plan as the reps see it during a run.
 
-The engine's reps decide from ``Incentive.pay(credited, quota)``: variable pay (currency) for
-one plan period of ``period_months`` months, vectorised over reps.
+:class:`Incentive` wraps a :class:`salessim.comp.CompPlan` for the engine: it keeps each rep's
+fiscal-year-to-date state (credited, quota, variable pay already paid, completed periods) and
+answers "what does this period pay if I end it with ``credited``?" vectorised over reps, using
+the comp layer's :meth:`CompPlan.period_payout` (same formulas and rounding as the statements).
+Money in the scenario currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from salessim.comp.plan import PERIOD_MONTHS, CompPlan
 
-@dataclass(frozen=True)
+
+@dataclass
 class Incentive:
-    """A pay function over one decision period, with the plan's base salary (currency per year)."""
+    """A plan in force for ``n_reps`` reps, with their year-to-date state."""
 
-    period_months: int
-    base_salary: float
-    pay: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    name: str = "plan"
+    plan: CompPlan
+    n_reps: int
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.new_year()
+
+    @property
+    def period_months(self) -> int:
+        return PERIOD_MONTHS[self.plan.period]
+
+    @property
+    def base_salary(self) -> float:
+        """Annual base salary (currency)."""
+        return float(self.plan.pay.base_salary)
+
+    def new_year(self) -> None:
+        """Reset the year-to-date state at a fiscal year start."""
+        n = self.n_reps
+        self.state = {"ytd_credited": np.zeros(n), "ytd_quota": np.zeros(n), "ytd_paid": np.zeros(n),
+                      "ytd_periods": np.zeros(n)}
+
+    def pay(self, credited: np.ndarray, quota: np.ndarray, reps: np.ndarray | None = None,
+            ahead: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Variable pay (currency) for the current period if rep ``reps[i]`` ends it having been
+        credited ``credited[i, ...]`` against ``quota[i]``. ``ahead`` replaces the YTD state (for
+        valuing the next period)."""
+        credited = np.asarray(credited, float)
+        reps = np.arange(len(credited)) if reps is None else np.asarray(reps)
+        st = self.state if ahead is None else ahead
+        extra = (1,) * (credited.ndim - 1)
+        kw = {k: v[reps].reshape(-1, *extra) for k, v in st.items()}
+        q = np.asarray(quota, float).reshape(-1, *extra)
+        return self.plan.period_payout(credited, q, **kw)
+
+    def close_period(self, credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
+        """Pay every rep for a finished period and roll the year-to-date state forward."""
+        paid = self.pay(credited, quota)
+        s = self.state
+        s["ytd_credited"] = s["ytd_credited"] + credited
+        s["ytd_quota"] = s["ytd_quota"] + quota
+        s["ytd_paid"] = s["ytd_paid"] + paid
+        s["ytd_periods"] = s["ytd_periods"] + 1
+        return paid
+
+    def next_period_state(self, credited: np.ndarray, quota: np.ndarray, new_year: bool) -> dict[str, np.ndarray]:
+        """The YTD state a rep expects at the start of the next period (for timing decisions)."""
+        if new_year:
+            z = np.zeros(self.n_reps)
+            return {"ytd_credited": z, "ytd_quota": z, "ytd_paid": z, "ytd_periods": z}
+        s = self.state
+        return {"ytd_credited": s["ytd_credited"] + credited, "ytd_quota": s["ytd_quota"] + quota,
+                "ytd_paid": s["ytd_paid"] + self.pay(credited, quota), "ytd_periods": s["ytd_periods"] + 1}

@@ -35,6 +35,7 @@ class RepDecisions:
         if quota is None:
             quota = default_quota(s, self.clock, self.rep_potential(), expected)
         self.quota = quota  # (n_months, n_reps), currency
+        self.variable_paid = np.zeros((n_months, self.n_reps))  # the engine's running pay estimate
         # Plan periods (fiscal): month -> first and last month of its period.
         months = self.incentive.period_months if incentive is not None else 12
         pos = (self.clock.calendar_month - s.calendar.fiscal_year_start_month) % 12
@@ -74,7 +75,7 @@ class RepDecisions:
         pay = self.incentive.pay
         penalty = None
         if b.ratchet.enabled and self.scenario.quota.strategy == "ratchet":
-            on_target = pay(quota_p, quota_p) / np.maximum(quota_p, 1e-9)
+            on_target = pay(quota_p, quota_p, np.arange(self.n_reps)) / np.maximum(quota_p, 1e-9)
             penalty = ratchet_penalty(on_target, b.ratchet)
         if b.effort.enabled:
             effort = choose_effort(pay, booked, rest, quota_p, days_left, deals, b.market_pay, b.effort, penalty)
@@ -116,9 +117,9 @@ class RepDecisions:
         if not len(cand):
             return
         r, amount = p.rep[cand], p.amount[cand]
-        pay = self.incentive.pay
-        now_full = expected_marginal_pay(pay, booked[r], rest[r], deals[r], quota_p[r], amount)
-        now_disc = expected_marginal_pay(pay, booked[r], rest[r], deals[r], quota_p[r], amount * (1 - timing.pull_discount))
+        inc = self.incentive
+        now_full = expected_marginal_pay(inc.pay, booked[r], rest[r], deals[r], quota_p[r], amount, r)
+        now_disc = expected_marginal_pay(inc.pay, booked[r], rest[r], deals[r], quota_p[r], amount * (1 - timing.pull_discount), r)
         nxt = self.period_last[month] + 1
         if nxt < len(self.period_first) and self.period_last[nxt] - nxt == self.period_last[month] - self.period_first[month]:
             q_next = self.quota[nxt : self.period_last[nxt] + 1].sum(axis=0)
@@ -128,7 +129,13 @@ class RepDecisions:
             q_next = quota_p
             n_days = float(self.clock.month_starts[self.period_last[month] + 1] - self.clock.month_starts[first])
         rest_next = self.run_rate * max(n_days, 1.0)
-        later = expected_marginal_pay(pay, np.zeros(len(cand)), rest_next[r], rest_next[r] / self.avg_deal, q_next[r], amount)
+        new_year = nxt < len(self.year_first) and self.year_first[nxt] == nxt
+        ahead = inc.next_period_state(booked + rest, quota_p, new_year)
+
+        def pay_next(c, q, reps):
+            return inc.pay(c, q, reps, ahead=ahead)
+
+        later = expected_marginal_pay(pay_next, np.zeros(len(cand)), rest_next[r], rest_next[r] / self.avg_deal, q_next[r], amount, r)
         pull, push = timing_moves(now_full, now_disc, later, amount, this, timing)
         u = self.rng["behaviour"].random((len(cand), 3))
         push &= u[:, 2] < timing.push_accept  # most customers sign when they are ready
@@ -184,21 +191,30 @@ class RepDecisions:
         return np.flatnonzero(self.active & (u < p)).tolist()
 
     def pay_ratio(self, first: int, month: int, k: int) -> np.ndarray:
-        """Year-to-date pay over market pay for the same months (1 = at market)."""
+        """Year-to-date pay over market pay for the same months (1 = at market): base, variable
+        pay of closed plan periods, and what the open period would pay on its pro-rated quota."""
         market = self.scenario.behaviour.market_pay
-        if self.incentive is None:
+        inc = self.incentive
+        if inc is None:
             return np.ones(self.n_reps)
-        base = self.incentive.base_salary * k / 12
-        variable = np.zeros(self.n_reps)
-        m = first
-        while m <= month:
-            last = min(self.period_last[m], month)
-            booked = self.booked[m : last + 1].sum(axis=0)
-            quota = self.quota[m : self.period_last[m] + 1].sum(axis=0)
-            share = (last - m + 1) / (self.period_last[m] - m + 1)
-            variable += self.incentive.pay(booked, quota * share)
-            m = last + 1
-        return (base + variable) / (market.ote * k / 12)
+        variable = inc.state["ytd_paid"].copy()
+        p_first, p_last = self.period_first[month], self.period_last[month]
+        if month < p_last:  # an open period: its pay so far against the quota so far
+            booked = self.booked[p_first : month + 1].sum(axis=0)
+            quota = self.quota[p_first : month + 1].sum(axis=0)
+            variable += inc.pay(booked, quota)
+        return (inc.base_salary * k / 12 + variable) / (market.ote * k / 12)
+
+    def close_periods(self, month: int) -> None:
+        """At a month end: pay the plan period that ends with it and roll the fiscal year."""
+        inc = self.incentive
+        if inc is None or month != self.period_last[month]:
+            return
+        first = self.period_first[month]
+        self.variable_paid[month] = inc.close_period(self.booked[first : month + 1].sum(axis=0),
+                                                     self.quota[first : month + 1].sum(axis=0))
+        if month + 1 < len(self.year_first) and self.year_first[month + 1] == month + 1:
+            inc.new_year()
 
 
 def default_quota(scenario, clock, potential_share: np.ndarray, expected_annual: float) -> np.ndarray:

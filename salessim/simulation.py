@@ -125,9 +125,55 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "hours_capacity": floor.hours_capacity[sl],
         "pipeline_value": floor.pipeline_value[sl],
         "open_deals": floor.open_deals[sl],
+        "quota": floor.quota[sl],
+        "effort": floor.effort_days[sl] / np.maximum(_active_days(floor)[sl], 1e-9),
+        "discounts": floor.discounts[sl],
+        "pulled_in": floor.pulled[sl],
+        "pushed_out": floor.pushed[sl],
+        "status": pd.Categorical.from_codes(floor.status[sl].ravel().astype(np.int64), ["active", "ramping", "vacant"]),
+        "left": _left(floor)[sl],
     }
+    for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
+        frame["reached " + name] = floor.stage_entries[sl, :, s]
     frame = {k: (np.ravel(v) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
     ledger = pd.DataFrame(frame)
+    ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
     for col in ("leads", "deals_won", "deals_lost", "open_deals"):
         ledger[col] = ledger[col].astype(np.int64)
     return ledger.sort_values(["rep", "month"], ignore_index=True)
+
+
+def _active_days(floor: SalesFloor) -> np.ndarray:
+    """Days each rep slot was filled, per simulated month (effort is averaged over them)."""
+    days = np.diff(floor.clock.month_starts)[:, None] * np.ones((1, floor.n_reps))
+    return np.clip(days - _vacant_days(floor), 0.0, None)
+
+
+def _vacant_days(floor: SalesFloor) -> np.ndarray:
+    """Days each rep slot stood vacant, per simulated month."""
+    starts = floor.clock.month_starts
+    out = np.zeros((len(starts) - 1, floor.n_reps))
+    open_since: dict[int, float] = {}
+    for e in sorted(floor.staff_events, key=lambda e: e["day"]):
+        if e["event"] == "left":
+            open_since[e["rep"]] = e["day"]
+        elif e["rep"] in open_since:
+            _add_span(out, starts, e["rep"], open_since.pop(e["rep"]), e["day"])
+    for rep, since in open_since.items():
+        _add_span(out, starts, rep, since, float(starts[-1]))
+    return out
+
+
+def _add_span(out: np.ndarray, starts: np.ndarray, rep: int, a: float, b: float) -> None:
+    lo = np.clip(starts[:-1], a, b)
+    hi = np.clip(starts[1:], a, b)
+    out[:, rep] += hi - lo
+
+
+def _left(floor: SalesFloor) -> np.ndarray:
+    out = np.zeros((len(floor.clock.month_starts) - 1, floor.n_reps), dtype=bool)
+    for e in floor.staff_events:
+        if e["event"] == "left":
+            m = int(floor.clock.month_index(np.array([e["day"] - 1e-9]))[0])
+            out[m, e["rep"]] = True
+    return out
