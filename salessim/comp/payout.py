@@ -498,7 +498,7 @@ def summary(statements: pd.DataFrame, by: str = "period") -> pd.DataFrame:
     wide = c.pivot_table(index=keys, columns="item", values="cents", aggfunc="sum", fill_value=0, observed=True, sort=False)
     wide = wide.reindex(columns=[i for i in ITEMS if i in wide.columns])
     total = wide.sum(axis=1)
-    base = wide["base"] if "base" in wide else 0
+    base = wide.get("base", 0)
     out = (wide / 100.0).assign(variable=(total - base) / 100.0, total=total / 100.0)
     out.columns.name = None
     return out.reset_index()
