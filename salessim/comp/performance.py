@@ -33,6 +33,7 @@ target_incentive
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,9 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
     return s.mask(s == "")
 
 
+_PERIOD_RE = re.compile(r"^\d{4}(-\d{2}|-?Q[1-4])?$")
+
+
 def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
     """Period labels -> (pd.Period values, grain in months)."""
     uniq = labels.dropna().unique()
@@ -121,6 +125,8 @@ def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
         text = str(lab)
         up = text.upper()
         try:
+            if not _PERIOD_RE.match(up):
+                raise ValueError(text)
             if "Q" in up:
                 p, g = pd.Period(up.replace("-", ""), freq="Q"), 3
             elif len(text) == 4 and text.isdigit():
@@ -168,7 +174,7 @@ def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFr
         if "manager" not in df:
             raise _fail(source, "manager: the plan rolls credit up to managers but the data has no manager column")
         m = df[df["manager"].notna()]
-        roll = m.assign(rep=m["manager"], credit=m["credited"] * cr.manager_share, role="rollup",
+        roll = m.assign(rep=m["manager"], credit=m["credit"] * cr.manager_share, role="rollup",
                         quota=np.nan)
         if "employed_share" in roll:
             roll["employed_share"] = np.nan
@@ -199,7 +205,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     Raises :class:`PlanError` naming the source, the column and the reason; nothing is dropped.
     """
     source = performance.attrs.get("source", "<performance>")
-    df = performance.copy()
+    df = performance.reset_index(drop=True)
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df]
     if missing:
