@@ -15,6 +15,7 @@ from salessim.errors import SalessimError
 #: Sub-command modules, in the order ``salessim --help`` lists them.
 COMMANDS = [
     "salessim.commands.run",
+    "salessim.commands.payouts",
 ]
 
 

@@ -1,0 +1,504 @@
+"""The statements engine: exact, explained payouts per rep, period and line item.
+
+Order of calculation per rep and data period (all vectorised over reps; loops run over the
+periods only):
+
+1. **base salary**: annual base x months in the period / 12 x employed share.
+2. **components** (commissions, quota bonuses, team bonuses), each at the end of its own
+   measurement window. With YTD true-up the window is the fiscal year to date and the line pays
+   what was earned year-to-date less what was earned before; without it, the window is the
+   component's own month/quarter/year. Amounts are kept as *cumulative earned in the fiscal year*,
+   rounded to the cent, so period lines always add up to the year's total.
+3. **component caps**, then the **total variable cap** (per period: the excess is forfeited; per
+   year: cumulative pay never exceeds it, so a cap hit mid-period pays only the headroom).
+4. **SPIFs** (outside caps) and **clawbacks** (negative).
+5. **negative balance**: if variable pay nets below zero it is carried forward and recovered from
+   later variable pay (``negative_balance`` in the plan).
+6. **draw**: guarantee top-ups and recoveries.
+
+Money is handled in integer cents from step 2 on: every line is a whole number of cents and the
+total of a rep-period is the sum of its lines, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salessim.comp import components as cc
+from salessim.comp.performance import Performance, prepare
+from salessim.comp.plan import PERIOD_MONTHS, Cap, Commission, CompPlan, QuotaBonus, Spif, TeamBonus
+
+COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
+           "credited", "quota", "attainment", "amount", "explanation"]
+ITEMS = ["base", "commission", "quota_bonus", "team_bonus", "cap_adjustment", "spif", "clawback",
+         "negative_balance", "draw_advance", "draw_recovery"]
+
+
+def cents(x: np.ndarray) -> np.ndarray:
+    """Currency -> integer cents (round half away from zero)."""
+    x = np.asarray(x, float)
+    return (np.sign(x) * np.floor(np.abs(x) * 100.0 + 0.5 + 1e-7)).astype(np.int64)
+
+
+def money(c: float) -> str:
+    return f"{c / 100:,.2f}"
+
+
+@dataclass
+class Block:
+    """One kind of line: per-period amounts in cents ``[n, T]`` and how to explain them."""
+
+    item: str
+    component: str
+    detail: str
+    measure: str
+    amount: np.ndarray
+    show: np.ndarray
+    explain: Callable[[np.ndarray, np.ndarray], list[str]]
+    basis: str = ""
+    credited: np.ndarray | None = None
+    quota: np.ndarray | None = None
+    attainment: np.ndarray | None = None
+
+
+@dataclass
+class Rows:
+    """Lines that are lists of rows rather than ``[n, T]`` arrays (SPIFs, clawbacks)."""
+
+    item: str
+    component: str
+    measure: str
+    r: np.ndarray
+    t: np.ndarray
+    amount: np.ndarray
+    explanation: list[str]
+    detail: list[str]
+
+
+class Ledger:
+    """Everything the engine computed for one performance frame."""
+
+    def __init__(self, plan: CompPlan, perf: Performance, include_draw: bool = True):
+        self.plan, self.perf = plan, perf
+        n, T = perf.shape
+        fy = perf.fiscal_year
+        self.new_year = np.r_[True, fy[1:] != fy[:-1]]
+        self.blocks: list[Block] = []
+        self.rows: list[Rows] = []
+        self.capped_cum = np.zeros((n, T), np.int64)  # cumulative-in-year capped variable
+        self.commission_delta: dict[str, np.ndarray] = {m.name: np.zeros((n, T), np.int64) for m in plan.measures}
+        self.results: dict[str, np.ndarray] = {}
+        self._base()
+        for comp in plan.components:
+            if not isinstance(comp, Spif):
+                self._component(comp)
+        self._total_cap()
+        variable = self.delta(self.capped_cum)
+        for comp in plan.components:
+            if isinstance(comp, Spif):
+                variable = variable + self._spif(comp)
+        if plan.clawback is not None:
+            variable = variable + self._clawback()
+        variable = self._negative_balance(variable)
+        self.variable_paid = variable
+        if plan.draw is not None and include_draw:
+            variable = self._draw(variable)
+        self.variable = variable
+        self.total = self.base + variable
+
+    # ------------------------------------------------------------------ helpers
+
+    def delta(self, cum: np.ndarray) -> np.ndarray:
+        """Per-period change of a cumulative-in-fiscal-year array (resets at year start)."""
+        prev = np.concatenate([np.zeros_like(cum[:, :1]), cum[:, :-1]], axis=1)
+        return cum - np.where(self.new_year[None], 0, prev)
+
+    def window_sum(self, x: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Running sum of ``x`` within consecutive groups of periods."""
+        cs = np.cumsum(x, axis=1)
+        first = np.r_[True, group[1:] != group[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
+        before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0.0)
+        return cs - before
+
+    def cap(self, X: np.ndarray, cap: Cap) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative cents after the period cap (excess forfeited) and after the year cap."""
+        Y = X.copy()
+        if cap.period is not None:
+            cp = int(cents(cap.period))
+            forfeit = np.zeros(X.shape[0], np.int64)
+            prev = np.zeros(X.shape[0], np.int64)
+            for t in range(X.shape[1]):
+                if self.new_year[t]:
+                    forfeit[:] = 0
+                    prev[:] = 0
+                forfeit = forfeit + np.maximum(0, X[:, t] - forfeit - prev - cp)
+                Y[:, t] = X[:, t] - forfeit
+                prev = Y[:, t]
+        K = np.minimum(Y, int(cents(cap.year))) if cap.year is not None else Y
+        return Y, K
+
+    def _eval_points(self, months: int) -> np.ndarray:
+        perf = self.perf
+        return (perf.fiscal_month + perf.grain) % months == 0
+
+    def _cumulate(self, lines: np.ndarray, ev: np.ndarray, ytd: bool, group: np.ndarray) -> np.ndarray:
+        """Window earnings at evaluation points -> cumulative earned in the fiscal year."""
+        if ytd:
+            T = len(ev)
+            last = np.full(T, -1)
+            cur = -1
+            for t in range(T):
+                if self.new_year[t]:
+                    cur = -1
+                if ev[t]:
+                    cur = t
+                last[t] = cur
+            out = lines[..., np.maximum(last, 0)]
+            return np.where(last >= 0, out, 0.0)
+        fy = self.perf.fiscal_year
+        return np.stack([self.window_sum(np.where(ev, line, 0.0), fy) for line in lines])
+
+    # ------------------------------------------------------------------ steps
+
+    def _base(self) -> None:
+        perf = self.perf
+        months = perf.grain
+        self.base = cents(perf.base_annual * months / 12.0 * perf.share)
+        base_annual, share = perf.base_annual, perf.share
+
+        def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
+            return [f"base salary {b:,.2f}/yr x {months}/12" + (f" x {s:.1%} employed" if s < 1 else "")
+                    for b, s in zip(base_annual[r, t], share[r, t], strict=True)]
+
+        self.blocks.append(Block("base", "base salary", "", "", self.base, perf.present, explain))
+
+    def _component(self, comp: Commission | QuotaBonus | TeamBonus) -> None:
+        plan, perf = self.plan, self.perf
+        months = PERIOD_MONTHS[plan.component_period(comp)]
+        ytd = plan.component_true_up(comp)
+        measure = plan.measure(comp.measure)
+        fy = perf.fiscal_year.astype(np.int64)
+        group = fy if ytd else fy * 12 + perf.fiscal_month // months
+        ev = self._eval_points(months)
+        C = self.window_sum(perf.credited[measure.name], group)
+        Q = self.window_sum(perf.quota[measure.name], group)
+        ti_period = perf.ti_annual * measure.weight * perf.grain / 12.0 * perf.share
+        TI = self.window_sum(ti_period, group)
+        att = cc.attainment(C, Q)
+        extra: dict[str, np.ndarray] = {}
+        if isinstance(comp, Commission):
+            lines = cc.commission(comp, C, Q, TI)
+            labels = [comp.tier_label(i) for i in range(len(comp.tiers))]
+            item = "commission"
+        elif isinstance(comp, QuotaBonus):
+            lines = cc.quota_bonus(comp, C, Q, TI)
+            labels = [comp.step_label(i) for i in range(len(comp.thresholds))]
+            item = "quota_bonus"
+        else:
+            share = np.zeros_like(C)
+            t_att = np.full_like(C, np.nan)
+            pool = np.zeros_like(C)
+            for t in np.flatnonzero(ev):
+                share[:, t], t_att[:, t], pool[:, t] = cc.team_bonus(
+                    comp, C[:, t], Q[:, t], perf.team[:, t], len(perf.teams))
+            lines = share[None]
+            labels = ["team pool share"]
+            item = "team_bonus"
+            extra = {"team_att": t_att, "pool": pool}
+        lines = np.where(ev[None, None] & perf.present[None], lines, 0.0)
+        R = cents(self._cumulate(lines, ev, ytd, group))  # [L, n, T] cumulative in year
+        D = np.stack([self.delta(x) for x in R])
+        X = R.sum(axis=0)
+        Y, K = self.cap(X, comp.cap)
+        self.capped_cum += K
+        if item == "commission":
+            self.commission_delta[measure.name] += D.sum(axis=0)
+        shown = ev[None] & perf.present
+        basis = "YTD" if ytd else plan.component_period(comp)
+        for i, label in enumerate(labels):
+            explain = self._explainer(comp, i, C, Q, TI, att, R[i], ytd, basis, extra)
+            show = shown if i == 0 else np.zeros_like(shown)
+            self.blocks.append(Block(item, comp.name, label, measure.name, D[i], show, explain, basis, C, Q, att))
+        for field, before, after in (("period", X, Y), ("year", Y, K)):
+            limit = getattr(comp.cap, field)
+            if limit is None:
+                continue
+            adj = self.delta(after) - self.delta(before)
+            self.blocks.append(Block("cap_adjustment", comp.name, f"{field} cap", measure.name, adj,
+                                     np.zeros_like(shown), self._cap_explainer(field, limit, before, after, comp.name)))
+
+    def _explainer(self, comp, i, C, Q, TI, att, R, ytd, basis, extra):  # noqa: ANN001
+        new_year = self.new_year
+
+        def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
+            out = []
+            for rr, tt in zip(r, t, strict=True):
+                c, q, a, ti = C[rr, tt], Q[rr, tt], att[rr, tt], TI[rr, tt]
+                now = R[rr, tt]
+                before = 0 if new_year[tt] else R[rr, tt - 1]
+                head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
+                if q <= 0:
+                    head = f"{basis} credited {c:,.2f}, quota 0 (attainment counted as 0%)"
+                if isinstance(comp, Commission):
+                    tier = comp.tiers[i]
+                    rate = (f"{tier.rate:.2%} of credit" if tier.rate is not None
+                            else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)")
+                    if comp.gate > 0 and a + cc.EPS < comp.gate:
+                        body = f"below the {comp.gate:.0%} gate: nothing earned"
+                    elif comp.method == "retroactive":
+                        reached = cc.retro_tier(comp, np.asarray(a))
+                        body = (f"retroactive: {rate} on all credit" if reached == i
+                                else f"tier not reached (attainment in {comp.tier_label(int(reached))})")
+                    else:
+                        lo = tier.start * q
+                        hi = "up" if tier.end is None else f"{tier.end * q:,.2f}"
+                        body = f"{rate} on credit from {lo:,.2f} to {hi}"
+                elif isinstance(comp, QuotaBonus):
+                    step = comp.thresholds[i]
+                    pay = f"{step.amount:,.2f}" if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}"
+                    ok = a + cc.EPS >= step.attainment
+                    body = f"{'reached' if ok else 'not reached'} {step.attainment:.0%} -> {pay}"
+                    if ok and comp.mode == "highest" and now == 0:
+                        body += " (a higher step pays instead)"
+                else:
+                    ta, pool = extra["team_att"][rr, tt], extra["pool"][rr, tt]
+                    head = f"team attainment {ta:.1%} (threshold {comp.threshold:.0%})"
+                    body = f"pool {pool:,.2f} split {comp.split}"
+                tail = f"earned {money(now)}"
+                if ytd and before:
+                    tail = f"earned YTD {money(now)} - {money(before)} before = {money(now - before)}"
+                out.append(f"{head}; {body}; {tail}")
+            return out
+
+        return explain
+
+    def _cap_explainer(self, field, limit, before, after, what):  # noqa: ANN001
+        def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
+            return [f"{what}: {field} cap {limit:,.2f}; uncapped {money(before[rr, tt])} YTD, "
+                    f"paid up to {money(after[rr, tt])} YTD" for rr, tt in zip(r, t, strict=True)]
+
+        return explain
+
+    def _total_cap(self) -> None:
+        caps = self.plan.caps
+        if caps.period is None and caps.year is None:
+            return
+        X = self.capped_cum
+        Y, K = self.cap(X, caps)
+        for field, before, after in (("period", X, Y), ("year", Y, K)):
+            limit = getattr(caps, field)
+            if limit is None:
+                continue
+            adj = self.delta(after) - self.delta(before)
+            self.blocks.append(Block("cap_adjustment", "total variable", f"{field} cap", "", adj,
+                                     np.zeros_like(self.perf.present),
+                                     self._cap_explainer(field, limit, before, after, "total variable")))
+        self.capped_cum = K
+
+    def _spif(self, spif: Spif) -> np.ndarray:
+        perf = self.perf
+        n, T = perf.shape
+        d = perf.deals
+        out = np.zeros((n, T), np.int64)
+        if len(d) == 0:
+            return out
+        start = pd.Period(spif.start, freq="M").start_time
+        end = pd.Period(spif.end, freq="M").end_time
+        in_window = np.asarray([(p.start_time >= start) and (p.end_time <= end) for p in perf.periods])
+        ok = (d["measure"] == spif.measure).to_numpy() & in_window[d["t"].to_numpy(int)]
+        ok &= (d["credited"] > 0).to_numpy() & (d["credited"] >= spif.min_amount).to_numpy()
+        for col, allowed in (("product", spif.products), ("segment", spif.segments)):
+            if allowed is not None:
+                if col not in d:
+                    raise ValueError(f"SPIF '{spif.name}' filters on {col} but the data has no {col} column")
+                ok &= d[col].isin(allowed).fillna(False).to_numpy(bool)
+        q = d[ok]
+        if len(q) == 0:
+            return out
+        each = cents(np.full(len(q), spif.per_deal) if spif.per_deal is not None else spif.rate * q["credited"].to_numpy())
+        g = pd.DataFrame({"r": q["r"].to_numpy(int), "t": q["t"].to_numpy(int), "c": each, "credit": q["credited"].to_numpy()})
+        agg = g.groupby(["r", "t"], sort=True).agg(c=("c", "sum"), k=("c", "size"), credit=("credit", "sum")).reset_index()
+        r, t = agg["r"].to_numpy(), agg["t"].to_numpy()
+        np.add.at(out, (r, t), agg["c"].to_numpy())
+        how = f"{spif.per_deal:,.2f} per deal" if spif.per_deal is not None else f"{spif.rate:.2%} of credit"
+        expl = [f"{k} qualifying deal(s) ({cr:,.2f} credited), {spif.start} to {spif.end}: {how}"
+                for k, cr in zip(agg["k"], agg["credit"], strict=True)]
+        self.rows.append(Rows("spif", spif.name, spif.measure, r, t, agg["c"].to_numpy(), expl, [""] * len(r)))
+        return out
+
+    def _clawback(self) -> np.ndarray:
+        perf, cb = self.perf, self.plan.clawback
+        n, T = perf.shape
+        out = np.zeros((n, T), np.int64)
+        ch = perf.churn
+        if len(ch) == 0:
+            return out
+        r, t = ch["r"].to_numpy(int), ch["t"].to_numpy(int)
+        won_t, months = ch["won_t"].to_numpy(int), ch["months"].to_numpy(int)
+        amount = ch["credited"].to_numpy(float)
+        rates = np.zeros(len(ch))
+        how = []
+        for i, (rr, wt, m) in enumerate(zip(r, won_t, ch["measure"], strict=True)):
+            cred = perf.credited[m][rr, wt] if 0 <= wt < T else 0.0
+            if cb.use_effective_rate and 0 <= wt < T and cred > 0:
+                rates[i] = self.commission_delta[m][rr, wt] / 100.0 / cred
+                how.append(f"{rates[i]:.2%} effective commission rate of {ch['won_period'].iloc[i]}")
+            elif cb.rate is not None:
+                rates[i] = cb.rate
+                how.append(f"clawback rate {cb.rate:.2%}")
+            else:
+                how.append(f"no rate ({ch['won_period'].iloc[i]} not in the data and no clawback.rate)")
+        eligible = months <= cb.within_months
+        c = np.where(eligible, -cents(amount * rates), 0)
+        np.add.at(out, (r, t), c)
+        expl = [f"deal {deal} won {wp}, churned after {m} month(s) "
+                + (f"<= {cb.within_months}: -{a:,.2f} x {h}" if e else f"> {cb.within_months}: no clawback")
+                for deal, wp, m, e, a, h in zip(ch["deal"], ch["won_period"], months, eligible, amount, how, strict=True)]
+        self.rows.append(Rows("clawback", "clawback", "", r, t, c, expl, [str(x) for x in ch["deal"]]))
+        return out
+
+    def _negative_balance(self, variable: np.ndarray) -> np.ndarray:
+        policy = self.plan.negative_balance
+        if policy == "pay_negative":
+            return variable
+        n, T = variable.shape
+        carried_in = np.zeros((n, T), np.int64)
+        carried_out = np.zeros((n, T), np.int64)
+        bal = np.zeros(n, np.int64)
+        pay = np.zeros_like(variable)
+        for t in range(T):
+            if policy == "forgive_at_year_end" and self.new_year[t]:
+                bal[:] = 0
+            net = variable[:, t] + bal
+            carried_in[:, t] = bal
+            bal = np.minimum(net, 0)
+            carried_out[:, t] = -bal
+            pay[:, t] = np.maximum(net, 0)
+        zero = np.zeros_like(self.perf.present)
+        self.blocks.append(Block("negative_balance", "negative balance", "recovered from prior periods", "",
+                                 carried_in, zero, lambda r, t: [f"negative variable balance brought forward: {money(carried_in[a, b])}" for a, b in zip(r, t, strict=True)]))
+        self.blocks.append(Block("negative_balance", "negative balance", "carried forward", "",
+                                 carried_out, zero, lambda r, t: [f"variable pay nets to -{money(carried_out[a, b])}: carried forward, recovered from later variable pay" for a, b in zip(r, t, strict=True)]))
+        return pay
+
+    def _draw(self, variable: np.ndarray) -> np.ndarray:
+        perf, draw = self.perf, self.plan.draw
+        n, T = perf.shape
+        first = np.where(perf.present.any(axis=1), perf.present.argmax(axis=1), T)
+        window = (np.arange(T)[None] - first[:, None]) * perf.grain < draw.months
+        window &= perf.present & (np.arange(T)[None] >= first[:, None])
+        guarantee = np.where(window, cents(draw.amount * perf.grain * perf.share), 0)
+        advance = np.zeros((n, T), np.int64)
+        recovery = np.zeros((n, T), np.int64)
+        balance = np.zeros((n, T), np.int64)
+        bal = np.zeros(n, np.int64)
+        for t in range(T):
+            v, g = variable[:, t], guarantee[:, t]
+            adv = np.maximum(g - v, 0)
+            room = np.maximum(v - g, 0)
+            rec = np.minimum(bal, np.floor(room * draw.recovery_share + 1e-9).astype(np.int64)) if draw.recoverable else 0
+            if draw.recoverable:
+                bal = bal - rec + adv
+            advance[:, t], recovery[:, t], balance[:, t] = adv, -rec if draw.recoverable else 0, bal
+        kind = "recoverable" if draw.recoverable else "non-recoverable"
+        self.draw_balance = balance
+        self.blocks.append(Block("draw_advance", "draw", kind, "", advance, np.zeros_like(window),
+                                 lambda r, t: [f"{kind} draw guarantees {money(guarantee[a, b])}; variable pay {money(variable[a, b])}: "
+                                               f"advance {money(advance[a, b])}" + (f"; balance owed {money(balance[a, b])}" if draw.recoverable else "")
+                                               for a, b in zip(r, t, strict=True)]))
+        self.blocks.append(Block("draw_recovery", "draw", kind, "", recovery, np.zeros_like(window),
+                                 lambda r, t: [f"recovers {money(-recovery[a, b])} of the draw balance "
+                                               f"(max {draw.recovery_share:.0%} of variable pay above the guarantee); balance owed {money(balance[a, b])}"
+                                               for a, b in zip(r, t, strict=True)]))
+        return variable + advance + recovery
+
+    # ------------------------------------------------------------------ output
+
+    def frame(self) -> pd.DataFrame:
+        """The line items as a tidy frame (one row per rep, period and line)."""
+        perf = self.perf
+        labels = perf.period_labels()
+        parts: list[dict] = []
+        order = 0
+        for b in self.blocks:
+            order += 1
+            mask = (b.amount != 0) | b.show
+            r, t = np.nonzero(mask)
+            if len(r) == 0:
+                continue
+            nan = np.full(len(r), np.nan)
+            parts.append({
+                "r": r, "t": t, "order": np.full(len(r), order), "item": b.item, "component": b.component,
+                "detail": b.detail, "measure": b.measure, "basis": b.basis,
+                "credited": b.credited[r, t] if b.credited is not None else nan,
+                "quota": b.quota[r, t] if b.quota is not None else nan,
+                "attainment": b.attainment[r, t] if b.attainment is not None else nan,
+                "cents": b.amount[r, t], "explanation": b.explain(r, t),
+            })
+        for rows in self.rows:
+            order += 1
+            k = len(rows.r)
+            parts.append({"r": rows.r, "t": rows.t, "order": np.full(k, order), "item": rows.item,
+                          "component": rows.component, "detail": rows.detail, "measure": rows.measure,
+                          "basis": "", "credited": np.full(k, np.nan), "quota": np.full(k, np.nan),
+                          "attainment": np.full(k, np.nan), "cents": rows.amount, "explanation": rows.explanation})
+        if not parts:
+            return pd.DataFrame(columns=COLUMNS)
+        cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
+        df = pd.DataFrame(cols)
+        df = df.sort_values(["r", "t", "order"], kind="stable", ignore_index=True)
+        r, t = df["r"].to_numpy(int), df["t"].to_numpy(int)
+        out = pd.DataFrame({
+            "rep": pd.array(perf.reps[r], dtype="string"),
+            "period": pd.array(labels[t], dtype="string"),
+            "fiscal_year": perf.fiscal_year[t],
+            "item": pd.Categorical(df["item"], categories=ITEMS),
+        })
+        for col in ("component", "detail", "measure", "basis"):
+            out[col] = pd.array(df[col].to_numpy(), dtype="string")
+        for col in ("credited", "quota", "attainment"):
+            out[col] = df[col].to_numpy(float)
+        out["amount"] = df["cents"].to_numpy(np.int64) / 100.0
+        out["explanation"] = pd.array(df["explanation"].to_numpy(), dtype="string")
+        return out
+
+
+def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw: bool = True) -> Ledger:
+    """Run the engine and keep its arrays (for analyses and the engine-facing API)."""
+    perf = performance if isinstance(performance, Performance) else prepare(plan, performance)
+    try:
+        return Ledger(plan, perf, include_draw)
+    except ValueError as e:
+        from salessim.comp.plan import PlanError
+
+        raise PlanError(f"{perf.source}: {e}") from None
+
+
+def statements(plan: CompPlan, performance: pd.DataFrame | Performance) -> pd.DataFrame:
+    """Payout statements: one row per rep, period and line item, with an explanation each.
+
+    Columns: ``rep, period, fiscal_year, item, component, detail, measure, basis, credited,
+    quota, attainment, amount, explanation``. ``credited``/``quota``/``attainment`` are the
+    measurement window's (year-to-date with true-up). ``amount`` is in currency with whole cents;
+    a rep-period's lines sum to its total pay (:func:`summary`).
+    """
+    return ledger(plan, performance).frame()
+
+
+def summary(statements: pd.DataFrame, by: str = "period") -> pd.DataFrame:
+    """Totals per rep and ``period`` (or ``fiscal_year``): one column per item, plus
+    ``variable`` and ``total``. Sums are done in integer cents, so they reconcile exactly."""
+    keys = ["rep", "period", "fiscal_year"] if by == "period" else ["rep", "fiscal_year"]
+    c = statements.assign(cents=np.rint(statements["amount"].to_numpy(float) * 100).astype(np.int64))
+    wide = c.pivot_table(index=keys, columns="item", values="cents", aggfunc="sum", fill_value=0, observed=True, sort=False)
+    wide = wide.reindex(columns=[i for i in ITEMS if i in wide.columns])
+    total = wide.sum(axis=1)
+    base = wide.get("base", 0)
+    out = (wide / 100.0).assign(variable=(total - base) / 100.0, total=total / 100.0)
+    out.columns.name = None
+    return out.reset_index()

@@ -1,0 +1,353 @@
+"""Performance frames: what reps were credited, against which quota, per period.
+
+A performance frame is tidy, one row per rep, period and measure, and optionally one row per
+deal (see ``docs/comp_plans.md``):
+
+=================  ========  ==================================================================
+column             required  meaning
+=================  ========  ==================================================================
+rep                yes       rep id (text)
+period             yes       ``2026-01`` (month), ``2026-Q1`` (quarter) or ``2026`` (year)
+measure            yes       a plan measure name (``bookings``...)
+credited           yes       amount credited (currency, or a count for ``new_logos``);
+                             negative for returns. The period's credited amount is the sum of
+                             the rep's rows for that period and measure
+quota              yes*      the rep's full quota for the period and measure (given on one row,
+                             or equal on all rows); pro-rated by ``employed_share``.
+                             *not needed for measures with a plan quota
+employed_share     no        share of the period the rep was employed (0-1, default 1): pro-rates
+                             base salary, target incentive and quota for hires and leavers
+deal               no        deal id: the row is one deal (needed by SPIFs and clawbacks)
+product, segment   no        the deal's product line and account segment (SPIF filters)
+event              no        ``churn``: the customer of ``deal`` churned in ``period``
+                             (a clawback row; ``credited`` = the deal amount originally credited)
+won_period         no        for churn rows: the period the deal was won
+team               no        team id (team bonuses)
+credit_share       no        split credit: the rep's share of the deal (0-1, default 1)
+role               no        ``primary`` (default) or ``overlay`` (specialist double credit)
+manager            no        the rep's manager, credited too when the plan rolls up credit
+base_salary,       no        per-rep annual base salary / target incentive, overriding the plan
+target_incentive
+=================  ========  ==================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from salessim.comp.plan import PERIOD_MONTHS, PlanError
+
+if TYPE_CHECKING:
+    from salessim.comp.plan import CompPlan
+
+REQUIRED = ("rep", "period", "measure", "credited")
+OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager")
+OPTIONAL_NUM = ("quota", "employed_share", "credit_share", "base_salary", "target_incentive")
+GRAIN_FREQ = {1: "M", 3: "Q", 12: "Y"}
+
+
+def read_performance(path: str | Path) -> pd.DataFrame:
+    """Read a performance table from ``.csv``, ``.xlsx`` (first sheet) or ``.parquet``."""
+    path = Path(path)
+    if not path.exists():
+        raise PlanError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    text_cols = {c: "string" for c in ("rep", "period", "measure", *OPTIONAL_TEXT)}
+    try:
+        if suffix == ".csv":
+            df = pd.read_csv(path, dtype=text_cols, keep_default_na=True)
+        elif suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, sheet_name=0, dtype=text_cols, engine="openpyxl")
+        elif suffix == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            raise PlanError(f"{path}: unsupported format '{suffix}' (use .csv, .xlsx or .parquet)")
+    except (ValueError, OSError) as e:
+        raise PlanError(f"{path}: cannot read ({e})") from None
+    df.attrs["source"] = str(path)
+    return df
+
+
+@dataclass
+class Performance:
+    """A performance frame checked against a plan and laid out as ``[rep, period]`` arrays."""
+
+    source: str
+    reps: np.ndarray  # rep ids, sorted
+    periods: pd.PeriodIndex  # contiguous data periods
+    grain: int  # months per data period
+    fiscal_year: np.ndarray  # [T] fiscal year label (calendar year the fiscal year starts in)
+    fiscal_month: np.ndarray  # [T] 0-11: month of the fiscal year the period starts in
+    present: np.ndarray  # [n, T] rep has rows in the period
+    share: np.ndarray  # [n, T] employed share (0 when absent)
+    credited: dict[str, np.ndarray]  # measure -> [n, T]
+    quota: dict[str, np.ndarray]  # measure -> [n, T], pro-rated
+    base_annual: np.ndarray  # [n, T]
+    ti_annual: np.ndarray  # [n, T]
+    team: np.ndarray  # [n, T] team code, -1 = none
+    teams: list[str]
+    deals: pd.DataFrame  # deal rows: r, t, measure, deal, product, segment, credited
+    churn: pd.DataFrame  # churn rows: r, t, measure, deal, credited, won_t, months
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.present.shape
+
+    def period_labels(self) -> np.ndarray:
+        return np.asarray([str(p) for p in self.periods], dtype=object)
+
+
+def _fail(source: str, msg: str) -> PlanError:
+    return PlanError(f"{source}: {msg}")
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    s = df[col].astype("string").str.strip()
+    return s.mask(s == "")
+
+
+_PERIOD_RE = re.compile(r"^\d{4}(-\d{2}|-?Q[1-4])?$")
+
+
+def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
+    """Period labels -> (pd.Period values, grain in months)."""
+    uniq = labels.dropna().unique()
+    parsed: dict[str, pd.Period] = {}
+    grains = set()
+    for lab in uniq:
+        text = str(lab)
+        up = text.upper()
+        try:
+            if not _PERIOD_RE.match(up):
+                raise ValueError(text)
+            if "Q" in up:
+                p, g = pd.Period(up.replace("-", ""), freq="Q"), 3
+            elif len(text) == 4 and text.isdigit():
+                p, g = pd.Period(text, freq="Y"), 12
+            else:
+                p, g = pd.Period(text, freq="M"), 1
+        except (ValueError, TypeError):
+            raise _fail(source, f"period: '{text}' is not a period like 2026-01, 2026-Q1 or 2026") from None
+        parsed[lab] = p
+        grains.add(g)
+    if len(grains) > 1:
+        raise _fail(source, "period: mixes months, quarters and years; use one grain per file")
+    if labels.isna().any():
+        raise _fail(source, f"period: missing on row {int(np.flatnonzero(labels.isna())[0]) + 2}")
+    return labels.map(parsed), grains.pop()
+
+
+def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFrame:
+    """Credit shares, overlays and manager roll-up -> column ``credit`` (effective credited)."""
+    cr = plan.crediting
+    share = df["credit_share"].fillna(1.0) if "credit_share" in df else pd.Series(1.0, index=df.index)
+    if ((share < 0) | (share > 1)).any():
+        bad = int(np.flatnonzero((share < 0) | (share > 1))[0])
+        raise _fail(source, f"credit_share: must be within 0-1, got {share.iloc[bad]} on row {bad + 2}")
+    role = df["role"].fillna("primary").str.lower() if "role" in df else pd.Series("primary", index=df.index)
+    unknown = sorted(set(role) - {"primary", "overlay"})
+    if unknown:
+        raise _fail(source, f"role: unknown role '{unknown[0]}' (use primary or overlay)")
+    df = df.assign(role=role, credit=df["credited"] * share * np.where(role == "overlay", cr.overlay_share, 1.0))
+    if "deal" in df:
+        prim = df[df["deal"].notna() & (role == "primary") & (df["event"].isna() if "event" in df else True)]
+        if len(prim):
+            sums = share[prim.index].groupby([prim["deal"], prim["measure"]]).sum()
+            over = sums[sums > 1 + 1e-9]
+            if len(over):
+                (deal, meas), v = over.index[0], over.iloc[0]
+                raise _fail(source, f"credit_share: deal {deal} ({meas}) is split {v:.0%} > 100% between primary reps")
+            if cr.require_full_split:
+                under = sums[(sums - 1).abs() > 1e-9]
+                if len(under):
+                    (deal, meas), v = under.index[0], under.iloc[0]
+                    raise _fail(source, f"credit_share: deal {deal} ({meas}) splits only {v:.0%} between primary reps "
+                                "(plan crediting.require_full_split is on)")
+    if cr.manager_rollup:
+        if "manager" not in df:
+            raise _fail(source, "manager: the plan rolls credit up to managers but the data has no manager column")
+        m = df[df["manager"].notna()]
+        roll = m.assign(rep=m["manager"], credit=m["credit"] * cr.manager_share, role="rollup",
+                        quota=np.nan)
+        if "employed_share" in roll:
+            roll["employed_share"] = np.nan
+        for col in ("team", "base_salary", "target_incentive", "credit_share"):
+            if col in roll:
+                roll[col] = pd.NA if roll[col].dtype == "string" else np.nan
+        df = pd.concat([df, roll], ignore_index=True)
+    return df
+
+
+def _one_value(df: pd.DataFrame, keys: list[str], col: str, source: str, what: str) -> pd.Series:
+    """The single non-null value of ``col`` per key group (error if two differ)."""
+    sub = df[df[col].notna()]
+    g = sub.groupby(keys, sort=False, observed=True)[col]
+    lo, hi = g.min(), g.max()
+    bad = (hi - lo).abs() > 1e-9
+    if bad.any():
+        key = bad[bad].index[0]
+        row = sub.set_index(keys).loc[[key]].iloc[0]
+        raise _fail(source, f"{col}: conflicting {what} for rep {row['rep']}, {row['period']}: "
+                    f"{lo[key]} vs {hi[key]}")
+    return lo
+
+
+def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
+    """Check a performance frame against the plan and lay it out as arrays.
+
+    Raises :class:`PlanError` naming the source, the column and the reason; nothing is dropped.
+    """
+    source = performance.attrs.get("source", "<performance>")
+    df = performance.reset_index(drop=True)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in REQUIRED if c not in df]
+    if missing:
+        raise _fail(source, f"{missing[0]}: required column missing (have: {', '.join(df.columns)})")
+    if len(df) == 0:
+        raise _fail(source, "(rows): the performance table is empty")
+    for col in ("rep", "measure", *[c for c in OPTIONAL_TEXT if c in df]):
+        df[col] = _text(df, col)
+    df["period"] = df["period"].astype("string").str.strip()
+    for col in ("credited", *[c for c in OPTIONAL_NUM if c in df]):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() & df[col].notna() & (df[col].astype("string").str.strip() != "")
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise _fail(source, f"{col}: '{df[col].iloc[i]}' on row {i + 2} is not a number")
+        df[col] = num.astype(float)
+    for col in ("rep", "measure", "credited"):
+        if df[col].isna().any():
+            raise _fail(source, f"{col}: missing on row {int(np.flatnonzero(df[col].isna())[0]) + 2}")
+    unknown = sorted(set(df["measure"]) - {m.name for m in plan.measures})
+    if unknown:
+        raise _fail(source, f"measure: unknown measure '{unknown[0]}' (plan measures: "
+                    f"{', '.join(m.name for m in plan.measures)})")
+    for col in ("quota", "base_salary", "target_incentive"):
+        if col in df and (df[col] < 0).any():
+            i = int(np.flatnonzero(df[col] < 0)[0])
+            raise _fail(source, f"{col}: negative value {df[col].iloc[i]} on row {i + 2}")
+    if "employed_share" in df and ((df["employed_share"] < 0) | (df["employed_share"] > 1)).any():
+        i = int(np.flatnonzero((df["employed_share"] < 0) | (df["employed_share"] > 1))[0])
+        raise _fail(source, f"employed_share: must be within 0-1, got {df['employed_share'].iloc[i]} on row {i + 2}")
+    if "event" in df:
+        ev = df["event"].str.lower()
+        bad = sorted(set(ev.dropna()) - {"churn"})
+        if bad:
+            raise _fail(source, f"event: unknown event '{bad[0]}' (use churn, or leave empty)")
+        df["event"] = ev
+        churn_rows = ev == "churn"
+        if churn_rows.any() and ("deal" not in df or "won_period" not in df
+                                 or df.loc[churn_rows, ["deal", "won_period"]].isna().any().any()):
+            raise _fail(source, "won_period: churn rows need deal and won_period")
+    df = _apply_crediting(df, plan, source)
+
+    df["p"], grain = _parse_periods(df["period"], source)
+    fy0 = plan.fiscal_year_start_month
+    if grain == 3 and (fy0 - 1) % 3:
+        raise _fail(source, f"period: quarterly data needs a fiscal year starting in Jan/Apr/Jul/Oct, plan starts in month {fy0}")
+    if grain == 12 and fy0 != 1:
+        raise _fail(source, "period: yearly data needs a fiscal year starting in January")
+    for c in plan.components:
+        if not hasattr(c, "thresholds") and not hasattr(c, "tiers") and not hasattr(c, "pool_rate"):
+            continue
+        if PERIOD_MONTHS[plan.component_period(c)] < grain:
+            raise _fail(source, f"period: component '{c.name}' is measured per {plan.component_period(c)} "
+                        f"but the data has one row per {GRAIN_FREQ[grain]} period")
+    if plan.draw is not None and grain > 1 and plan.draw.months % grain:
+        raise _fail(source, f"period: the draw lasts {plan.draw.months} months, not a whole number of data periods")
+    freq = GRAIN_FREQ[grain]
+    pmin, pmax = df["p"].min(), df["p"].max()
+    periods = pd.period_range(pmin, pmax, freq=freq)
+    T = len(periods)
+    start_month = np.asarray([p.start_time.month for p in periods])
+    start_year = np.asarray([p.start_time.year for p in periods])
+    fiscal_month = (start_month - fy0) % 12
+    fiscal_year = np.where(start_month >= fy0, start_year, start_year - 1)
+
+    reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
+    n = len(reps)
+    r_idx = pd.Index(reps).get_indexer(df["rep"])
+    t_idx = np.asarray([(p - pmin).n for p in df["p"]], dtype=np.int64)
+    df["r"], df["t"] = r_idx, t_idx
+
+    is_churn = df["event"].eq("churn").fillna(False).to_numpy(bool) if "event" in df else np.zeros(len(df), bool)
+    own = df[df["role"] != "rollup"]
+    present = np.zeros((n, T), bool)
+    present[df["r"], df["t"]] = True
+    share = np.ones((n, T))
+    if "employed_share" in df:
+        es = _one_value(own, ["r", "t"], "employed_share", source, "employed shares")
+        share[es.index.get_level_values(0), es.index.get_level_values(1)] = es.to_numpy(float)
+    share = np.where(present, share, 0.0)
+
+    credit_rows = df[~is_churn]
+    credited: dict[str, np.ndarray] = {}
+    quota: dict[str, np.ndarray] = {}
+    for m in plan.measures:
+        rows = credit_rows[credit_rows["measure"] == m.name]
+        c = np.zeros((n, T))
+        np.add.at(c, (rows["r"].to_numpy(), rows["t"].to_numpy()), rows["credit"].to_numpy(float))
+        credited[m.name] = c
+        if m.quota == "data":
+            if "quota" not in df:
+                raise _fail(source, f"quota: column missing (measure '{m.name}' takes its quota from the data)")
+            qv = _one_value(rows, ["r", "t"], "quota", source, f"{m.name} quotas")
+            q = np.full((n, T), np.nan)
+            q[qv.index.get_level_values(0), qv.index.get_level_values(1)] = qv.to_numpy(float)
+            lack = present & np.isnan(q) & (share > 0)
+            if lack.any():
+                r, t = np.argwhere(lack)[0]
+                raise _fail(source, f"quota: rep {reps[r]} has no {m.name} quota for {periods[t]}")
+            quota[m.name] = np.where(present, np.nan_to_num(q) * share, 0.0)
+        else:
+            quota[m.name] = m.quota * grain / 12.0 * share
+
+    def per_rep_value(col: str, default: float) -> np.ndarray:
+        out = np.full((n, T), default)
+        if col in df:
+            v = _one_value(own, ["r", "t"], col, source, col.replace("_", " ") + "s")
+            out[v.index.get_level_values(0), v.index.get_level_values(1)] = v.to_numpy(float)
+        return out
+
+    base = per_rep_value("base_salary", plan.pay.base_salary)
+    ti = per_rep_value("target_incentive", plan.pay.target_incentive)
+
+    teams: list[str] = []
+    team = np.full((n, T), -1, dtype=np.int64)
+    if "team" in df:
+        tr = own[own["team"].notna()]
+        teams = sorted(tr["team"].unique())
+        code = pd.Index(teams).get_indexer(tr["team"])
+        team[tr["r"].to_numpy(), tr["t"].to_numpy()] = code
+
+    deal_cols = [c for c in ("deal", "product", "segment") if c in df]
+    if "deal" in df:
+        d = credit_rows[credit_rows["deal"].notna()]
+        deals = d[["r", "t", "measure", *deal_cols, "credit"]].rename(columns={"credit": "credited"})
+    else:
+        deals = pd.DataFrame({"r": [], "t": [], "measure": [], "deal": [], "credited": []})
+    churn = df[is_churn]
+    if len(churn):
+        wp, _ = _parse_periods(churn["won_period"], source)
+        if any(p.freqstr != periods.freqstr for p in wp):
+            raise _fail(source, "won_period: must use the same period grain as period")
+        won_t = np.asarray([(p - pmin).n for p in wp], dtype=np.int64)
+        months = (churn["t"].to_numpy() - won_t) * grain
+        if (months < 0).any():
+            i = int(np.flatnonzero(months < 0)[0])
+            raise _fail(source, f"won_period: deal {churn['deal'].iloc[i]} churned before it was won")
+        churn = churn[["r", "t", "measure", "deal", "credit"]].rename(columns={"credit": "credited"}).assign(
+            won_t=won_t, won_period=churn["won_period"].to_numpy(), months=months)
+    else:
+        churn = pd.DataFrame({"r": [], "t": [], "measure": [], "deal": [], "credited": [], "won_t": [],
+                              "won_period": [], "months": []})
+    return Performance(source, reps, periods, grain, fiscal_year, fiscal_month, present, share,
+                       credited, quota, base, ti, team, teams, deals.reset_index(drop=True),
+                       churn.reset_index(drop=True))

@@ -1,0 +1,47 @@
+"""``salessim payouts``: CSV and Excel round trips that reconcile, and one-line errors."""
+
+import numpy as np
+import pandas as pd
+
+from salessim.cli import main
+from salessim.comp import load_plan, read_performance, summary
+
+PLAN = "data/plans/tiered_accelerator_cap.yaml"
+PERF = "data/plans/sample_performance.csv"
+
+
+def test_payouts_csv_reconciles(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    assert main(["payouts", PLAN, PERF, "--out", str(out), "--summary", str(tmp_path / "sum.csv")]) == 0
+    assert "statements written" in capsys.readouterr().out
+    st = pd.read_csv(out)
+    sm = pd.read_csv(tmp_path / "sum.csv")
+    lines = np.rint(st["amount"] * 100).astype(np.int64).groupby([st["rep"], st["period"]]).sum()
+    assert (np.rint(sm.set_index(["rep", "period"])["total"] * 100).astype(np.int64) == lines).all()
+    assert set(st["item"]) >= {"base", "commission", "clawback"}
+    assert st["explanation"].notna().all()
+
+
+def test_payouts_excel_in_and_out(tmp_path):
+    perf = read_performance(PERF)
+    xin = tmp_path / "perf.xlsx"
+    perf.to_excel(xin, index=False)
+    xout = tmp_path / "statements.xlsx"
+    assert main(["payouts", PLAN, str(xin), "--out", str(xout)]) == 0
+    sheets = pd.read_excel(xout, sheet_name=None)
+    assert set(sheets) == {"line items", "summary by rep", "by period"}
+    direct = load_plan(PLAN).statements(read_performance(PERF))
+    assert len(sheets["line items"]) == len(direct)
+    assert np.isclose(sheets["line items"]["amount"].sum(), direct["amount"].sum(), atol=0.005)
+    per_rep = summary(direct, by="fiscal_year")
+    assert np.allclose(sheets["summary by rep"]["total"], per_rep["total"])
+
+
+def test_payouts_bad_input_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("components:\n  - {type: commission, name: c, rate: -1}\n", encoding="utf-8")
+    assert main(["payouts", str(bad), PERF]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("salessim: error: ") and "bad.yaml: components.0.rate" in err and "\n" not in err
+    assert main(["payouts", PLAN, str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv: file not found" in capsys.readouterr().err

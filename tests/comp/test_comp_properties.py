@@ -1,0 +1,116 @@
+"""Invariants (hypothesis): lines reconcile, caps hold, pay is monotone in bookings, and the
+engine-facing marginal value equals the difference of two statement payouts."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salessim.comp import load_plan, summary
+from salessim.comp.curve import engine_exact
+
+MONTHS = [f"2026-{m:02d}" for m in range(1, 7)]
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def plans(draw, monotone=False, exact=False):
+    k = draw(st.integers(1, 4))
+    cuts = sorted(draw(st.lists(st.sampled_from([0.25, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0]), min_size=k - 1,
+                                max_size=k - 1, unique=True)))
+    bounds = [0.0, *cuts]
+    rates = draw(st.lists(st.sampled_from([0.0, 0.02, 0.05, 0.08, 0.1, 0.15]), min_size=k, max_size=k))
+    if monotone:
+        rates = sorted(rates)
+    tiers = [{"from": b, **({"to": bounds[i + 1]} if i + 1 < k else {}), "rate": r} for i, (b, r) in enumerate(zip(bounds, rates, strict=True))]
+    method = "marginal" if exact else draw(st.sampled_from(["marginal", "retroactive"]))
+    comp = {"type": "commission", "name": "c", "method": method, "tiers": tiers,
+            "gate": draw(st.sampled_from([0.0, 0.0, 0.5]))}
+    cap = {}
+    if draw(st.booleans()):
+        cap["year"] = draw(st.sampled_from([5000.0, 20000.0, 60000.0]))
+    if not exact and draw(st.booleans()):
+        cap["period"] = draw(st.sampled_from([3000.0, 8000.0]))
+        if cap.get("year", 1e9) < cap["period"]:
+            cap["year"] = cap["period"]
+    comp["cap"] = cap
+    comps = [comp]
+    if draw(st.booleans()):
+        comps.append({"type": "quota_bonus", "name": "b", "thresholds": [{"attainment": 1.0, "amount": 2000},
+                      {"attainment": 1.3, "amount": 1000}], "period": "month" if exact else draw(st.sampled_from(["month", "quarter"]))})
+    data = {"pay": {"ote": 120000, "mix": "60/40"}, "components": comps, "true_up": True if exact else draw(st.booleans())}
+    if draw(st.booleans()):
+        data["caps"] = {"year": 30000.0}
+    if not exact and draw(st.booleans()):
+        data["draw"] = {"amount": 2000, "months": 2, "recovery_share": 0.5}
+    return load_plan(data)
+
+
+amounts = st.lists(st.floats(-20000, 150000, allow_nan=False).map(lambda x: round(x, 2)), min_size=6, max_size=6)
+
+
+def frame(credited, quota=50000.0, rep="a"):
+    return pd.DataFrame({"rep": rep, "period": MONTHS, "measure": "bookings", "credited": credited, "quota": quota})
+
+
+@SETTINGS
+@given(plans(), amounts, amounts)
+def test_lines_sum_to_totals_and_caps_hold(plan, a, b):
+    df = pd.concat([frame(a, rep="a"), frame(b, rep="b", quota=0.0 if b[0] < 0 else 50000.0)])
+    stt = plan.statements(df)
+    cents = np.rint(stt["amount"] * 100).astype(np.int64)
+    assert np.allclose(stt["amount"] * 100, cents, atol=1e-6)  # whole cents
+    s = summary(stt)
+    by_lines = cents.groupby([stt["rep"], stt["period"]]).sum()
+    assert (np.rint(s.set_index(["rep", "period"])["total"] * 100).astype(np.int64) == by_lines).all()
+    comp = plan.components[0]
+    lines = stt[(stt["component"] == "c") & stt["item"].isin(["commission", "cap_adjustment"])]
+    per = lines.groupby(["rep", "period"])["amount"].sum()
+    if comp.cap.period is not None:
+        assert (per <= comp.cap.period + 1e-9).all()
+    if comp.cap.year is not None:
+        assert (per.groupby(level=0).cumsum() <= comp.cap.year + 1e-9).all()
+    if plan.caps.year is not None:
+        var = stt[stt["item"].isin(["commission", "quota_bonus", "cap_adjustment"])]
+        assert (var.groupby("rep")["amount"].sum() <= plan.caps.year + 1e-9).all()
+
+
+@SETTINGS
+@given(plans(monotone=True), amounts, st.integers(0, 5), st.floats(1, 50000).map(lambda x: round(x, 2)))
+def test_more_bookings_never_pay_less(plan, a, month, extra):
+    base = plan.statements(frame(a))
+    more = list(a)
+    more[month] += extra
+    plus = plan.statements(frame(more))
+    assert plus["amount"].sum() >= base["amount"].sum() - 1e-9
+
+
+@SETTINGS
+@given(plans(exact=True), amounts, st.integers(0, 5), st.floats(1, 80000).map(lambda x: round(x, 2)))
+def test_marginal_value_matches_statements(plan, a, month, deal):
+    assert engine_exact(plan)
+    quota = np.full(6, 50000.0)
+    var = summary(plan.statements(frame(a))).set_index("period")["variable"].to_numpy()
+    more = list(a)
+    more[month] += deal
+    var_more = summary(plan.statements(frame(more))).set_index("period")["variable"].to_numpy()
+    t = month
+    state = dict(ytd_credited=float(np.sum(a[:t])), ytd_quota=float(quota[:t].sum()),
+                 ytd_paid=float(var[:t].sum()), ytd_periods=t)
+    assert plan.period_payout(a[t], quota[t], **state) == var[t]
+    assert np.isclose(plan.marginal_value(a[t], quota[t], deal, **state), var_more[t] - var[t], atol=1e-9)
+
+
+def test_marginal_value_is_vectorised_over_reps():
+    plan = load_plan("data/plans/tiered_accelerator_cap.yaml")
+    c = np.array([0.0, 40000, 50000, 200000])
+    ytd = np.array([0.0, 80000, 100000, 2000000])
+    mv = plan.marginal_value(c, 50000.0, 10000.0, ytd_credited=ytd, ytd_quota=100000.0, ytd_paid=0.0, ytd_periods=2)
+    assert mv.shape == (4,)
+    # rep 0: YTD 0 -> 10k = 6.7% of 150k quota, in the 0.6x tier: 0.6 x (15,000/150,000) x 10,000 = 600
+    assert mv[0] == 600.0
+    # rep 1: YTD 120k -> 130k of 150k (80% -> 87%), 1.4x tier: 1.4 x 0.1 x 10,000 = 1,400
+    assert mv[1] == 1400.0
+    # rep 3: YTD 2.2M vs 150k quota: earned 15,000 x (0.3 + 0.7 + 1.0 + 13.17) > the 150,000 cap,
+    # so one more deal is worth nothing
+    assert mv[3] == 0.0

@@ -1,0 +1,339 @@
+"""Hand-computed statements for every component and the edge cases the issue lists.
+
+Each table row states the inputs and the expected amount; the arithmetic is in the comment.
+Money is compared exactly (statements are whole cents).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salessim.comp import PlanError, load_plan, summary
+
+M = [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def plan(components, **kw):
+    return load_plan({"pay": {"ote": 150000, "mix": "60/40"}, "components": components, **kw})
+
+
+def perf(credited, quota=100000.0, rep="a", months=None, **cols):
+    months = months or M[: len(credited)]
+    return pd.DataFrame({"rep": rep, "period": months, "measure": "bookings", "credited": credited,
+                         "quota": quota, **cols})
+
+
+def variable(p, df):
+    """Variable pay per rep-period (currency)."""
+    s = summary(p.statements(df))
+    return s.set_index(["rep", "period"])["variable"]
+
+
+def items(p, df, item):
+    st = p.statements(df)
+    return st[st["item"] == item]
+
+
+FLAT = {"type": "commission", "name": "c", "rate": 0.10}
+TIERS = [{"from": 0, "to": 1.0, "rate": 0.05}, {"from": 1.0, "rate": 0.10, "label": "accelerator"}]
+
+
+# ----------------------------------------------------------------------------- commissions
+
+@pytest.mark.parametrize("credited, method, expected", [
+    (12345.67, "flat", 1234.57),          # 10% x 12,345.67 = 1,234.567 -> 1,234.57 (half up)
+    (100000, "marginal", 5000.00),        # exactly at the 100% boundary: 5% x 100,000
+    (100001, "marginal", 5000.10),        # 5% x 100,000 + 10% x 1
+    (150000, "marginal", 10000.00),       # 5% x 100,000 + 10% x 50,000
+    (100000, "retroactive", 10000.00),    # exactly 100% reaches the 100% tier: 10% x 100,000
+    (99999.99, "retroactive", 5000.00),   # 5% x 99,999.99 = 4,999.9995 -> 5,000.00
+    (150000, "retroactive", 15000.00),    # 10% on everything
+])
+def test_commission_tiers_one_month(credited, method, expected):
+    comp = FLAT if method == "flat" else {"type": "commission", "name": "c", "method": method, "tiers": TIERS}
+    p = plan([comp], true_up=False)
+    assert variable(p, perf([credited]))[("a", "2026-01")] == expected
+
+
+def test_ytd_true_up_with_decelerator_and_accelerator():
+    p = plan([{"type": "commission", "name": "c", "tiers": [
+        {"from": 0, "to": 0.5, "rate": 0.04}, {"from": 0.5, "to": 1.0, "rate": 0.08}, {"from": 1.0, "rate": 0.12}]}])
+    v = variable(p, perf([50000, 100000, 250000]))
+    # Jan: YTD 50k of 100k quota: 4% x 50k = 2,000
+    # Feb: YTD 150k of 200k: 4% x 100k + 8% x 50k = 8,000 earned YTD - 2,000 paid = 6,000
+    # Mar: YTD 400k of 300k: 4% x 150k + 8% x 150k + 12% x 100k = 30,000 YTD - 8,000 = 22,000
+    assert list(v) == [2000.0, 6000.0, 22000.0]
+
+
+def test_retroactive_true_up_reprices_earlier_months():
+    p = plan([{"type": "commission", "name": "c", "method": "retroactive", "tiers": TIERS}])
+    st = p.statements(perf([90000, 30000]))
+    # Jan: 90% -> 5% x 90k = 4,500. Feb: YTD 120k / 200k = 60% -> still 5%: 6,000 - 4,500 = 1,500
+    assert list(summary(st)["variable"]) == [4500.0, 1500.0]
+    st = p.statements(perf([90000, 130000]))
+    # Feb: YTD 220k / 200k = 110% -> 10% on all 220k = 22,000 - 4,500 = 17,500,
+    # shown as tier 1 -4,500 (repriced) and accelerator +22,000
+    feb = st[(st["period"] == "2026-02") & (st["item"] == "commission")]
+    assert list(feb["amount"]) == [-4500.0, 22000.0]
+    assert summary(st)["variable"].iloc[1] == 17500.0
+
+
+def test_gate_pays_nothing_below_threshold_then_everything():
+    p = plan([{**FLAT, "gate": "50%"}], true_up=False)
+    v = variable(p, perf([49999, 50000]))
+    # 49,999 < 50% of 100,000 -> 0; 50,000 = 50% -> 10% x 50,000 = 5,000
+    assert list(v) == [0.0, 5000.0]
+    st = p.statements(perf([49999]))
+    assert "below the 50% gate" in st[st["item"] == "commission"]["explanation"].iloc[0]
+
+
+def test_zero_quota_counts_attainment_as_zero():
+    rate_plan = plan([{"type": "commission", "name": "c", "tiers": TIERS}], true_up=False)
+    mult_plan = plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}], true_up=False)
+    bonus_plan = plan([{"type": "quota_bonus", "name": "b", "thresholds": [{"attainment": 1.0, "amount": 500}]}], true_up=False)
+    df = perf([10000], quota=0.0)
+    assert variable(rate_plan, df).iloc[0] == 500.0  # first tier 5% x 10,000: never the accelerator
+    assert variable(mult_plan, df).iloc[0] == 0.0    # base commission rate TI/quota undefined -> 0
+    assert variable(bonus_plan, df).iloc[0] == 0.0   # 0% attainment reaches no threshold
+    assert "quota 0" in rate_plan.statements(df)["explanation"].iloc[1]
+
+
+def test_negative_credit_returns_carry_forward():
+    p = plan([FLAT], true_up=False)
+    st = p.statements(perf([-2000, 5000, 1000]))
+    # Jan: 10% x -2,000 = -200 -> pay 0, carry -200. Feb: 500 - 200 = 300. Mar: 100
+    assert list(summary(st)["variable"]) == [0.0, 300.0, 100.0]
+    nb = st[st["item"] == "negative_balance"]
+    assert list(nb["amount"]) == [200.0, -200.0]
+    pn = plan([FLAT], true_up=False, negative_balance="pay_negative")
+    assert list(variable(pn, perf([-2000, 5000]))) == [-200.0, 500.0]
+
+
+def test_multiple_of_base_commission_rate_and_partial_period():
+    p = plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}], true_up=False)
+    df = perf([50000], employed_share=0.5)
+    s = summary(p.statements(df))
+    # base 90,000 / 12 x 0.5 = 3,750; quota 100,000 x 0.5 = 50,000; TI 60,000 / 12 x 0.5 = 2,500
+    # attainment 50,000 / 50,000 = 100% -> 1.0 x (2,500 / 50,000) x 50,000 = 2,500
+    assert (s["base"].iloc[0], s["variable"].iloc[0]) == (3750.0, 2500.0)
+    st = p.statements(df)
+    assert st.loc[st["item"] == "commission", "attainment"].iloc[0] == 1.0
+
+
+def test_hire_and_leaver_rows_only_where_employed():
+    p = plan([FLAT], true_up=False)
+    df = pd.concat([perf([1000, 1000], rep="hire", months=M[2:4], employed_share=[0.25, 1.0]),
+                    perf([1000], rep="tenured", months=M[:1])])
+    s = summary(p.statements(df)).set_index(["rep", "period"])
+    assert s.loc[("hire", "2026-03"), "base"] == 1875.0  # 90,000/12 x 0.25
+    assert s.loc[("hire", "2026-04"), "base"] == 7500.0
+    assert ("hire", "2026-01") not in s.index and len(s) == 3
+
+
+# ----------------------------------------------------------------------------- caps
+
+def test_year_cap_hit_mid_period_then_nothing():
+    p = plan([{**FLAT, "cap": {"year": 25000}}])
+    st = p.statements(perf([100000] * 4))
+    # YTD earned 10k, 20k, 30k, 40k -> capped 10k, 20k, 25k, 25k -> pays 10k, 10k, 5k, 0
+    assert list(summary(st)["variable"]) == [10000.0, 10000.0, 5000.0, 0.0]
+    caps = st[st["item"] == "cap_adjustment"]
+    assert list(caps["period"]) == ["2026-03", "2026-04"]
+    assert list(caps["amount"]) == [-5000.0, -10000.0]
+
+
+def test_period_cap_forfeits_the_excess():
+    p = plan([{**FLAT, "cap": {"period": 8000}}], true_up=False)
+    # 10% x 100,000 = 10,000 -> 8,000 (2,000 forfeited, not paid later); 10% x 50,000 = 5,000
+    assert list(variable(p, perf([100000, 50000]))) == [8000.0, 5000.0]
+    py = plan([{**FLAT, "cap": {"period": 8000}}])
+    # with YTD true-up the forfeited 2,000 stays forfeited: YTD 15,000 - 2,000 forfeited - 8,000 paid
+    assert list(variable(py, perf([100000, 50000]))) == [8000.0, 5000.0]
+
+
+def test_total_variable_cap_covers_commission_and_bonus():
+    p = plan([FLAT, {"type": "quota_bonus", "name": "b", "thresholds": [{"attainment": 1.0, "amount": 5000}]}],
+             caps={"year": 12000})
+    # Jan: 10,000 commission + 5,000 bonus = 15,000 -> capped at 12,000
+    st = p.statements(perf([100000]))
+    assert summary(st)["variable"].iloc[0] == 12000.0
+    assert st.loc[st["component"] == "total variable", "amount"].iloc[0] == -3000.0
+
+
+# ----------------------------------------------------------------------------- bonuses
+
+def test_quarterly_quota_bonus_paid_at_quarter_end_on_monthly_data():
+    p = plan([{"type": "quota_bonus", "name": "q", "period": "quarter", "true_up": False, "thresholds": [
+        {"attainment": 1.0, "amount": 4000}, {"attainment": 1.3, "amount": 6000, "label": "breakthrough"}]}])
+    v = variable(p, perf([100000, 100000, 100000, 150000, 150000, 100000]))
+    # Q1: 300k / 300k = 100% -> 4,000 in March. Q2: 400k / 300k = 133% -> 4,000 + 6,000 in June
+    assert list(v) == [0, 0, 4000.0, 0, 0, 10000.0]
+
+
+def test_quota_bonus_highest_mode_and_target_share():
+    p = plan([{"type": "quota_bonus", "name": "q", "mode": "highest", "true_up": False, "thresholds": [
+        {"attainment": 1.0, "target_share": 0.5}, {"attainment": 1.2, "target_share": 1.0}]}])
+    # monthly TI 60,000 / 12 = 5,000: 100% -> 2,500; 120% -> only the higher step, 5,000; 99% -> 0
+    assert list(variable(p, perf([100000, 120000, 99000]))) == [2500.0, 5000.0, 0.0]
+
+
+def test_ytd_quota_bonus_catches_up_when_ytd_attainment_recovers():
+    p = plan([{"type": "quota_bonus", "name": "q", "true_up": True, "thresholds": [{"attainment": 1.0, "amount": 1000}]}])
+    # YTD 80%: 0; YTD (80+130)/200 = 105%: 1,000; YTD 310/300 = 103%: still 1,000 earned, 0 more
+    assert list(variable(p, perf([80000, 130000, 100000]))) == [0.0, 1000.0, 0.0]
+
+
+def test_team_bonus_pool_shared_equally_and_by_credit():
+    rows = pd.concat([perf([120000], rep="a1", team="East", quota=100000.0), perf([90000], rep="a2", team="East"),
+                      perf([80000], rep="w1", team="West"), perf([100000], rep="w2", team="West")])
+    eq = plan([{"type": "team_bonus", "name": "t", "true_up": False, "threshold": 1.0, "pool_rate": 0.005}])
+    v = variable(eq, rows)
+    # East 210k / 200k = 105% -> pool 0.5% x 210,000 = 1,050 -> 525 each; West 90% -> nothing
+    assert (v[("a1", "2026-01")], v[("a2", "2026-01")], v[("w1", "2026-01")]) == (525.0, 525.0, 0.0)
+    bc = plan([{"type": "team_bonus", "name": "t", "true_up": False, "pool_rate": 0.005, "split": "credited"}])
+    v = variable(bc, rows)
+    # by credit: 1,050 x 120/210 = 600; 1,050 x 90/210 = 450
+    assert (v[("a1", "2026-01")], v[("a2", "2026-01")]) == (600.0, 450.0)
+    pm = plan([{"type": "team_bonus", "name": "t", "true_up": False, "pool_per_member": 700}])
+    assert variable(pm, rows)[("a2", "2026-01")] == 700.0  # 2 x 700 pool / 2 members
+
+
+# ----------------------------------------------------------------------------- draws
+
+def test_recoverable_draw_recovered_across_periods():
+    p = plan([FLAT], true_up=False, draw={"amount": 5000, "months": 2, "recoverable": True, "recovery_share": 0.5})
+    st = p.statements(perf([20000, 0, 100000, 100000, 100000]))
+    # Jan: earned 2,000 < 5,000 -> advance 3,000 (owed 3,000). Feb: 0 -> advance 5,000 (owed 8,000)
+    # Mar: earned 10,000, recover min(8,000, 50% x 10,000) = 5,000 -> pay 5,000 (owed 3,000)
+    # Apr: recover 3,000 -> pay 7,000 (owed 0). May: 10,000
+    assert list(summary(st)["variable"]) == [5000.0, 5000.0, 5000.0, 7000.0, 10000.0]
+    assert list(items(p, perf([20000, 0, 100000, 100000, 100000]), "draw_recovery")["amount"]) == [-5000.0, -3000.0]
+
+
+def test_non_recoverable_draw_is_a_guarantee():
+    p = plan([FLAT], true_up=False, draw={"amount": 5000, "months": 2, "recoverable": False})
+    # Jan: top-up 3,000 -> 5,000; Feb: 6,000 > guarantee; Mar: after the window, 10,000 in full
+    assert list(summary(p.statements(perf([20000, 60000, 100000])))["variable"]) == [5000.0, 6000.0, 10000.0]
+
+
+# ----------------------------------------------------------------------------- SPIFs and clawbacks
+
+def test_spif_per_qualifying_deal_in_window():
+    p = plan([FLAT, {"type": "spif", "name": "s", "products": ["Analytics"], "start": "2026-04", "end": "2026-06",
+                     "per_deal": 1000, "min_amount": 5000}], true_up=False)
+    deals = pd.DataFrame({"rep": "a", "period": ["2026-04"] * 3 + ["2026-07"], "measure": "bookings",
+                          "credited": [6000, 4000, 9000, 7000], "deal": ["d1", "d2", "d3", "d4"],
+                          "product": ["Analytics", "Analytics", "Core", "Analytics"]})
+    quotas = perf([0, 0, 0, 0], months=M[3:7])
+    st = p.statements(pd.concat([quotas, deals]))
+    # only d1 qualifies (d2 < 5,000, d3 is Core, d4 is after June): 1,000 SPIF in April
+    spif = st[st["item"] == "spif"]
+    assert list(zip(spif["period"], spif["amount"], strict=True)) == [("2026-04", 1000.0)]
+    # commission 10% x 19,000 = 1,900 in April; 700 in July
+    assert list(summary(st)["variable"]) == [2900.0, 0.0, 0.0, 700.0]
+
+
+def test_clawback_at_effective_rate_within_window_only():
+    p = plan([FLAT], true_up=False, clawback={"within_months": 6})
+    base = perf([0] * 10)
+    won = pd.DataFrame({"rep": "a", "period": ["2026-02", "2026-01"], "measure": "bookings",
+                        "credited": [20000, 10000], "deal": ["D1", "D2"]})
+    churn = pd.DataFrame({"rep": "a", "period": ["2026-05", "2026-10"], "measure": "bookings",
+                          "credited": [20000, 10000], "deal": ["D1", "D2"], "event": "churn",
+                          "won_period": ["2026-02", "2026-01"]})
+    st = p.statements(pd.concat([base, won, churn]))
+    cb = st[st["item"] == "clawback"]
+    # D1: won Feb (10% effective), churned after 3 months <= 6 -> -2,000 in May
+    # D2: churned after 9 months > 6 -> a 0.00 line that says so
+    assert list(zip(cb["period"], cb["amount"], strict=True)) == [("2026-05", -2000.0), ("2026-10", 0.0)]
+    assert "no clawback" in cb["explanation"].iloc[1]
+    v = summary(st).set_index("period")["variable"]
+    assert v["2026-05"] == 0.0 and v["2026-06"] == 0.0  # -2,000 carried; nothing earned after
+
+
+def test_clawback_fixed_rate_when_won_period_not_in_data():
+    p = plan([FLAT], true_up=False, clawback={"within_months": 6, "rate": 0.08})
+    df = pd.concat([perf([50000]), pd.DataFrame({"rep": ["a"], "period": ["2026-01"], "measure": "bookings",
+                    "credited": [10000.0], "deal": ["old"], "event": "churn", "won_period": ["2025-11"]})])
+    # commission 5,000; clawback 8% x 10,000 = -800 -> 4,200
+    assert variable(p, df).iloc[0] == 4200.0
+
+
+# ----------------------------------------------------------------------------- crediting
+
+def test_split_overlay_and_manager_rollup():
+    p = plan([FLAT], true_up=False, crediting={"manager_rollup": True, "manager_share": 1.0})
+    df = pd.DataFrame({
+        "rep": ["a", "b", "spec", "a", "b", "spec", "boss"], "period": "2026-01", "measure": "bookings",
+        "credited": [10000, 10000, 10000, 0, 0, 0, 0], "quota": [None, None, None, 1e5, 1e5, 1e5, 3e5],
+        "deal": ["D", "D", "D", None, None, None, None], "credit_share": [0.6, 0.4, None, None, None, None, None],
+        "role": ["primary", "primary", "overlay", None, None, None, None],
+        "manager": ["boss", "boss", None, None, None, None, None]})
+    v = variable(p, df)
+    # a: 60% x 10,000 x 10% = 600; b: 400; overlay specialist double credit: 1,000;
+    # manager: the reps' credit rolled up at 100%: 6,000 + 4,000 = 10,000 -> 1,000
+    assert (v[("a", "2026-01")], v[("b", "2026-01")], v[("spec", "2026-01")], v[("boss", "2026-01")]) == \
+        (600.0, 400.0, 1000.0, 1000.0)
+
+
+def test_split_that_does_not_add_up_is_an_error():
+    p = plan([FLAT])
+    df = pd.DataFrame({"rep": ["a", "b"], "period": "2026-01", "measure": "bookings", "credited": 100.0,
+                       "quota": 1.0, "deal": "D", "credit_share": [0.6, 0.6]})
+    with pytest.raises(PlanError, match="deal D .bookings. is split 120% > 100%"):
+        p.statements(df)
+
+
+# ----------------------------------------------------------------------------- measures, grains, data errors
+
+def test_weighted_measures_with_plan_quota():
+    p = load_plan({"pay": {"base_salary": 0, "target_incentive": 60000},
+                   "measures": [{"name": "bookings", "weight": 0.7}, {"name": "new_logos", "weight": 0.3, "quota": 12}],
+                   "components": [{"type": "commission", "name": "b", "tiers": [{"from": 0, "multiple": 1}]},
+                                  {"type": "commission", "name": "n", "measure": "new_logos", "tiers": [{"from": 0, "multiple": 1}]}],
+                   "true_up": False})
+    df = pd.concat([perf([100000]), pd.DataFrame({"rep": ["a"], "period": ["2026-01"], "measure": ["new_logos"], "credited": [2.0]})])
+    # bookings: 70% x 60,000 / 12 = 3,500 at 100%; new logos: 30% x 60,000 / 12 = 1,500 per 1 logo
+    # (quota 12/yr = 1/month) -> 2 logos = 3,000. Total 6,500
+    assert variable(p, df).iloc[0] == 6500.0
+
+
+def test_quarterly_data():
+    p = plan([FLAT], period="quarter", true_up=False)
+    df = perf([100000, 50000], months=["2026-Q1", "2026-Q2"], quota=300000.0)
+    s = summary(p.statements(df))
+    # base 90,000 x 3/12 = 22,500 per quarter; 10% commission
+    assert list(s["base"]) == [22500.0, 22500.0] and list(s["variable"]) == [10000.0, 5000.0]
+
+
+def test_fiscal_year_resets_ytd():
+    p = plan([{"type": "commission", "name": "c", "tiers": TIERS}], fiscal_year_start_month=4)
+    v = variable(p, perf([200000, 100000], months=["2026-03", "2026-04"]))
+    # March closes FY2025 (YTD 200%): 5% x 100k + 10% x 100k = 15,000; April starts FY2026 afresh: 5,000
+    assert list(v) == [15000.0, 5000.0]
+
+
+@pytest.mark.parametrize("df, message", [
+    (pd.DataFrame({"rep": ["a"], "period": ["2026-01"], "measure": ["bookings"]}), "credited: required column missing"),
+    (perf([1.0]).assign(measure="revenue"), "measure: unknown measure 'revenue'"),
+    (perf([1.0]).assign(period="Jan"), "period: 'Jan' is not a period"),
+    (perf([1.0, 2.0], months=["2026-01", "2026-Q1"]), "mixes months, quarters"),
+    (perf([1.0]).assign(quota=-5.0), "quota: negative value"),
+    (perf(["x"]), "credited: 'x' on row 2 is not a number"),
+    (pd.concat([perf([1.0]), perf([1.0], quota=5.0)]), "quota: conflicting bookings quotas for rep a, 2026-01"),
+    (perf([1.0]).drop(columns="quota"), "quota: column missing"),
+    (perf([1.0]).assign(employed_share=1.5), "employed_share: must be within 0-1"),
+])
+def test_bad_performance_fails_with_one_line(df, message):
+    p = plan([FLAT])
+    with pytest.raises(PlanError) as e:
+        p.statements(df)
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_explanations_and_attainment_present():
+    p = load_plan("data/plans/tiered_accelerator_cap.yaml")
+    st = p.statements(perf([60000, 80000]))
+    comm = st[st["item"] == "commission"]
+    assert comm["explanation"].str.contains("YTD credited").all()
+    assert np.isclose(comm["attainment"].iloc[-1], 0.7)  # YTD 140,000 / 200,000
