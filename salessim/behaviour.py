@@ -70,7 +70,9 @@ class Timing(_Model):
     """Pulling deals into, or pushing them out of, the current period."""
 
     enabled: bool = True
-    window_days: Annotated[float, Field(ge=1.0, le=45.0)] = Field(21.0, description="days before period end")
+    window_days: Annotated[float, Field(ge=1.0, le=45.0)] = Field(
+        21.0, description="days before period end when deals may be moved (at most a quarter of the period)"
+    )
     pull_horizon_days: Annotated[float, Field(ge=1.0, le=90.0)] = Field(
         45.0, description="how far into the next period a deal may be pulled from"
     )

@@ -82,7 +82,8 @@ class RepDecisions:
         else:
             effort = np.ones(self.n_reps)
         self.effort = np.where(self.active, effort, 0.0)
-        if b.timing.enabled and days_left[0] <= b.timing.window_days:
+        period_days = self.clock.month_starts[self.period_last[month] + 1] - self.clock.month_starts[self.period_first[month]]
+        if b.timing.enabled and days_left[0] <= min(b.timing.window_days, 0.25 * period_days):
             self._move_deals(t0, month, pos)
 
     def _position(self, t0: float, month: int):

@@ -30,6 +30,7 @@ class SimResult:
     ledger: pd.DataFrame
     reps: pd.DataFrame
     accounts: pd.DataFrame
+    statements: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -103,6 +104,7 @@ def headline_kpis(result: SimResult) -> pd.DataFrame:
         ("pipeline coverage", _ratio(end_pipeline, quarterly_bookings), "x next quarter"),
         ("capacity utilisation", _ratio(ledger["hours_worked"].sum(), ledger["hours_capacity"].sum()), "%"),
     ]
+    rows += org_kpis(result)
     conv = result.stage_conversion()
     rows += [(f"conversion: {r.stage} → {r.next_stage}", float(r.conversion), "%") for r in conv.itertuples()]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
@@ -121,11 +123,64 @@ def format_kpis(kpis: pd.DataFrame) -> str:
             return f"{v:.1%}"
         if unit in ("days",):
             return f"{v:,.0f} days"
-        if unit.startswith("x "):
-            return f"{v:.2f}{unit}"
-        if unit in ("deals", "leads"):
+        if unit in ("deals", "leads", "months"):
             return f"{v:,.0f}"
+        if unit.startswith("x ") or unit == "r":
+            return f"{v:.2f}{'' if unit == 'r' else unit}"
         return f"{v:,.0f} {unit}"
 
     width = max(len(k) for k in kpis["kpi"])
     return "\n".join(f"{r.kpi:<{width}}  {fmt(r.value, r.unit):>18}" for r in kpis.itertuples())
+
+
+def attainment_by_rep(ledger: pd.DataFrame) -> pd.Series:
+    """Each rep slot's attainment over the measured window (bookings / quota)."""
+    g = ledger.groupby("rep", observed=True)
+    return g["bookings"].sum() / g["quota"].sum().where(lambda q: q > 0)
+
+
+def hockey_stick_index(deals: pd.DataFrame, horizon_days: int, last_days: int = 14) -> float:
+    """Share of each quarter's bookings closed in its last ``last_days`` days (won deals in the
+    window; calendar quarters). ~15% when bookings are even (14 of ~91 days)."""
+    won = deals[(deals["outcome"] == "won") & deals["close_day"].between(0, horizon_days, inclusive="left")]
+    if won.empty:
+        return float("nan")
+    end = won["close_date"].dt.to_period("Q").dt.end_time.dt.normalize()
+    late = (end - won["close_date"]).dt.days < last_days
+    return float(won.loc[late, "amount"].sum() / won["amount"].sum())
+
+
+def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
+    """Quota attainment, pay, timing games and staffing KPIs (those the run has data for)."""
+    ledger, deals, sc = result.ledger, result.deals, result.scenario
+    cur, months = sc.currency, sc.calendar.horizon_months
+    att = attainment_by_rep(ledger)
+    revenue = float(ledger["bookings"].sum())
+    won = deals[(deals["outcome"] == "won") & deals["close_day"].between(0, result.horizon_days, inclusive="left")]
+    rows = [
+        ("reps at or above quota", float((att >= 1).mean()), "%"),
+        ("attainment P10", float(att.quantile(0.1)), "%"),
+        ("attainment median", float(att.median()), "%"),
+        ("attainment P90", float(att.quantile(0.9)), "%"),
+        ("hockey-stick index (last 2 weeks of quarter)", hockey_stick_index(deals, result.horizon_days), "%"),
+        ("revenue lost to discounts", float(won["list_amount"].sum() - won["amount"].sum()), cur),
+        ("deals pulled in", float(ledger["pulled_in"].sum()), "deals"),
+        ("deals pushed out", float(ledger["pushed_out"].sum()), "deals"),
+        ("average effort", float(ledger.loc[ledger["status"] != "vacant", "effort"].mean()), "x normal"),
+    ]
+    q4 = won["close_date"].dt.quarter == 4
+    if months >= 12:
+        rows.append(("Q4 share of annual bookings", _ratio(won.loc[q4, "amount"].sum(), won["amount"].sum()), "%"))
+    headcount = sc.org.reps
+    rows += [
+        ("annual rep attrition", float(ledger["left"].sum()) / headcount * 12 / months, "%"),
+        ("vacancy months", float((ledger["status"] == "vacant").sum()), "months"),
+    ]
+    if "total_pay" in ledger:
+        pay_by_rep = ledger.groupby("rep", observed=True)["variable_pay"].sum()
+        rows += [
+            ("comp cost", float(ledger["total_pay"].sum()), cur),
+            ("cost of sales", _ratio(ledger["total_pay"].sum(), revenue), "%"),
+            ("pay-for-performance correlation", float(att.corr(pay_by_rep)), "r"),
+        ]
+    return rows

@@ -14,12 +14,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from salessim import behaviour as _behaviour
 from salessim import staffing as _staffing
+from salessim.comp.plan import CompPlan, load_plan
 from salessim.distributions import Duration
-from salessim.errors import ScenarioError
+from salessim.errors import SalessimError, ScenarioError
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Share = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -227,9 +236,23 @@ class Scenario(Frozen):
     org: Org
     territories: Territories = Territories()
     quota: Quota = Quota()
-    plan: str | None = Field(None, description="path to a comp plan YAML, relative to the scenario")
+    plan: CompPlan | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
     behaviour: _behaviour.Settings = _behaviour.Settings()
     staffing: Staffing = Staffing()
+
+    @field_validator("plan", mode="before")
+    @classmethod
+    def _load_plan(cls, v: Any) -> Any:
+        if v is None or isinstance(v, CompPlan):
+            return v
+        try:
+            return load_plan(v if isinstance(v, Mapping) else Path(v))
+        except SalessimError as e:
+            raise ValueError(str(e)) from None
+
+    @field_serializer("plan")
+    def _dump_plan(self, plan: CompPlan | None) -> dict[str, Any] | None:
+        return None if plan is None else plan.to_dict()
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -319,12 +342,12 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
         path = Path(source)
         data, name = _read_yaml(path), str(path)
         base_dir = path.parent
-    for key, value in overrides.items():
-        _set_path(data, key, value, name)
-    if base_dir is not None and isinstance(data.get("plan"), str):
+    if base_dir is not None and isinstance(data.get("plan"), str):  # relative to the scenario file
         plan = Path(data["plan"])
         if not plan.is_absolute():
             data["plan"] = str((base_dir / plan).resolve())
+    for key, value in overrides.items():  # paths in overrides are relative to the working folder
+        _set_path(data, key, value, name)
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.engine import OPEN, WON, SalesFloor
+from salessim.incentives import Incentive
 from salessim.results import OUTCOMES, SimResult
 from salessim.scenario import Scenario, load_scenario
 
@@ -24,7 +25,8 @@ def simulate(
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     run_seed = sc.seed if seed is None else seed
-    floor = SalesFloor(sc, run_seed, record_events=record_events).run()
+    incentive = Incentive(sc.plan, sc.org.reps) if sc.plan is not None else None
+    floor = SalesFloor(sc, run_seed, record_events=record_events, incentive=incentive).run()
     return build_result(floor, run_seed if isinstance(run_seed, int) else None)
 
 
@@ -76,11 +78,17 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         ev["day"] = ev.pop("clock_day") - w
         result_events = ev
 
+    ledger = _ledger(floor, deals, rep_cat)
+    statements = None
+    if sc.plan is not None:
+        statements = sc.plan.statements(performance_frame(ledger, deals, floor))
+        ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
         seed=seed,
         deals=deals,
-        ledger=_ledger(floor, deals, rep_cat),
+        ledger=ledger,
+        statements=statements,
         reps=pd.DataFrame(
             {
                 "rep": pd.Categorical(rep_ids, dtype=rep_cat),
@@ -176,4 +184,50 @@ def _left(floor: SalesFloor) -> np.ndarray:
         if e["event"] == "left":
             m = int(floor.clock.month_index(np.array([e["day"] - 1e-9]))[0])
             out[m, e["rep"]] = True
+    return out
+
+
+def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+    """The comp layer's performance frame for the measured window: one quota row per rep-month
+    (with the share of the month the slot was filled) and one row per deal won (for SPIFs).
+    Team = the rep's region (team and pool bonuses)."""
+    region = floor.rep_region
+    regions = floor.scenario.market.regions
+    rep_code = ledger["rep"].cat.codes.to_numpy()
+    days = ledger["month"].dt.days_in_month.to_numpy()
+    vacant = _vacant_days(floor)[floor.scenario.calendar.warmup_months :].ravel(order="F")
+    quota_rows = pd.DataFrame({
+        "rep": ledger["rep"].astype(str), "period": ledger["month"].astype(str), "measure": "bookings",
+        "credited": 0.0, "quota": ledger["quota"].to_numpy(),
+        "employed_share": np.clip(1 - vacant / days, 0.0, 1.0),
+        "team": np.asarray(regions, dtype=object)[region[rep_code]],
+    })
+    plan = floor.scenario.plan
+    if plan is not None and not any(getattr(c, "type", "") == "spif" for c in plan.components):
+        # deal rows only matter to SPIFs: credit the month's bookings on the quota row
+        return quota_rows.assign(credited=ledger["bookings"].to_numpy())
+    won = deals[(deals["outcome"] == "won") & deals["close_month"].isin(ledger["month"].unique())]
+    deal_rows = pd.DataFrame({
+        "rep": won["rep"].astype(str), "period": won["close_month"].astype(str), "measure": "bookings",
+        "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str),
+        "product": won["product"].astype(str), "segment": won["segment"].astype(str),
+        "team": np.asarray(regions, dtype=object)[region[won["rep"].cat.codes.to_numpy()]],
+    })
+    return pd.concat([quota_rows, deal_rows], ignore_index=True)
+
+
+def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+    """Ledger plus pay per rep-month: base, variable, total, and one column per component."""
+    st = statements.assign(period=statements["period"].astype(str), rep=statements["rep"].astype(str))
+    by_comp = st.pivot_table(index=["rep", "period"], columns="component", values="amount", aggfunc="sum", fill_value=0.0)
+    by_comp.columns = [f"pay: {c}" for c in by_comp.columns]
+    base = st[st["item"] == "base"].groupby(["rep", "period"])["amount"].sum().rename("base_pay")
+    total = st.groupby(["rep", "period"])["amount"].sum().rename("total_pay")
+    pay = pd.concat([base, total, by_comp], axis=1).fillna(0.0)
+    pay["variable_pay"] = pay["total_pay"] - pay["base_pay"]
+    key = pd.MultiIndex.from_arrays([ledger["rep"].astype(str), ledger["month"].astype(str)])
+    pay = pay.reindex(key).fillna(0.0)
+    out = ledger.copy()
+    for col in ["base_pay", "variable_pay", "total_pay", *by_comp.columns]:
+        out[col] = pay[col].to_numpy()
     return out

@@ -2,7 +2,7 @@
 
 Defaults (sources in docs/behaviour.md):
 * annual rep turnover ~26% field / 27% inside sales (DePaul University Center for Sales
-  Leadership, secondary): ``base_annual_quit`` 0.18 plus the pay and attainment terms lands the
+  Leadership, secondary): ``base_annual_quit`` 0.24 plus the pay and attainment terms lands the
   default midmarket org in that range;
 * ramp to full productivity: median ~5 months (Bridge Group SaaS AE reports, secondary), after
   1-2 weeks of onboarding (seed training deck: onboarding in the first 1-2 weeks, skills in
@@ -28,7 +28,7 @@ class Attrition(_Model):
     """Monthly quit hazard: base x exp(pay lag) x exp(attainment shortfall) + poaching of stars."""
 
     enabled: bool = True
-    base_annual_quit: Fraction = Field(0.18, description="quit rate of a rep paid at market and on quota")
+    base_annual_quit: Fraction = Field(0.24, description="quit rate of a rep paid at market and on quota")
     pay_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         2.0, description="log hazard per unit of relative pay lag (pay 20% below market → x1.5)"
     )

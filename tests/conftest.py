@@ -11,9 +11,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "data" / "scenarios"
 
 
-@pytest.fixture(scope="session")
+def scenario_data(name: str) -> dict:
+    """A scenario file as a plain mapping, with its plan path made absolute."""
+    data = yaml.safe_load((SCENARIOS / name).read_text())
+    if isinstance(data.get("plan"), str):
+        data["plan"] = str((SCENARIOS / data["plan"]).resolve())
+    return data
+
+
+@pytest.fixture
 def midmarket_data() -> dict:
-    return yaml.safe_load((SCENARIOS / "midmarket.yaml").read_text())
+    return scenario_data("midmarket.yaml")
 
 
 @pytest.fixture(scope="session")
