@@ -26,6 +26,9 @@ class Incentive:
 
     def __post_init__(self) -> None:
         self.new_year()
+        # ``ytd_paid`` counts only what the year-to-date (true-up) components paid
+        ytd = [c for c in self.plan.components if self.plan.component_true_up(c)]
+        self._ytd_plan = self.plan.model_copy(update={"components": ytd}) if ytd else None
 
     @property
     def period_months(self) -> int:
@@ -59,11 +62,16 @@ class Incentive:
         """Pay every rep for a finished period and roll the year-to-date state forward."""
         paid = self.pay(credited, quota)
         s = self.state
+        s["ytd_paid"] = s["ytd_paid"] + self._ytd_part(credited, quota, s)
         s["ytd_credited"] = s["ytd_credited"] + credited
         s["ytd_quota"] = s["ytd_quota"] + quota
-        s["ytd_paid"] = s["ytd_paid"] + paid
         s["ytd_periods"] = s["ytd_periods"] + 1
         return paid
+
+    def _ytd_part(self, credited: np.ndarray, quota: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
+        if self._ytd_plan is None:
+            return np.zeros(self.n_reps)
+        return self._ytd_plan.period_payout(credited, quota, **state)
 
     def next_period_state(self, credited: np.ndarray, quota: np.ndarray, new_year: bool) -> dict[str, np.ndarray]:
         """The YTD state a rep expects at the start of the next period (for timing decisions)."""
@@ -72,4 +80,4 @@ class Incentive:
             return {"ytd_credited": z, "ytd_quota": z, "ytd_paid": z, "ytd_periods": z}
         s = self.state
         return {"ytd_credited": s["ytd_credited"] + credited, "ytd_quota": s["ytd_quota"] + quota,
-                "ytd_paid": s["ytd_paid"] + self.pay(credited, quota), "ytd_periods": s["ytd_periods"] + 1}
+                "ytd_paid": s["ytd_paid"] + self._ytd_part(credited, quota, s), "ytd_periods": s["ytd_periods"] + 1}
