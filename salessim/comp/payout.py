@@ -149,17 +149,19 @@ class Ledger:
     def _cumulate(self, lines: np.ndarray, ev: np.ndarray, ytd: bool, group: np.ndarray) -> np.ndarray:
         """Window earnings at evaluation points -> cumulative earned in the fiscal year."""
         if ytd:
-            T = len(ev)
-            last = np.full(T, -1)
-            cur = -1
+            # per rep: the last evaluation this fiscal year at which the rep was employed
+            # (a leaver keeps what was earned; nothing is re-evaluated after they leave)
+            evr = ev[None] & self.perf.present
+            n, T = evr.shape
+            last = np.full((n, T), -1)
+            cur = np.full(n, -1)
             for t in range(T):
                 if self.new_year[t]:
-                    cur = -1
-                if ev[t]:
-                    cur = t
-                last[t] = cur
-            out = lines[..., np.maximum(last, 0)]
-            return np.where(last >= 0, out, 0.0)
+                    cur[:] = -1
+                cur = np.where(evr[:, t], t, cur)
+                last[:, t] = cur
+            out = np.take_along_axis(lines, np.maximum(last, 0)[None], axis=2)
+            return np.where(last[None] >= 0, out, 0.0)
         fy = self.perf.fiscal_year
         return np.stack([self.window_sum(np.where(ev, line, 0.0), fy) for line in lines])
 
@@ -254,10 +256,12 @@ class Ledger:
                         reached = cc.retro_tier(comp, np.asarray(a))
                         body = (f"retroactive: {rate} on all credit" if reached == i
                                 else f"tier not reached (attainment in {comp.tier_label(int(reached))})")
+                    elif len(comp.tiers) == 1:
+                        body = f"{rate} on all credit"
+                    elif tier.end is None:
+                        body = f"{rate} on credit above {tier.start * q:,.2f}"
                     else:
-                        lo = tier.start * q
-                        hi = "up" if tier.end is None else f"{tier.end * q:,.2f}"
-                        body = f"{rate} on credit from {lo:,.2f} to {hi}"
+                        body = f"{rate} on credit from {tier.start * q:,.2f} to {tier.end * q:,.2f}"
                 elif isinstance(comp, QuotaBonus):
                     step = comp.thresholds[i]
                     pay = f"{step.amount:,.2f}" if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}"
@@ -269,9 +273,12 @@ class Ledger:
                     ta, pool = extra["team_att"][rr, tt], extra["pool"][rr, tt]
                     head = f"team attainment {ta:.1%} (threshold {comp.threshold:.0%})"
                     body = f"pool {pool:,.2f} split {comp.split}"
-                tail = f"earned {money(now)}"
-                if ytd and before:
+                if not ytd:
+                    tail = f"earned {money(now - before)}"
+                elif before:
                     tail = f"earned YTD {money(now)} - {money(before)} before = {money(now - before)}"
+                else:
+                    tail = f"earned YTD {money(now)}"
                 out.append(f"{head}; {body}; {tail}")
             return out
 

@@ -337,3 +337,60 @@ def test_explanations_and_attainment_present():
     comm = st[st["item"] == "commission"]
     assert comm["explanation"].str.contains("YTD credited").all()
     assert np.isclose(comm["attainment"].iloc[-1], 0.7)  # YTD 140,000 / 200,000
+
+
+# ----------------------------------------------------------------------------- reconciliation and conversions
+
+def test_year_totals_reconcile_with_ytd_earned():
+    from salessim.comp import components as cc
+    from salessim.comp import read_performance
+
+    p = load_plan("data/plans/tiered_accelerator_cap.yaml")
+    df = read_performance("data/plans/sample_performance.csv")
+    st = p.statements(df)
+    own = df[df["event"].isna()].assign(credit=lambda d: d["credited"] * d["credit_share"].fillna(1.0))
+    ytd_c = own.groupby("rep")["credit"].sum()
+    ytd_q = (own.groupby("rep")["quota"].sum() * 0 + own.dropna(subset=["quota"]).assign(
+        q=lambda d: d["quota"] * d["employed_share"]).groupby("rep")["q"].sum())
+    ti = own.dropna(subset=["quota"]).assign(t=lambda d: 60000 / 12 * d["employed_share"]).groupby("rep")["t"].sum()
+    earned = cc.commission(p.components[0], ytd_c.to_numpy(), ytd_q.to_numpy(), ti.to_numpy()).sum(axis=0)
+    expected = np.minimum(np.round(earned, 2), 150000.0)
+    lines = st[st["item"].isin(["commission", "cap_adjustment"])].groupby("rep")["amount"].sum()
+    # the year's commission lines add up to the YTD earnings at December (capped at 150,000)
+    assert np.allclose(lines.to_numpy(), expected, atol=0.011)
+
+
+def test_negative_balance_forgiven_at_year_end():
+    p = plan([FLAT], true_up=False, negative_balance="forgive_at_year_end")
+    df = perf([-5000, 3000], months=["2026-12", "2027-01"])
+    # Dec: -500 carried; Jan starts a new fiscal year: the -500 is forgiven -> 300 paid
+    assert list(variable(p, df)) == [0.0, 300.0]
+    carry = plan([FLAT], true_up=False)
+    assert list(variable(carry, df)) == [0.0, 0.0]  # -500 + 300 -> still -200 carried
+
+
+def test_excel_date_cells_as_periods():
+    p = plan([FLAT], true_up=False)
+    df = perf([1000, 2000]).assign(period=["2026-01-01 00:00:00", "2026-02-01"])
+    assert list(summary(p.statements(df))["period"]) == ["2026-01", "2026-02"]
+
+
+def test_from_ledger():
+    from salessim.comp.performance import from_ledger
+
+    ledger = pd.DataFrame({"rep": pd.Categorical(["R1", "R1", "R2", "R2"]),
+                           "month": pd.period_range("2026-01", periods=2, freq="M").tolist() * 2,
+                           "bookings": [10000.0, 0.0, 5000.0, 2500.0], "deals_won": [1, 0, 1, 1]})
+    perf_ = from_ledger(ledger, {"R1": 50000.0, "R2": 40000.0})
+    assert list(perf_["period"]) == ["2026-01", "2026-02"] * 2 and list(perf_["quota"]) == [5e4, 5e4, 4e4, 4e4]
+    v = variable(plan([FLAT], true_up=False), perf_)
+    assert list(v) == [1000.0, 0.0, 500.0, 250.0]
+
+
+def test_leaver_keeps_ytd_earnings_and_has_no_later_lines():
+    p = plan([{"type": "commission", "name": "c", "tiers": TIERS}])
+    df = pd.concat([perf([150000, 50000], rep="leaver"), perf([0, 0, 0, 0], rep="stayer")])
+    st = p.statements(df)
+    # leaver: Jan 5% x 100k + 10% x 50k = 10,000; Feb YTD 200k/200k: 5% x 200k = 10,000 -> 0 more
+    assert set(st.loc[st["rep"] == "leaver", "period"]) == {"2026-01", "2026-02"}
+    assert st.loc[st["rep"] == "leaver", "amount"].sum() == 2 * 7500 + 10000
