@@ -76,7 +76,10 @@ def period_payout(plan: CompPlan, credited: Any, quota: Any, *, ytd_credited: An
         else:
             c, q, ti = C, Q, ti_year * months / 12.0
         c, q, ti = np.broadcast_arrays(c, q, np.asarray(ti, float))
-        lines = cc.commission(comp, c, q, ti) if isinstance(comp, Commission) else cc.quota_bonus(comp, c, q, ti)
+        if isinstance(comp, Commission):
+            lines = cc.commission(comp, c, q, ti)
+        else:
+            lines = cc.quota_bonus(comp, c, q, ti, n_done + 1 if ytd else 1.0)
         earned = cents(lines).sum(axis=0)
         if ytd:
             if comp.cap.year is not None:

@@ -198,7 +198,8 @@ class Ledger:
             labels = [comp.tier_label(i) for i in range(len(comp.tiers))]
             item = "commission"
         elif isinstance(comp, QuotaBonus):
-            lines = cc.quota_bonus(comp, C, Q, TI)
+            windows = (perf.fiscal_month + perf.grain) // months if ytd else np.ones(len(ev))
+            lines = cc.quota_bonus(comp, C, Q, TI, np.broadcast_to(windows, C.shape))
             labels = [comp.step_label(i) for i in range(len(comp.thresholds))]
             item = "quota_bonus"
         else:
@@ -239,10 +240,9 @@ class Ledger:
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             out = []
-            for rr, tt in zip(r, t, strict=True):
-                c, q, a, ti = C[rr, tt], Q[rr, tt], att[rr, tt], TI[rr, tt]
-                now = R[rr, tt]
-                before = 0 if new_year[tt] else R[rr, tt - 1]
+            prev = np.where(new_year[t], 0, R[r, np.maximum(t - 1, 0)])
+            cols = (C[r, t], Q[r, t], att[r, t], TI[r, t], R[r, t], prev)
+            for rr, tt, c, q, a, ti, now, before in zip(r.tolist(), t.tolist(), *(x.tolist() for x in cols), strict=True):
                 head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
                 if q <= 0:
                     head = f"{basis} credited {c:,.2f}, quota 0 (attainment counted as 0%)"
@@ -264,7 +264,9 @@ class Ledger:
                         body = f"{rate} on credit from {tier.start * q:,.2f} to {tier.end * q:,.2f}"
                 elif isinstance(comp, QuotaBonus):
                     step = comp.thresholds[i]
-                    pay = f"{step.amount:,.2f}" if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}"
+                    k = (self.perf.fiscal_month[tt] + self.perf.grain) // PERIOD_MONTHS[self.plan.component_period(comp)]
+                    pay = (f"{step.amount:,.2f}" + (f" x {k} periods YTD" if ytd and k > 1 else "")
+                           if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}")
                     ok = a + cc.EPS >= step.attainment
                     body = f"{'reached' if ok else 'not reached'} {step.attainment:.0%} -> {pay}"
                     if ok and comp.mode == "highest" and now == 0:
@@ -381,11 +383,13 @@ class Ledger:
         for t in range(T):
             if policy == "forgive_at_year_end" and self.new_year[t]:
                 bal[:] = 0
+            here = self.perf.present[:, t]  # an absent rep's balance waits for their return
             net = variable[:, t] + bal
-            carried_in[:, t] = bal
-            bal = np.minimum(net, 0)
-            carried_out[:, t] = -bal
-            pay[:, t] = np.maximum(net, 0)
+            carried_in[:, t] = np.where(here, bal, 0)
+            new_bal = np.where(here, np.minimum(net, 0), bal)
+            carried_out[:, t] = np.where(here, -new_bal, 0)
+            pay[:, t] = np.where(here, np.maximum(net, 0), variable[:, t])
+            bal = new_bal
         zero = np.zeros_like(self.perf.present)
         self.blocks.append(Block("negative_balance", "negative balance", "recovered from prior periods", "",
                                  carried_in, zero, lambda r, t: [f"negative variable balance brought forward: {money(carried_in[a, b])}" for a, b in zip(r, t, strict=True)]))

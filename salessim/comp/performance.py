@@ -278,7 +278,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
     r_idx = pd.Index(reps).get_indexer(df["rep"])
-    t_idx = np.asarray([(p - pmin).n for p in df["p"]], dtype=np.int64)
+    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].unique(), df.drop_duplicates("period")["p"], strict=True)}
+    t_idx = df["period"].map(t_of).to_numpy(np.int64)
     df["r"], df["t"] = r_idx, t_idx
 
     is_churn = df["event"].eq("churn").fillna(False).to_numpy(bool) if "event" in df else np.zeros(len(df), bool)

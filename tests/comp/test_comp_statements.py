@@ -179,8 +179,10 @@ def test_quota_bonus_highest_mode_and_target_share():
 
 def test_ytd_quota_bonus_catches_up_when_ytd_attainment_recovers():
     p = plan([{"type": "quota_bonus", "name": "q", "true_up": True, "thresholds": [{"attainment": 1.0, "amount": 1000}]}])
-    # YTD 80%: 0; YTD (80+130)/200 = 105%: 1,000; YTD 310/300 = 103%: still 1,000 earned, 0 more
-    assert list(variable(p, perf([80000, 130000, 100000]))) == [0.0, 1000.0, 0.0]
+    # a monthly bonus of 1,000 on YTD attainment: Jan 80%: 0; Feb YTD 210/200 = 105%:
+    # 2 x 1,000 earned YTD (January caught up) = 2,000; Mar YTD 310/300 = 103%: 3,000 - 2,000 = 1,000;
+    # Apr YTD 350/400 = 87.5%: earned YTD 0 -> -3,000 carried as a negative balance
+    assert list(variable(p, perf([80000, 130000, 100000, 40000]))) == [0.0, 2000.0, 1000.0, 0.0]
 
 
 def test_team_bonus_pool_shared_equally_and_by_credit():
@@ -394,3 +396,11 @@ def test_leaver_keeps_ytd_earnings_and_has_no_later_lines():
     # leaver: Jan 5% x 100k + 10% x 50k = 10,000; Feb YTD 200k/200k: 5% x 200k = 10,000 -> 0 more
     assert set(st.loc[st["rep"] == "leaver", "period"]) == {"2026-01", "2026-02"}
     assert st.loc[st["rep"] == "leaver", "amount"].sum() == 2 * 7500 + 10000
+
+
+def test_quarterly_bonus_on_ytd_attainment_catches_up():
+    p = plan([{"type": "quota_bonus", "name": "q", "period": "quarter", "true_up": True,
+               "thresholds": [{"attainment": 1.0, "amount": 4000}]}])
+    v = variable(p, perf([90000, 90000, 90000, 150000, 100000, 100000]))
+    # Q1 YTD 270k/300k = 90%: 0. Q2 YTD 610k/600k = 102%: 2 quarters x 4,000 = 8,000 (Q1 caught up)
+    assert list(v) == [0, 0, 0, 0, 0, 8000.0]
