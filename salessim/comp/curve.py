@@ -149,6 +149,8 @@ def pay_curve(plan: CompPlan, attainment: Any = None, *, annual_quota: float = 1
         rows.append(pd.DataFrame({"attainment": grid, "item": b.item, "component": b.component, "amount": total / 100.0}))
     out = pd.concat(rows, ignore_index=True)
     out = out.groupby(["attainment", "item", "component"], sort=False, as_index=False)["amount"].sum()
+    used = out.groupby(["item", "component"], sort=False)["amount"].transform(lambda a: (a != 0).any())
+    out = out[used | out["item"].isin(["base", "commission", "quota_bonus"])]
     var = led.variable.sum(axis=1) / 100.0
     tot = led.total.sum(axis=1) / 100.0
     extra = pd.DataFrame({"attainment": np.r_[grid, grid], "item": ["variable"] * len(grid) + ["total"] * len(grid),

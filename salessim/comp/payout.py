@@ -235,7 +235,10 @@ class Ledger:
             self.blocks.append(Block("cap_adjustment", comp.name, f"{field} cap", measure.name, adj,
                                      np.zeros_like(shown), self._cap_explainer(field, limit, before, after, comp.name)))
 
-    def _explainer(self, comp, i, C, Q, TI, att, R, ytd, basis, extra):  # noqa: ANN001
+    def _explainer(self, comp: Commission | QuotaBonus | TeamBonus, i: int, C: np.ndarray, Q: np.ndarray,
+                   TI: np.ndarray, att: np.ndarray, R: np.ndarray, ytd: bool, basis: str,
+                   extra: dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndarray], list[str]]:
+        """Explanation strings for line ``i`` of a component at given (rep, period) indices."""
         new_year = self.new_year
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
@@ -286,7 +289,8 @@ class Ledger:
 
         return explain
 
-    def _cap_explainer(self, field, limit, before, after, what):  # noqa: ANN001
+    def _cap_explainer(self, field: str, limit: float, before: np.ndarray, after: np.ndarray,
+                       what: str) -> Callable[[np.ndarray, np.ndarray], list[str]]:
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             return [f"{what}: {field} cap {limit:,.2f}; uncapped {money(before[rr, tt])} YTD, "
                     f"paid up to {money(after[rr, tt])} YTD" for rr, tt in zip(r, t, strict=True)]

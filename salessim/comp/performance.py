@@ -324,6 +324,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     base = per_rep_value("base_salary", plan.pay.base_salary)
     ti = per_rep_value("target_incentive", plan.pay.target_incentive)
 
+    if "team" not in df and any(getattr(c, "type", "") == "team_bonus" for c in plan.components):
+        raise _fail(source, "team: the plan has a team bonus but the data has no team column")
     teams: list[str] = []
     team = np.full((n, T), -1, dtype=np.int64)
     if "team" in df:
