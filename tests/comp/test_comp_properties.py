@@ -125,3 +125,18 @@ def test_marginal_value_is_vectorised_over_reps():
     # rep 3: YTD 2.2M vs 150k quota: earned 15,000 x (0.3 + 0.7 + 1.0 + 13.17) > the 150,000 cap,
     # so one more deal is worth nothing
     assert mv[3] == 0.0
+
+
+def test_period_payout_quarterly_plan_and_per_rep_target():
+    plan = load_plan({"pay": {"ote": 100000, "mix": "60/40"}, "period": "quarter",
+                      "components": [{"type": "commission", "name": "c", "tiers": [
+                          {"from": 0, "to": 1, "multiple": 1}, {"from": 1, "multiple": 2}]}]})
+    # Q2 with YTD: TI per rep 40,000 and 80,000 -> 2 quarters x 10,000 / 20,000 to date
+    pay = plan.period_payout([100000, 100000], 100000, ytd_credited=100000, ytd_quota=100000,
+                             ytd_paid=[10000, 20000], ytd_periods=1, target_incentive=[40000, 80000])
+    # YTD 200k / 200k = 100%: earned 20,000 / 40,000 to date, less 10,000 / 20,000 paid
+    assert list(pay) == [10000.0, 20000.0]
+    # one more 50,000 deal: 25% above quota at 2x: 2 x 20,000 x 0.25 = 10,000 (rep 0)
+    mv = plan.marginal_value([100000, 100000], 100000, 50000, ytd_credited=100000, ytd_quota=100000,
+                             ytd_paid=[10000, 20000], ytd_periods=1, target_incentive=[40000, 80000])
+    assert list(mv) == [10000.0, 20000.0]

@@ -404,3 +404,44 @@ def test_quarterly_bonus_on_ytd_attainment_catches_up():
     v = variable(p, perf([90000, 90000, 90000, 150000, 100000, 100000]))
     # Q1 YTD 270k/300k = 90%: 0. Q2 YTD 610k/600k = 102%: 2 quarters x 4,000 = 8,000 (Q1 caught up)
     assert list(v) == [0, 0, 0, 0, 0, 8000.0]
+
+
+def test_per_rep_pay_overrides_and_prorated_draw():
+    p = plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}], true_up=False,
+             draw={"amount": 3000, "months": 1})
+    df = perf([0.0], employed_share=0.5, base_salary=120000.0, target_incentive=24000.0)
+    s = summary(p.statements(df))
+    # base 120,000/12 x 0.5 = 5,000; commission 0; draw 3,000 x 0.5 = 1,500 advance
+    assert (s["base"].iloc[0], s["variable"].iloc[0]) == (5000.0, 1500.0)
+    df = perf([50000.0], target_incentive=24000.0)
+    # TI 24,000/12 = 2,000 at 100% of 100,000? credited 50,000 -> 50% -> 1,000
+    assert variable(plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}],
+                         true_up=False), df).iloc[0] == 1000.0
+
+
+def test_period_cap_on_quarterly_bonus():
+    p = plan([{"type": "quota_bonus", "name": "q", "period": "quarter", "true_up": False, "cap": {"period": 5000},
+               "thresholds": [{"attainment": 1.0, "amount": 3000}, {"attainment": 1.2, "amount": 2000}]},
+              {"type": "commission", "name": "c", "rate": 0.0}], true_up=False)
+    v = variable(p, perf([120000] * 3))
+    # Q1 120%: 3,000 + 2,000 = 5,000 = the cap: paid in full in March
+    assert list(v) == [0, 0, 5000.0]
+
+
+def test_retroactive_explanation_names_the_tier_reached():
+    p = plan([{"type": "commission", "name": "c", "method": "retroactive", "tiers": TIERS}], true_up=False)
+    st = p.statements(perf([120000]))
+    acc = st[(st["item"] == "commission") & (st["detail"] == "accelerator")]
+    assert acc["amount"].iloc[0] == 12000.0  # 10% x 120,000
+    assert "retroactive: 10.00% of credit on all credit" in acc["explanation"].iloc[0]
+
+
+def test_overlay_share_and_missing_manager_column():
+    p = plan([FLAT], true_up=False, crediting={"overlay_share": 0.5})
+    df = pd.DataFrame({"rep": ["a", "spec"], "period": "2026-01", "measure": "bookings", "credited": [10000.0, 10000.0],
+                       "quota": 1e5, "deal": ["D", "D"], "role": ["primary", "overlay"]})
+    v = variable(p, df)
+    assert (v[("a", "2026-01")], v[("spec", "2026-01")]) == (1000.0, 500.0)  # overlay: 50% x 10,000 x 10%
+    p2 = plan([FLAT], crediting={"manager_rollup": True})
+    with pytest.raises(PlanError, match="no manager column"):
+        p2.statements(df)
