@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from salessim.comp import load_plan
 
-PLAN = "data/plans/tiered_accelerator_cap.yaml"
+PLAN = Path(__file__).resolve().parents[1] / "data" / "plans" / "tiered_accelerator_cap.yaml"
 
 
 def _performance(n_reps: int, months: int = 12, seed: int = 0) -> pd.DataFrame:

@@ -73,3 +73,14 @@ def pay_for_performance(statements: pd.DataFrame, measure: str = "bookings") -> 
     rho = stats.spearmanr(s["attainment"], s["variable"]).statistic
     r = stats.pearsonr(s["attainment"], s["variable"]).statistic
     return pd.DataFrame({"metric": ["spearman", "pearson"], "value": [float(rho), float(r)], "n": [n, n]})
+
+
+def winners_losers(current: pd.DataFrame, proposed: pd.DataFrame) -> pd.DataFrame:
+    """Who gains and who loses when moving from one plan to another on the same performance:
+    one row per rep and fiscal year with both totals, the change and its share (sorted by change)."""
+    a = summary(current, by="fiscal_year")[["rep", "fiscal_year", "variable", "total"]]
+    b = summary(proposed, by="fiscal_year")[["rep", "fiscal_year", "variable", "total"]]
+    m = a.merge(b, on=["rep", "fiscal_year"], how="outer", suffixes=("_current", "_proposed")).fillna(0.0)
+    m["change"] = m["total_proposed"] - m["total_current"]
+    m["change_share"] = np.where(m["total_current"] != 0, m["change"] / m["total_current"].where(m["total_current"] != 0, 1.0), np.nan)
+    return m.sort_values("change", ignore_index=True)

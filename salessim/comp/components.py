@@ -69,17 +69,21 @@ def retro_tier(comp: Commission, att: np.ndarray) -> np.ndarray:
     return np.clip(np.searchsorted(np.asarray(comp.bounds) - EPS, att, side="right") - 1, 0, len(comp.tiers) - 1)
 
 
-def quota_bonus(comp: QuotaBonus, C: np.ndarray, Q: np.ndarray, TI: np.ndarray) -> np.ndarray:
+def quota_bonus(comp: QuotaBonus, C: np.ndarray, Q: np.ndarray, TI: np.ndarray,
+                windows: np.ndarray | float = 1.0) -> np.ndarray:
     """Bonus earned per step ``[steps, ...]``: a step pays once attainment reaches it (``highest``
-    mode pays only the highest step reached). ``target_share`` steps pay that share of ``TI``."""
-    C, Q, TI = np.broadcast_arrays(np.asarray(C, float), np.asarray(Q, float), np.asarray(TI, float))
+    mode pays only the highest step reached). ``target_share`` steps pay that share of ``TI``;
+    ``amount`` steps pay ``amount x windows`` (with YTD true-up, the number of bonus periods
+    elapsed in the fiscal year, so a missed quarter is caught up when YTD attainment recovers)."""
+    C, Q, TI, windows = np.broadcast_arrays(np.asarray(C, float), np.asarray(Q, float), np.asarray(TI, float),
+                                            np.asarray(windows, float))
     att = attainment(C, Q)
     steps = comp.thresholds
     reached = np.stack([att + EPS >= s.attainment for s in steps]) if steps else np.zeros((0, *C.shape), bool)
     if comp.mode == "highest":
         top = reached.sum(axis=0) - 1
         reached = np.arange(len(steps)).reshape((-1,) + (1,) * C.ndim) == top[None]
-    amounts = np.stack([np.full(C.shape, s.amount) if s.amount is not None else s.target_share * TI for s in steps])
+    amounts = np.stack([s.amount * windows if s.amount is not None else s.target_share * TI for s in steps])
     return np.where(reached, amounts, 0.0)
 
 

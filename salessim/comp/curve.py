@@ -76,7 +76,10 @@ def period_payout(plan: CompPlan, credited: Any, quota: Any, *, ytd_credited: An
         else:
             c, q, ti = C, Q, ti_year * months / 12.0
         c, q, ti = np.broadcast_arrays(c, q, np.asarray(ti, float))
-        lines = cc.commission(comp, c, q, ti) if isinstance(comp, Commission) else cc.quota_bonus(comp, c, q, ti)
+        if isinstance(comp, Commission):
+            lines = cc.commission(comp, c, q, ti)
+        else:
+            lines = cc.quota_bonus(comp, c, q, ti, n_done + 1 if ytd else 1.0)
         earned = cents(lines).sum(axis=0)
         if ytd:
             if comp.cap.year is not None:
@@ -146,6 +149,8 @@ def pay_curve(plan: CompPlan, attainment: Any = None, *, annual_quota: float = 1
         rows.append(pd.DataFrame({"attainment": grid, "item": b.item, "component": b.component, "amount": total / 100.0}))
     out = pd.concat(rows, ignore_index=True)
     out = out.groupby(["attainment", "item", "component"], sort=False, as_index=False)["amount"].sum()
+    used = out.groupby(["item", "component"], sort=False)["amount"].transform(lambda a: (a != 0).any())
+    out = out[used | out["item"].isin(["base", "commission", "quota_bonus"])]
     var = led.variable.sum(axis=1) / 100.0
     tot = led.total.sum(axis=1) / 100.0
     extra = pd.DataFrame({"attainment": np.r_[grid, grid], "item": ["variable"] * len(grid) + ["total"] * len(grid),

@@ -149,17 +149,19 @@ class Ledger:
     def _cumulate(self, lines: np.ndarray, ev: np.ndarray, ytd: bool, group: np.ndarray) -> np.ndarray:
         """Window earnings at evaluation points -> cumulative earned in the fiscal year."""
         if ytd:
-            T = len(ev)
-            last = np.full(T, -1)
-            cur = -1
+            # per rep: the last evaluation this fiscal year at which the rep was employed
+            # (a leaver keeps what was earned; nothing is re-evaluated after they leave)
+            evr = ev[None] & self.perf.present
+            n, T = evr.shape
+            last = np.full((n, T), -1)
+            cur = np.full(n, -1)
             for t in range(T):
                 if self.new_year[t]:
-                    cur = -1
-                if ev[t]:
-                    cur = t
-                last[t] = cur
-            out = lines[..., np.maximum(last, 0)]
-            return np.where(last >= 0, out, 0.0)
+                    cur[:] = -1
+                cur = np.where(evr[:, t], t, cur)
+                last[:, t] = cur
+            out = np.take_along_axis(lines, np.maximum(last, 0)[None], axis=2)
+            return np.where(last[None] >= 0, out, 0.0)
         fy = self.perf.fiscal_year
         return np.stack([self.window_sum(np.where(ev, line, 0.0), fy) for line in lines])
 
@@ -196,7 +198,8 @@ class Ledger:
             labels = [comp.tier_label(i) for i in range(len(comp.tiers))]
             item = "commission"
         elif isinstance(comp, QuotaBonus):
-            lines = cc.quota_bonus(comp, C, Q, TI)
+            windows = (perf.fiscal_month + perf.grain) // months if ytd else np.ones(len(ev))
+            lines = cc.quota_bonus(comp, C, Q, TI, np.broadcast_to(windows, C.shape))
             labels = [comp.step_label(i) for i in range(len(comp.thresholds))]
             item = "quota_bonus"
         else:
@@ -232,15 +235,17 @@ class Ledger:
             self.blocks.append(Block("cap_adjustment", comp.name, f"{field} cap", measure.name, adj,
                                      np.zeros_like(shown), self._cap_explainer(field, limit, before, after, comp.name)))
 
-    def _explainer(self, comp, i, C, Q, TI, att, R, ytd, basis, extra):  # noqa: ANN001
+    def _explainer(self, comp: Commission | QuotaBonus | TeamBonus, i: int, C: np.ndarray, Q: np.ndarray,
+                   TI: np.ndarray, att: np.ndarray, R: np.ndarray, ytd: bool, basis: str,
+                   extra: dict[str, np.ndarray]) -> Callable[[np.ndarray, np.ndarray], list[str]]:
+        """Explanation strings for line ``i`` of a component at given (rep, period) indices."""
         new_year = self.new_year
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             out = []
-            for rr, tt in zip(r, t, strict=True):
-                c, q, a, ti = C[rr, tt], Q[rr, tt], att[rr, tt], TI[rr, tt]
-                now = R[rr, tt]
-                before = 0 if new_year[tt] else R[rr, tt - 1]
+            prev = np.where(new_year[t], 0, R[r, np.maximum(t - 1, 0)])
+            cols = (C[r, t], Q[r, t], att[r, t], TI[r, t], R[r, t], prev)
+            for rr, tt, c, q, a, ti, now, before in zip(r.tolist(), t.tolist(), *(x.tolist() for x in cols), strict=True):
                 head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
                 if q <= 0:
                     head = f"{basis} credited {c:,.2f}, quota 0 (attainment counted as 0%)"
@@ -254,13 +259,17 @@ class Ledger:
                         reached = cc.retro_tier(comp, np.asarray(a))
                         body = (f"retroactive: {rate} on all credit" if reached == i
                                 else f"tier not reached (attainment in {comp.tier_label(int(reached))})")
+                    elif len(comp.tiers) == 1:
+                        body = f"{rate} on all credit"
+                    elif tier.end is None:
+                        body = f"{rate} on credit above {tier.start * q:,.2f}"
                     else:
-                        lo = tier.start * q
-                        hi = "up" if tier.end is None else f"{tier.end * q:,.2f}"
-                        body = f"{rate} on credit from {lo:,.2f} to {hi}"
+                        body = f"{rate} on credit from {tier.start * q:,.2f} to {tier.end * q:,.2f}"
                 elif isinstance(comp, QuotaBonus):
                     step = comp.thresholds[i]
-                    pay = f"{step.amount:,.2f}" if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}"
+                    k = (self.perf.fiscal_month[tt] + self.perf.grain) // PERIOD_MONTHS[self.plan.component_period(comp)]
+                    pay = (f"{step.amount:,.2f}" + (f" x {k} periods YTD" if ytd and k > 1 else "")
+                           if step.amount is not None else f"{step.target_share:.1%} of TI {ti:,.2f}")
                     ok = a + cc.EPS >= step.attainment
                     body = f"{'reached' if ok else 'not reached'} {step.attainment:.0%} -> {pay}"
                     if ok and comp.mode == "highest" and now == 0:
@@ -269,15 +278,19 @@ class Ledger:
                     ta, pool = extra["team_att"][rr, tt], extra["pool"][rr, tt]
                     head = f"team attainment {ta:.1%} (threshold {comp.threshold:.0%})"
                     body = f"pool {pool:,.2f} split {comp.split}"
-                tail = f"earned {money(now)}"
-                if ytd and before:
+                if not ytd:
+                    tail = f"earned {money(now - before)}"
+                elif before:
                     tail = f"earned YTD {money(now)} - {money(before)} before = {money(now - before)}"
+                else:
+                    tail = f"earned YTD {money(now)}"
                 out.append(f"{head}; {body}; {tail}")
             return out
 
         return explain
 
-    def _cap_explainer(self, field, limit, before, after, what):  # noqa: ANN001
+    def _cap_explainer(self, field: str, limit: float, before: np.ndarray, after: np.ndarray,
+                       what: str) -> Callable[[np.ndarray, np.ndarray], list[str]]:
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             return [f"{what}: {field} cap {limit:,.2f}; uncapped {money(before[rr, tt])} YTD, "
                     f"paid up to {money(after[rr, tt])} YTD" for rr, tt in zip(r, t, strict=True)]
@@ -374,11 +387,13 @@ class Ledger:
         for t in range(T):
             if policy == "forgive_at_year_end" and self.new_year[t]:
                 bal[:] = 0
+            here = self.perf.present[:, t]  # an absent rep's balance waits for their return
             net = variable[:, t] + bal
-            carried_in[:, t] = bal
-            bal = np.minimum(net, 0)
-            carried_out[:, t] = -bal
-            pay[:, t] = np.maximum(net, 0)
+            carried_in[:, t] = np.where(here, bal, 0)
+            new_bal = np.where(here, np.minimum(net, 0), bal)
+            carried_out[:, t] = np.where(here, -new_bal, 0)
+            pay[:, t] = np.where(here, np.maximum(net, 0), variable[:, t])
+            bal = new_bal
         zero = np.zeros_like(self.perf.present)
         self.blocks.append(Block("negative_balance", "negative balance", "recovered from prior periods", "",
                                  carried_in, zero, lambda r, t: [f"negative variable balance brought forward: {money(carried_in[a, b])}" for a, b in zip(r, t, strict=True)]))

@@ -114,6 +114,7 @@ def _text(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 _PERIOD_RE = re.compile(r"^\d{4}(-\d{2}|-?Q[1-4])?$")
+_MONTH_START_RE = re.compile(r"^(\d{4}-\d{2})-01(?:[ T]00:00:00)?$")
 
 
 def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
@@ -123,6 +124,9 @@ def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
     grains = set()
     for lab in uniq:
         text = str(lab)
+        first_of_month = _MONTH_START_RE.match(text)  # Excel date cells: 2026-01-01 00:00:00
+        if first_of_month:
+            text = first_of_month.group(1)
         up = text.upper()
         try:
             if not _PERIOD_RE.match(up):
@@ -274,7 +278,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
     r_idx = pd.Index(reps).get_indexer(df["rep"])
-    t_idx = np.asarray([(p - pmin).n for p in df["p"]], dtype=np.int64)
+    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].unique(), df.drop_duplicates("period")["p"], strict=True)}
+    t_idx = df["period"].map(t_of).to_numpy(np.int64)
     df["r"], df["t"] = r_idx, t_idx
 
     is_churn = df["event"].eq("churn").fillna(False).to_numpy(bool) if "event" in df else np.zeros(len(df), bool)
@@ -319,6 +324,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     base = per_rep_value("base_salary", plan.pay.base_salary)
     ti = per_rep_value("target_incentive", plan.pay.target_incentive)
 
+    if "team" not in df and any(getattr(c, "type", "") == "team_bonus" for c in plan.components):
+        raise _fail(source, "team: the plan has a team bonus but the data has no team column")
     teams: list[str] = []
     team = np.full((n, T), -1, dtype=np.int64)
     if "team" in df:
@@ -351,3 +358,22 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     return Performance(source, reps, periods, grain, fiscal_year, fiscal_month, present, share,
                        credited, quota, base, ti, team, teams, deals.reset_index(drop=True),
                        churn.reset_index(drop=True))
+
+
+def from_ledger(ledger: pd.DataFrame, quota: Any, *, column: str = "bookings",
+                measure: str = "bookings") -> pd.DataFrame:
+    """The simulator's ledger (one row per rep and month) as a performance frame.
+
+    ``quota`` is each rep's *monthly* quota: a number, a mapping ``rep -> quota``, or an array
+    aligned with the ledger rows. Deal-level rows (SPIFs, clawbacks) are not in the ledger; add
+    them from the deals table if the plan needs them.
+    """
+    rep = ledger["rep"].astype("string")
+    if isinstance(quota, dict):
+        q = rep.map(quota).astype(float)
+        if q.isna().any():
+            raise PlanError(f"<ledger>: quota: no quota for rep {rep[q.isna()].iloc[0]}")
+    else:
+        q = np.broadcast_to(np.asarray(quota, float), (len(ledger),))
+    return pd.DataFrame({"rep": rep.to_numpy(), "period": ledger["month"].astype(str).to_numpy(),
+                         "measure": measure, "credited": ledger[column].to_numpy(float), "quota": np.asarray(q)})

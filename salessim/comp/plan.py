@@ -237,6 +237,8 @@ class Commission(_Component):
 
     def tier_label(self, i: int) -> str:
         t = self.tiers[i]
+        if len(self.tiers) == 1:
+            return t.label or "flat rate"
         hi = "+" if t.end is None else f"-{t.end:.0%}"
         return t.label or f"tier {i + 1} ({t.start:.0%}{hi})"
 

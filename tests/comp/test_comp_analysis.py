@@ -38,3 +38,25 @@ def test_pay_for_performance_and_distribution_on_sample():
     assert pfp.loc["spearman", "n"] == 6 and pfp.loc["spearman", "value"] > 0.8
     dist = analysis.payout_distribution(st)
     assert dist.groupby("pay")["value"].apply(lambda v: v.is_monotonic_increasing).all()
+
+
+def test_winners_losers_between_pay_mixes():
+    perf = pd.DataFrame({"rep": ["low", "high"], "period": "2026-01", "measure": "bookings",
+                         "credited": [25000.0, 100000.0], "quota": 50000.0})
+    a = load_plan("data/plans/pay_mix_70_30.yaml").statements(perf)
+    b = load_plan("data/plans/pay_mix_50_50.yaml").statements(perf)
+    wl = analysis.winners_losers(a, b).set_index("rep")
+    # 70/30: base 8,750 + TI 3,750/month; 50/50: base 6,250 + TI 6,250/month (multiples 1 / 1.5 above 100%)
+    # low (50%): 8,750 + 1,875 = 10,625 -> 6,250 + 3,125 = 9,375: -1,250
+    # high (200%): 8,750 + 3,750 x 2.5 = 18,125 -> 6,250 + 6,250 x 2.5 = 21,875: +3,750
+    assert wl.loc["low", "change"] == -1250.0 and wl.loc["high", "change"] == 3750.0
+
+
+def test_team_bonus_without_team_column_is_an_error():
+    import pytest
+
+    from salessim.comp import PlanError
+
+    p = load_plan("data/plans/monthly_quarterly_team_breakthrough.yaml")
+    with pytest.raises(PlanError, match="team: the plan has a team bonus but the data has no team column"):
+        p.statements(pd.DataFrame({"rep": ["a"], "period": "2026-01", "measure": "bookings", "credited": [1.0], "quota": 1.0}))

@@ -179,8 +179,10 @@ def test_quota_bonus_highest_mode_and_target_share():
 
 def test_ytd_quota_bonus_catches_up_when_ytd_attainment_recovers():
     p = plan([{"type": "quota_bonus", "name": "q", "true_up": True, "thresholds": [{"attainment": 1.0, "amount": 1000}]}])
-    # YTD 80%: 0; YTD (80+130)/200 = 105%: 1,000; YTD 310/300 = 103%: still 1,000 earned, 0 more
-    assert list(variable(p, perf([80000, 130000, 100000]))) == [0.0, 1000.0, 0.0]
+    # a monthly bonus of 1,000 on YTD attainment: Jan 80%: 0; Feb YTD 210/200 = 105%:
+    # 2 x 1,000 earned YTD (January caught up) = 2,000; Mar YTD 310/300 = 103%: 3,000 - 2,000 = 1,000;
+    # Apr YTD 350/400 = 87.5%: earned YTD 0 -> -3,000 carried as a negative balance
+    assert list(variable(p, perf([80000, 130000, 100000, 40000]))) == [0.0, 2000.0, 1000.0, 0.0]
 
 
 def test_team_bonus_pool_shared_equally_and_by_credit():
@@ -337,3 +339,109 @@ def test_explanations_and_attainment_present():
     comm = st[st["item"] == "commission"]
     assert comm["explanation"].str.contains("YTD credited").all()
     assert np.isclose(comm["attainment"].iloc[-1], 0.7)  # YTD 140,000 / 200,000
+
+
+# ----------------------------------------------------------------------------- reconciliation and conversions
+
+def test_year_totals_reconcile_with_ytd_earned():
+    from salessim.comp import components as cc
+    from salessim.comp import read_performance
+
+    p = load_plan("data/plans/tiered_accelerator_cap.yaml")
+    df = read_performance("data/plans/sample_performance.csv")
+    st = p.statements(df)
+    own = df[df["event"].isna()].assign(credit=lambda d: d["credited"] * d["credit_share"].fillna(1.0))
+    ytd_c = own.groupby("rep")["credit"].sum()
+    ytd_q = (own.groupby("rep")["quota"].sum() * 0 + own.dropna(subset=["quota"]).assign(
+        q=lambda d: d["quota"] * d["employed_share"]).groupby("rep")["q"].sum())
+    ti = own.dropna(subset=["quota"]).assign(t=lambda d: 60000 / 12 * d["employed_share"]).groupby("rep")["t"].sum()
+    earned = cc.commission(p.components[0], ytd_c.to_numpy(), ytd_q.to_numpy(), ti.to_numpy()).sum(axis=0)
+    expected = np.minimum(np.round(earned, 2), 150000.0)
+    lines = st[st["item"].isin(["commission", "cap_adjustment"])].groupby("rep")["amount"].sum()
+    # the year's commission lines add up to the YTD earnings at December (capped at 150,000)
+    assert np.allclose(lines.to_numpy(), expected, atol=0.011)
+
+
+def test_negative_balance_forgiven_at_year_end():
+    p = plan([FLAT], true_up=False, negative_balance="forgive_at_year_end")
+    df = perf([-5000, 3000], months=["2026-12", "2027-01"])
+    # Dec: -500 carried; Jan starts a new fiscal year: the -500 is forgiven -> 300 paid
+    assert list(variable(p, df)) == [0.0, 300.0]
+    carry = plan([FLAT], true_up=False)
+    assert list(variable(carry, df)) == [0.0, 0.0]  # -500 + 300 -> still -200 carried
+
+
+def test_excel_date_cells_as_periods():
+    p = plan([FLAT], true_up=False)
+    df = perf([1000, 2000]).assign(period=["2026-01-01 00:00:00", "2026-02-01"])
+    assert list(summary(p.statements(df))["period"]) == ["2026-01", "2026-02"]
+
+
+def test_from_ledger():
+    from salessim.comp.performance import from_ledger
+
+    ledger = pd.DataFrame({"rep": pd.Categorical(["R1", "R1", "R2", "R2"]),
+                           "month": pd.period_range("2026-01", periods=2, freq="M").tolist() * 2,
+                           "bookings": [10000.0, 0.0, 5000.0, 2500.0], "deals_won": [1, 0, 1, 1]})
+    perf_ = from_ledger(ledger, {"R1": 50000.0, "R2": 40000.0})
+    assert list(perf_["period"]) == ["2026-01", "2026-02"] * 2 and list(perf_["quota"]) == [5e4, 5e4, 4e4, 4e4]
+    v = variable(plan([FLAT], true_up=False), perf_)
+    assert list(v) == [1000.0, 0.0, 500.0, 250.0]
+
+
+def test_leaver_keeps_ytd_earnings_and_has_no_later_lines():
+    p = plan([{"type": "commission", "name": "c", "tiers": TIERS}])
+    df = pd.concat([perf([150000, 50000], rep="leaver"), perf([0, 0, 0, 0], rep="stayer")])
+    st = p.statements(df)
+    # leaver: Jan 5% x 100k + 10% x 50k = 10,000; Feb YTD 200k/200k: 5% x 200k = 10,000 -> 0 more
+    assert set(st.loc[st["rep"] == "leaver", "period"]) == {"2026-01", "2026-02"}
+    assert st.loc[st["rep"] == "leaver", "amount"].sum() == 2 * 7500 + 10000
+
+
+def test_quarterly_bonus_on_ytd_attainment_catches_up():
+    p = plan([{"type": "quota_bonus", "name": "q", "period": "quarter", "true_up": True,
+               "thresholds": [{"attainment": 1.0, "amount": 4000}]}])
+    v = variable(p, perf([90000, 90000, 90000, 150000, 100000, 100000]))
+    # Q1 YTD 270k/300k = 90%: 0. Q2 YTD 610k/600k = 102%: 2 quarters x 4,000 = 8,000 (Q1 caught up)
+    assert list(v) == [0, 0, 0, 0, 0, 8000.0]
+
+
+def test_per_rep_pay_overrides_and_prorated_draw():
+    p = plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}], true_up=False,
+             draw={"amount": 3000, "months": 1})
+    df = perf([0.0], employed_share=0.5, base_salary=120000.0, target_incentive=24000.0)
+    s = summary(p.statements(df))
+    # base 120,000/12 x 0.5 = 5,000; commission 0; draw 3,000 x 0.5 = 1,500 advance
+    assert (s["base"].iloc[0], s["variable"].iloc[0]) == (5000.0, 1500.0)
+    df = perf([50000.0], target_incentive=24000.0)
+    # TI 24,000/12 = 2,000 at 100% of 100,000? credited 50,000 -> 50% -> 1,000
+    assert variable(plan([{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}],
+                         true_up=False), df).iloc[0] == 1000.0
+
+
+def test_period_cap_on_quarterly_bonus():
+    p = plan([{"type": "quota_bonus", "name": "q", "period": "quarter", "true_up": False, "cap": {"period": 5000},
+               "thresholds": [{"attainment": 1.0, "amount": 3000}, {"attainment": 1.2, "amount": 2000}]},
+              {"type": "commission", "name": "c", "rate": 0.0}], true_up=False)
+    v = variable(p, perf([120000] * 3))
+    # Q1 120%: 3,000 + 2,000 = 5,000 = the cap: paid in full in March
+    assert list(v) == [0, 0, 5000.0]
+
+
+def test_retroactive_explanation_names_the_tier_reached():
+    p = plan([{"type": "commission", "name": "c", "method": "retroactive", "tiers": TIERS}], true_up=False)
+    st = p.statements(perf([120000]))
+    acc = st[(st["item"] == "commission") & (st["detail"] == "accelerator")]
+    assert acc["amount"].iloc[0] == 12000.0  # 10% x 120,000
+    assert "retroactive: 10.00% of credit on all credit" in acc["explanation"].iloc[0]
+
+
+def test_overlay_share_and_missing_manager_column():
+    p = plan([FLAT], true_up=False, crediting={"overlay_share": 0.5})
+    df = pd.DataFrame({"rep": ["a", "spec"], "period": "2026-01", "measure": "bookings", "credited": [10000.0, 10000.0],
+                       "quota": 1e5, "deal": ["D", "D"], "role": ["primary", "overlay"]})
+    v = variable(p, df)
+    assert (v[("a", "2026-01")], v[("spec", "2026-01")]) == (1000.0, 500.0)  # overlay: 50% x 10,000 x 10%
+    p2 = plan([FLAT], crediting={"manager_rollup": True})
+    with pytest.raises(PlanError, match="no manager column"):
+        p2.statements(df)
