@@ -258,6 +258,7 @@ def simulate_customers(
     in_window_renewal = renewed & (renewal_month >= k_first[:, None])
     expansion_w = np.where(in_window_renewal, np.maximum(delta, 0.0), 0.0).sum(axis=1)
     contraction_w = np.where(in_window_renewal, np.maximum(-delta, 0.0), 0.0).sum(axis=1)
+    renewed_w = np.where(in_window_renewal, value[:, :-1], 0.0).sum(axis=1)
     churn_day = np.where(churned, start + k_churn * MONTH_DAYS, np.nan)
 
     customers = deals.drop(columns="close_day").assign(
@@ -273,6 +274,7 @@ def simulate_customers(
         months_at_risk=months_at_risk,
         value_at_risk=value_at_risk,
         churned_value=np.where(in_window_churn, value[idx, churn_term], 0.0),
+        renewed_value=renewed_w,
         expansion_value=expansion_w,
         contraction_value=contraction_w,
         ltv=amount / term * ltv_factor,
@@ -327,14 +329,14 @@ def _events(
 def _empty_customers(deals: pd.DataFrame) -> pd.DataFrame:
     empty = deals.iloc[:0].drop(columns="close_day")
     floats = ("start_day", "churn_day", "churn_month", "contract_value", "revenue", "value_at_risk",
-              "churned_value", "expansion_value", "contraction_value", "ltv")
+              "churned_value", "renewed_value", "expansion_value", "contraction_value", "ltv")
     cols: dict[str, Any] = {c: np.array([], float) for c in floats}
     cols |= {"term_months": np.array([], np.int64), "renewals": np.array([], np.int64),
              "months_at_risk": np.array([], np.int64), "churned_at_renewal": np.array([], bool),
              "status": pd.Categorical([], ["active", "churned"])}
     order = ["start_day", "term_months", "status", "churn_day", "churn_month", "churned_at_renewal",
              "renewals", "contract_value", "revenue", "months_at_risk", "value_at_risk",
-             "churned_value", "expansion_value", "contraction_value", "ltv"]
+             "churned_value", "renewed_value", "expansion_value", "contraction_value", "ltv"]
     return empty.assign(**{c: cols[c] for c in order})
 
 
@@ -378,29 +380,39 @@ def clawback_rows(customers: pd.DataFrame, window_months: int) -> pd.DataFrame:
 def customer_kpis(customers: pd.DataFrame, horizon_days: int, currency: str = "USD") -> pd.DataFrame:
     """Customer KPIs of the window [0, horizon) as a tidy frame (kpi, value, unit).
 
-    Churn and retention are annualised from the window's monthly rates (so they are comparable
-    across horizons): logo churn = 1 - (1 - churns / months at risk)^12; gross revenue retention
-    = (1 - (churned + downsold value) / value at risk)^12; net revenue retention adds expansion
-    to the numerator. Average lifetime = 1 / monthly logo churn (months). LTV averages are over
-    customers won in the window.
+    Rates are annualised from what the window shows, so they compare across horizons:
+
+    * logo churn = 1 - (1 - m)^12, m = churns / monthly churn draws at risk;
+    * churn survival of value S = (1 - churned value / value at risk)^12;
+    * gross revenue retention = S x (1 - downsell / renewed value)^(12 / T);
+    * net revenue retention = S x (1 + (expansion - downsell) / renewed value)^(12 / T),
+      T = the renewal term (months, weighted by renewed value). With no renewal in the window
+      the expansion side is unknown: NRR is NaN and GRR counts churn only.
+
+    Average customer lifetime = 1 / m (months). LTV averages are over customers won in the window.
     """
     c = customers
     start = c["start_day"].to_numpy(dtype=float)
     k_first = _first_window_month(start)
-    churn_w = c["churn_month"].ge(pd.Series(k_first, index=c.index)).to_numpy()
-    at_risk = float(c["months_at_risk"].sum())
-    value_at_risk = float(c["value_at_risk"].sum())
-    lost = float(c["churned_value"].sum() + c["contraction_value"].sum())
-    expansion = float(c["expansion_value"].sum())
-    monthly_logo = _ratio(churn_w.sum(), at_risk)
+    churns = float(c["churn_month"].ge(pd.Series(k_first, index=c.index)).sum())
+    monthly_logo = _ratio(churns, c["months_at_risk"].sum())
+    survival = (1.0 - _ratio(c["churned_value"].sum(), c["value_at_risk"].sum())) ** 12
+    renewed = float(c["renewed_value"].sum())
+    expansion, downsell = float(c["expansion_value"].sum()), float(c["contraction_value"].sum())
+    if renewed > 0:
+        per_year = 12.0 / _ratio((c["term_months"] * c["renewed_value"]).sum(), renewed)
+        grr = survival * (1.0 - downsell / renewed) ** per_year
+        nrr = survival * (1.0 + (expansion - downsell) / renewed) ** per_year
+    else:
+        grr, nrr = survival, np.nan
     new = c[(start >= 0) & (start < horizon_days)]
     rows = [
         ("new customers", float(len(new)), "customers"),
         ("customers at horizon", float((c["status"] == "active").sum()), "customers"),
-        ("customers churned", float(churn_w.sum()), "customers"),
+        ("customers churned", churns, "customers"),
         ("logo churn rate (annualised)", 1.0 - (1.0 - monthly_logo) ** 12, "%"),
-        ("gross revenue retention (annualised)", (1.0 - _ratio(lost, value_at_risk)) ** 12, "%"),
-        ("net revenue retention (annualised)", (1.0 + _ratio(expansion - lost, value_at_risk)) ** 12, "%"),
+        ("gross revenue retention (annualised)", grr, "%"),
+        ("net revenue retention (annualised)", nrr, "%"),
         ("average customer lifetime", 1.0 / monthly_logo if monthly_logo > 0 else np.inf, "months"),
         ("expansion bookings", expansion, currency),
         ("customer revenue recognised", float(c["revenue"].sum()), currency),
