@@ -126,7 +126,11 @@ def lifecycle_from(data: Mapping[str, Any] | CustomerLifecycle, source: str = "<
         first = e.errors()[0]
         loc = ".".join(str(p) for p in ("customers", *first["loc"]))
         msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
-        raise SalessimError(f"{source}: {loc}: {msg.removeprefix('Value error, ')}") from None
+        msg = msg.removeprefix("Value error, ")
+        if not first["loc"] and ": " in msg:  # model-level check: "segments.A: reason"
+            where, msg = msg.split(": ", 1)
+            loc = f"{loc}.{where}"
+        raise SalessimError(f"{source}: {loc}: {msg}") from None
 
 
 def _growth_per_term(seg: SegmentLifecycle, discount_rate: float) -> float:
@@ -171,13 +175,13 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     deals = won_deals.loc[:, list(DEAL_COLUMNS)]
     dup = deals["deal_id"].duplicated()
     if dup.any():
-        raise SalessimError(f"won_deals: deal_id: duplicated id {deals['deal_id'][dup].iloc[0]!r}")
+        raise SalessimError(f"won_deals: deal_id: duplicated id {deals['deal_id'][dup].iloc[0]}")
     for col in ("amount", "close_day"):
         values = pd.to_numeric(deals[col], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values) | ((values < 0) if col == "amount" else (values >= horizon_days))
         if bad.any():
             reason = "must be a finite amount >= 0" if col == "amount" else f"must be < horizon ({horizon_days} days)"
-            raise SalessimError(f"won_deals: {col}: {int(bad.sum())} rows {reason} (deal_id {deals['deal_id'][bad].iloc[0]!r})")
+            raise SalessimError(f"won_deals: {col}: {int(bad.sum())} rows {reason} (deal_id {deals['deal_id'][bad].iloc[0]})")
     return deals.sort_values("deal_id", kind="stable", ignore_index=True)
 
 
