@@ -75,6 +75,9 @@ class CustomerLifecycle(BaseModel):
     ltv_years: float | None = Field(
         10.0, gt=0.0, le=100.0, description="LTV horizon in years (null: unlimited)"
     )
+    follow_months: int = Field(
+        0, ge=0, le=120, description="months customers are followed after the measured horizon"
+    )
     default: SegmentLifecycle = SegmentLifecycle()
     segments: dict[str, SegmentLifecycle] = Field(default_factory=dict)
 
@@ -90,6 +93,10 @@ class CustomerLifecycle(BaseModel):
                         "discounting); set ltv_years"
                     )
         return self
+
+    def horizon_days(self, measured_days: int) -> int:
+        """Days to follow customers: the measured horizon plus ``follow_months`` (no new sales)."""
+        return int(measured_days + round(self.follow_months * MONTH_DAYS))
 
     def for_segment(self, name: str) -> SegmentLifecycle:
         """The resolved parameters of segment ``name``."""

@@ -113,3 +113,10 @@ def test_ltv_closed_form_matches_month_by_month_sum(churn, g, r, years, term):
     q = (1 - seg.monthly_churn) * (1 + r) ** (-1 / 12)
     brute = sum(q**k * (1 + g) ** (k // term) for k in range(n))
     assert lifetime_value_factor(seg, r, years) == pytest.approx(brute, rel=1e-9)
+
+
+def test_follow_months_extends_the_customer_horizon():
+    assert CustomerLifecycle().horizon_days(365) == 365
+    # 24 months x 30.4375 days = 730.5 -> rounds to 730 (banker's rounding) + 365 = 1,095.
+    assert CustomerLifecycle(follow_months=24).horizon_days(365) == 1095
+    assert CustomerLifecycle(follow_months=12).horizon_days(365) == 365 + 365
