@@ -30,6 +30,8 @@ MONTH_DAYS = 365.25 / 12
 MIN_EXPANSION = -0.95
 EVENTS = ["renewal", "expansion", "churn"]
 DEAL_COLUMNS = ("deal_id", "account", "segment", "product", "rep", "amount", "close_day")
+#: Optional won-deal column: multiplies the customer's log-survival (2 = churns as if twice as long).
+CHURN_MULTIPLIER = "churn_multiplier"
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -153,20 +155,28 @@ def lifetime_value_factor(seg: SegmentLifecycle, discount_rate: float, ltv_years
     the start of each month the customer is there (month 0 always) and grows by the mean expansion
     g at each renewal (every T months). Finite horizon: the first round(12 * ltv_years) months.
     """
-    t = seg.term_months
-    q = (1.0 - seg.monthly_churn) * (1.0 + discount_rate) ** (-1.0 / 12.0)
-    rho = _growth_per_term(seg, discount_rate)
+    one = np.ones(1)
+    months = _ltv_months(one * seg.monthly_churn, one * seg.term_months, one * seg.expansion_mean,
+                         discount_rate, ltv_years)
+    return float(months[0])
 
-    def geometric(x: float, m: float) -> float:  # sum_{k<m} x^k (m may be inf when x < 1)
-        if np.isinf(m):
-            return 1.0 / (1.0 - x)
-        return m if x == 1.0 else (1.0 - x**m) / (1.0 - x)
 
-    per_term = geometric(q, t)
+def _ltv_months(hazard: np.ndarray, term: np.ndarray, growth: np.ndarray, discount_rate: float,
+                ltv_years: float | None) -> np.ndarray:
+    """Vectorised closed form of :func:`lifetime_value_factor` (monthly hazard, term, mean growth)."""
+    q = (1.0 - hazard) * (1.0 + discount_rate) ** (-1.0 / 12.0)
+    rho = (1.0 + growth) * q**term
+
+    def geometric(x: np.ndarray, m: np.ndarray | float) -> np.ndarray:  # sum_{k<m} x^k
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if np.isinf(m).all():
+                return np.where(x < 1.0, 1.0 / (1.0 - x), np.inf)
+            return np.where(x == 1.0, m, (1.0 - x**m) / (1.0 - x))
+
+    per_term = geometric(q, term)
     if ltv_years is None:
         return per_term * geometric(rho, np.inf)
-    n = round(12 * ltv_years)
-    full, rest = divmod(n, t)
+    full, rest = np.divmod(round(12 * ltv_years), term)
     return per_term * geometric(rho, full) + rho**full * geometric(q, rest)
 
 
@@ -179,15 +189,16 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     missing = [c for c in DEAL_COLUMNS if c not in won_deals.columns]
     if missing:
         raise SalessimError(f"won_deals: missing columns: {', '.join(missing)}")
-    deals = won_deals.loc[:, list(DEAL_COLUMNS)]
+    optional = [CHURN_MULTIPLIER] if CHURN_MULTIPLIER in won_deals.columns else []
+    deals = won_deals.loc[:, [*DEAL_COLUMNS, *optional]]
     dup = deals["deal_id"].duplicated()
     if dup.any():
         raise SalessimError(f"won_deals: deal_id: duplicated id {deals['deal_id'][dup].iloc[0]}")
-    for col in ("amount", "close_day"):
+    for col in ("amount", "close_day", *optional):
         values = pd.to_numeric(deals[col], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(values) | ((values < 0) if col == "amount" else (values >= horizon_days))
+        bad = ~np.isfinite(values) | ((values >= horizon_days) if col == "close_day" else (values < 0))
         if bad.any():
-            reason = "must be a finite amount >= 0" if col == "amount" else f"must be < horizon ({horizon_days} days)"
+            reason = f"must be < horizon ({horizon_days} days)" if col == "close_day" else "must be a finite number >= 0"
             raise SalessimError(f"won_deals: {col}: {int(bad.sum())} rows {reason} (deal_id {deals['deal_id'][bad].iloc[0]})")
     return deals.sort_values("deal_id", kind="stable", ignore_index=True)
 
@@ -222,8 +233,16 @@ def simulate_customers(
         return np.array([getattr(p, attr) for p in params], dtype=float)[seg_code]
 
     hazard, term = per("monthly_churn"), per("term_months").astype(np.int64)
+    if CHURN_MULTIPLIER in deals.columns:
+        # Survival (1 - h) raised to the multiplier: annual churn 1 - (1 - p)^m.
+        hazard = 1.0 - (1.0 - hazard) ** deals[CHURN_MULTIPLIER].to_numpy(dtype=float)
     exp_mean, exp_sd = per("expansion_mean"), per("expansion_sd")
-    ltv_factor = np.array([config.margin_months(str(s)) for s in names])[seg_code]
+    ltv_months = _ltv_months(hazard, term, exp_mean, config.discount_rate, config.ltv_years)
+    if not np.isfinite(ltv_months).all():
+        raise SalessimError(
+            f"won_deals: {CHURN_MULTIPLIER}: makes lifetime value unbounded for ltv_years: null (deal_id "
+            f"{deals['deal_id'].iloc[np.flatnonzero(~np.isfinite(ltv_months))[0]]})"
+        )
     amount = deals["amount"].to_numpy(dtype=float)
     start = deals["close_day"].to_numpy(dtype=float)
 
@@ -288,7 +307,7 @@ def simulate_customers(
         renewed_value=renewed_w,
         expansion_value=expansion_w,
         contraction_value=contraction_w,
-        ltv=amount / term * ltv_factor,
+        ltv=amount / term * per("gross_margin") * ltv_months,
     )
     events = _events(deals, start, renewed, renewal_month, value, delta, churned, k_churn, churn_term)
     return customers, events

@@ -104,7 +104,7 @@ def test_disabled_lifecycle_returns_empty_frames_with_columns():
     [
         (lambda d: d.drop(columns="rep"), "won_deals: missing columns: rep"),
         (lambda d: d.assign(deal_id=[1, 1, 2]), "won_deals: deal_id: duplicated id 1"),
-        (lambda d: d.assign(amount=[1.0, -5.0, 1.0]), "won_deals: amount: 1 rows must be a finite amount >= 0 (deal_id 1)"),
+        (lambda d: d.assign(amount=[1.0, -5.0, 1.0]), "won_deals: amount: 1 rows must be a finite number >= 0 (deal_id 1)"),
         (lambda d: d.assign(close_day=[0.0, np.nan, 1.0]), "won_deals: close_day: 1 rows must be < horizon (365 days) (deal_id 1)"),
         (lambda d: d.assign(close_day=[0.0, 365.0, 400.0]), "won_deals: close_day: 2 rows must be < horizon (365 days) (deal_id 1)"),
     ],
@@ -204,3 +204,34 @@ def test_lifecycle_invariants(n, churn, g, sd, term, horizon, window, seed):
     claw = clawback_rows(c, window)
     assert set(claw["deal_id"]) == set(c.loc[churned & (c["churn_month"] <= window), "deal_id"])
     assert (claw["months_to_churn"].between(1, window)).all()
+
+
+# ----------------------------------------------------------------------------- churn multiplier
+
+
+def test_churn_multiplier_one_changes_nothing():
+    deals = _mixed()
+    plain, plain_events = run(deals, CustomerLifecycle(), 1095)
+    ones, ones_events = run(deals.assign(churn_multiplier=1.0), CustomerLifecycle(), 1095)
+    pd.testing.assert_frame_equal(plain, ones.drop(columns="churn_multiplier"))
+    pd.testing.assert_frame_equal(plain_events, ones_events)
+
+
+def test_churn_multiplier_scales_log_survival_and_ltv():
+    n = 6_000
+    deals = won_deals(n).assign(churn_multiplier=2.0)
+    customers, _ = run(deals, one_segment(annual_churn=0.20), 731, seed=21)
+    # Annual churn 1 - 0.8^2 = 0.36; binomial sd = sqrt(0.36 x 0.64 / 6,000) = 0.006.
+    assert (customers["churn_month"] <= 12).mean() == pytest.approx(0.36, abs=0.025)
+    same, _ = run(won_deals(1), one_segment(annual_churn=0.36), 731)
+    assert customers["ltv"].iloc[0] == pytest.approx(same["ltv"].iloc[0], rel=1e-12)
+    never, _ = run(won_deals(50).assign(churn_multiplier=0.0), one_segment(annual_churn=1.0), 731)
+    assert (never["status"] == "active").all()
+
+
+def test_bad_churn_multiplier_is_an_error():
+    with pytest.raises(SalessimError, match="won_deals: churn_multiplier: 1 rows must be a finite number >= 0"):
+        run(won_deals(3).assign(churn_multiplier=[1.0, -1.0, 1.0]), CustomerLifecycle(), 365)
+    cfg = CustomerLifecycle(ltv_years=None, discount_rate=0.0, default={"annual_churn": 0.1, "expansion_mean": 0.0})
+    with pytest.raises(SalessimError, match="churn_multiplier: makes lifetime value unbounded"):
+        run(won_deals(3).assign(churn_multiplier=[1.0, 0.0, 1.0]), cfg, 365)
