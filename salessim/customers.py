@@ -191,6 +191,9 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
         raise SalessimError(f"won_deals: missing columns: {', '.join(missing)}")
     optional = [CHURN_MULTIPLIER] if CHURN_MULTIPLIER in won_deals.columns else []
     deals = won_deals.loc[:, [*DEAL_COLUMNS, *optional]]
+    for col in ("deal_id", "segment"):
+        if deals[col].isna().any():
+            raise SalessimError(f"won_deals: {col}: {int(deals[col].isna().sum())} rows are missing")
     dup = deals["deal_id"].duplicated()
     if dup.any():
         raise SalessimError(f"won_deals: deal_id: duplicated id {deals['deal_id'][dup].iloc[0]}")

@@ -104,6 +104,7 @@ def test_disabled_lifecycle_returns_empty_frames_with_columns():
     [
         (lambda d: d.drop(columns="rep"), "won_deals: missing columns: rep"),
         (lambda d: d.assign(deal_id=[1, 1, 2]), "won_deals: deal_id: duplicated id 1"),
+        (lambda d: d.assign(segment=["A", None, "C"]), "won_deals: segment: 1 rows are missing"),
         (lambda d: d.assign(amount=[1.0, -5.0, 1.0]), "won_deals: amount: 1 rows must be a finite number >= 0 (deal_id 1)"),
         (lambda d: d.assign(close_day=[0.0, np.nan, 1.0]), "won_deals: close_day: 1 rows must be < horizon (365 days) (deal_id 1)"),
         (lambda d: d.assign(close_day=[0.0, 365.0, 400.0]), "won_deals: close_day: 2 rows must be < horizon (365 days) (deal_id 1)"),
