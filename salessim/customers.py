@@ -382,17 +382,20 @@ def _empty_events(deals: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- downstream frames
 
 
-def clawback_rows(customers: pd.DataFrame, window_months: int) -> pd.DataFrame:
+def clawback_rows(customers: pd.DataFrame, window_months: int, since_day: float | None = None) -> pd.DataFrame:
     """Deals whose customer churned within ``window_months`` months of the sale (clawback triggers).
 
     One row per such deal, sorted by churn day: ``rep, deal_id, account, segment, product,
     sale_day, churn_day`` (days from scenario start), ``months_to_churn`` (1..window_months) and
     ``amount`` (the deal's original contract value, i.e. the credited booking). Churns after the
-    horizon are unknown and never appear.
+    horizon are unknown and never appear; ``since_day`` (e.g. 0) drops churns before that day,
+    such as those of warm-up customers that churned before the first pay period.
     """
     if isinstance(window_months, bool) or not isinstance(window_months, int | np.integer) or window_months < 0:
         raise SalessimError(f"clawback: window_months: must be a whole number of months >= 0, got {window_months!r}")
     hit = customers["churn_month"].le(window_months).to_numpy()  # NaN (active) compares False
+    if since_day is not None:
+        hit &= customers["churn_day"].ge(since_day).to_numpy()
     c = customers[hit]
     out = pd.DataFrame(
         {

@@ -236,3 +236,12 @@ def test_bad_churn_multiplier_is_an_error():
     cfg = CustomerLifecycle(ltv_years=None, discount_rate=0.0, default={"annual_churn": 0.1, "expansion_mean": 0.0})
     with pytest.raises(SalessimError, match="churn_multiplier: makes lifetime value unbounded"):
         run(won_deals(3).assign(churn_multiplier=[1.0, 0.0, 1.0]), cfg, 365)
+
+
+def test_clawback_since_day_drops_churns_before_the_first_pay_period():
+    cfg = one_segment(annual_churn=1.0)
+    # Sold on days -60 and -10: churns on days -29.6 and 20.4 (one month later).
+    customers, _ = run(won_deals(2, close_day=np.array([-60.0, -10.0])), cfg, 365)
+    assert clawback_rows(customers, 3)["deal_id"].tolist() == [0, 1]
+    kept = clawback_rows(customers, 3, since_day=0)
+    assert kept["deal_id"].tolist() == [1] and kept["churn_day"].iloc[0] == pytest.approx(-10 + MONTH_DAYS)
