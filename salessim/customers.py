@@ -395,7 +395,7 @@ def clawback_rows(customers: pd.DataFrame, window_months: int, since_day: float 
         raise SalessimError(f"clawback: window_months: must be a whole number of months >= 0, got {window_months!r}")
     hit = customers["churn_month"].le(window_months).to_numpy()  # NaN (active) compares False
     if since_day is not None:
-        hit &= customers["churn_day"].ge(since_day).to_numpy()
+        hit = hit & customers["churn_day"].ge(since_day).to_numpy()
     c = customers[hit]
     out = pd.DataFrame(
         {
