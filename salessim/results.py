@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from salessim.customers import customer_kpis
 from salessim.scenario import Scenario
 
 OUTCOMES = ["open", "won", "lost"]
@@ -31,6 +32,8 @@ class SimResult:
     reps: pd.DataFrame
     accounts: pd.DataFrame
     statements: pd.DataFrame | None = None
+    customers: pd.DataFrame | None = None
+    customer_events: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -105,6 +108,9 @@ def headline_kpis(result: SimResult) -> pd.DataFrame:
         ("capacity utilisation", _ratio(ledger["hours_worked"].sum(), ledger["hours_capacity"].sum()), "%"),
     ]
     rows += org_kpis(result)
+    if result.customers is not None and result.scenario.customers.enabled:
+        ck = customer_kpis(result.customers, result.scenario.customers.horizon_days(h), cur)
+        rows += list(ck[["kpi", "value", "unit"]].itertuples(index=False, name=None))
     conv = result.stage_conversion()
     rows += [(f"conversion: {r.stage} → {r.next_stage}", float(r.conversion), "%") for r in conv.itertuples()]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from salessim import behaviour as _behaviour
+from salessim import customers as _customers
 from salessim import staffing as _staffing
 from salessim.comp.plan import CompPlan, load_plan
 from salessim.distributions import Duration
@@ -238,6 +239,7 @@ class Scenario(Frozen):
     quota: Quota = Quota()
     plan: CompPlan | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
     behaviour: _behaviour.Settings = _behaviour.Settings()
+    customers: _customers.CustomerLifecycle = _customers.CustomerLifecycle()
     staffing: Staffing = Staffing()
 
     @field_validator("plan", mode="before")
@@ -256,6 +258,7 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
+        self.customers.check_segments([s.name for s in self.market.segments])
         if self.org.reps > self.market.accounts:
             raise ValueError(
                 f"org.reps ({self.org.reps}) exceeds market.accounts ({self.market.accounts}): "
@@ -277,8 +280,11 @@ class Scenario(Frozen):
 def _format_error(source: str, err: ValidationError) -> str:
     errors = err.errors()
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = ".".join(str(p) for p in first["loc"])
     msg = first["msg"].removeprefix("Value error, ")
+    if not loc:  # a cross-field check names its own field first: "org.reps (...): reason"
+        head = msg.split(" ", 1)[0].rstrip(":")
+        loc, msg = (head, msg.split(" ", 1)[1].lstrip(": ")) if "." in head and " " in msg else ("(top level)", msg)
     if first["type"] == "extra_forbidden":
         msg = "unknown field"
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salessim.customers import clawback_rows, simulate_customers
 from salessim.engine import OPEN, WON, SalesFloor
 from salessim.incentives import Incentive
 from salessim.results import OUTCOMES, SimResult
@@ -79,9 +80,13 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         result_events = ev
 
     ledger = _ledger(floor, deals, rep_cat)
+    customers, customer_events = _customers(floor, rep_cat)
     statements = None
     if sc.plan is not None:
-        statements = sc.plan.statements(performance_frame(ledger, deals, floor))
+        perf = performance_frame(ledger, deals, floor)
+        if sc.plan.clawback is not None:
+            perf = pd.concat([perf, _churn_rows(customers, sc.plan.clawback.within_months, ledger)], ignore_index=True)
+        statements = sc.plan.statements(perf)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
@@ -89,6 +94,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         deals=deals,
         ledger=ledger,
         statements=statements,
+        customers=customers,
+        customer_events=customer_events,
         reps=pd.DataFrame(
             {
                 "rep": pd.Categorical(rep_ids, dtype=rep_cat),
@@ -231,3 +238,32 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     for col in ["base_pay", "variable_pay", "total_pay", *by_comp.columns]:
         out[col] = pay[col].to_numpy()
     return out
+
+
+def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every won deal (warm-up included: their renewals fall in the window) as a customer contract."""
+    sc, p, w = floor.scenario, floor.pipe, floor.clock.warmup_days
+    won = np.flatnonzero(p.outcome == WON)
+    won_deals = pd.DataFrame({
+        "deal_id": won, "account": p.account[won],
+        "segment": pd.Categorical.from_codes(p.segment[won], [s.name for s in sc.market.segments]),
+        "product": pd.Categorical.from_codes(p.product[won], [x.name for x in sc.market.products]),
+        "rep": pd.Categorical.from_codes(p.rep[won], dtype=rep_cat),
+        "amount": p.amount[won], "close_day": p.close[won] - w,
+    })
+    horizon = sc.customers.horizon_days(floor.clock.end_day - w)
+    return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"])
+
+
+def _churn_rows(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame) -> pd.DataFrame:
+    """Clawback rows for the comp plan: deals won in the window whose customer churned within
+    ``window_months``, in the window (the plan reverses their commission)."""
+    rows = clawback_rows(customers, window_months, since_day=0)
+    start = ledger["month"].min().start_time
+    months = set(ledger["month"].astype(str))
+    churn = (start + pd.to_timedelta(np.floor(rows["churn_day"]), unit="D")).dt.to_period("M").astype(str)
+    sale = (start + pd.to_timedelta(np.floor(rows["sale_day"]), unit="D")).dt.to_period("M").astype(str)
+    out = pd.DataFrame({"rep": rows["rep"].astype(str), "period": churn, "measure": "bookings",
+                        "credited": rows["amount"].to_numpy(), "deal": rows["deal_id"].astype(str),
+                        "event": "churn", "won_period": sale})
+    return out[out["period"].isin(months)]
