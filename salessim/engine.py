@@ -130,6 +130,14 @@ class SalesFloor(RepDecisions):
         self.active = np.ones(R, dtype=bool)
         self.hired_day = np.full(R, -10_000.0)  # incumbents are fully ramped
         self.ramp = np.ones(R)
+        # Modifiers that scenario events and interventions change during a run (1 = as configured).
+        self.lead_factor = np.ones(len(s.market.regions))  # inbound lead rate, per region
+        self.size_factor = 1.0  # amounts of new deals
+        self.region_win = np.ones(len(s.market.regions))  # win probability, per account region
+        self.duration_factor = 1.0  # stage durations entered from now on
+        self.slip_factor = 1.0  # loss hazard of deals nobody has time for
+        self.hiring_frozen = s.staffing.hiring.freeze
+        self.acc_region = self.accounts["region"].cat.codes.to_numpy().astype(np.int64)
 
         n_months = len(self.clock.month_starts) - 1
         self.lead_rate = daily_lead_rate(s, self.clock.calendar_month)
@@ -216,7 +224,7 @@ class SalesFloor(RepDecisions):
         self.pipe.cols["rep"][keep] = self._cover(np.full(len(keep), rep), self.rng["vacancy"].random(len(keep)))
         self.open = self.open[self.pipe.outcome[self.open] == OPEN]
         hiring = self.scenario.staffing.hiring
-        if hiring.enabled and not hiring.freeze:
+        if hiring.enabled:
             env.process(self._hire(env, rep))
 
     def _hire(self, env: simpy.Environment, rep: int):
@@ -225,6 +233,8 @@ class SalesFloor(RepDecisions):
         hiring = self.scenario.staffing.hiring
         u = self.rng["staffing"].random(2)
         yield env.timeout(vacancy_days(float(u[0]), hiring))
+        while self.hiring_frozen:  # a hiring freeze: the search waits until it is lifted
+            yield env.timeout(7)
         self.active[rep] = True
         self.hired_day[rep] = float(env.now)
         self.skill[rep] = hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring)
@@ -255,12 +265,15 @@ class SalesFloor(RepDecisions):
         """Inbound leads of the step, with each deal's dice drawn once."""
         length = t1 - t0
         rng = self.rng["arrivals"]
-        k = int(rng.poisson(self.lead_rate[month] * length))
+        top = float(self.lead_factor.max())
+        k = int(rng.poisson(self.lead_rate[month] * length * top))
         if k == 0:
             return
         created = np.sort(t0 + rng.random(k) * length)
         account = np.searchsorted(self.acc_cdf, rng.random(k), side="right")
         product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        keep = rng.random(k) * top < self.lead_factor[self.acc_region[account]]  # regional demand
+        created, account, product = created[keep], account[keep], product[keep]
         self._open_deals(created, account, product, self.territory[account], self.rng["deals"], source=0)
 
     def _prospecting(self, t0: float, t1: float) -> None:
@@ -286,7 +299,7 @@ class SalesFloor(RepDecisions):
         k, S = len(created), self.n_stages
         dice = dice_rng.random((k, 2 * S + 1))
         segment = self.acc_segment[account]
-        amount = self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
+        amount = self.size_factor * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
         # Leads of a vacant territory: some are never picked up, the rest go to region colleagues.
         vacant = ~self.active[rep]
         uncovered = np.zeros(k, dtype=bool)
@@ -313,7 +326,7 @@ class SalesFloor(RepDecisions):
         for s in np.unique(stage):
             m = stage == s
             days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]]
+        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.duration_factor
         np.add.at(self.stage_entries[self.month], (p.rep[idx], stage), 1)
 
     # ------------------------------------------------------------------ the work
@@ -341,7 +354,8 @@ class SalesFloor(RepDecisions):
         # Deals nobody had time for wait, and some customers walk away.
         waiting = o[~served]
         if len(waiting):
-            hazard = 1.0 - (1.0 - self.scenario.funnel.slip_loss_per_week) ** (length / 7)
+            slip = min(self.scenario.funnel.slip_loss_per_week * self.slip_factor, 1.0)
+            hazard = 1.0 - (1.0 - slip) ** (length / 7)
             u = self.rng["work"].random(len(waiting))
             lost = u < hazard
             start = p.clock[waiting]
@@ -371,7 +385,8 @@ class SalesFloor(RepDecisions):
             if not len(idx):
                 return
             s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.win_multiplier(p.rep[idx])) ** (1.0 / S)
+            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.win_multiplier(p.rep[idx])
+                    * self.region_win[self.acc_region[p.account[idx]]]) ** (1.0 / S)
             passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], LOST)
             won = passed & (s == S - 1)
