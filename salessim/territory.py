@@ -28,9 +28,11 @@ with ``rep_regions`` every rep only gets accounts of its own region, and balance
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 from scipy.cluster.vq import kmeans2
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -482,3 +484,23 @@ def balance_report(
         rows += [("share_moved", "accounts", float(moved.mean()), "share"),
                  ("potential_moved", "potential", float(pot[moved].sum() / pot.sum()) if pot.sum() > 0 else 0.0, "share")]
     return pd.DataFrame(rows, columns=["metric", "measure", "value", "unit"])
+
+
+# --------------------------------------------------------------------------- scenario model
+
+
+class TerritoryDesign(BaseModel):
+    """Scenario section ``territories:`` (drop-in replacement for ``scenario.Territories``).
+
+    ``min_disruption`` rebalances the as-is territories of the same market (``drift`` and the
+    seed give the as-is design), moving as few accounts as possible.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    strategy: Literal["as_is", "balanced_potential", "balanced_workload", "geographic", "min_disruption"] = "as_is"
+    tolerance: float = Field(0.10, gt=0.0, lt=1.0, description="allowed deviation from a rep's fair share (0.1 = ±10%)")
+    balance_on: Literal["workload", "potential"] = Field("workload", description="what min_disruption balances")
+    drift: float = Field(DRIFT, ge=0.0, le=2.0, description="log-sd of as-is territory sizes (assumption)")
+    base_hours_per_account: float = Field(0.0, ge=0.0, description="annual upkeep hours per account on top of lead work")
+    time_limit_s: float = Field(60.0, gt=0.0, le=3600.0, description="cap per MILP solve (seconds)")
