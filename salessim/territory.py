@@ -11,9 +11,12 @@ Strategies (:data:`STRATEGIES`):
   potential and workload, so some hold far more work than one rep can do and others too little,
   as found in practice (ZS Associates: 25% over-, 31% under-loaded; secondary).
 * ``balanced_potential`` / ``balanced_workload`` — compact territories whose potential (workload)
-  lies within ``tolerance / 2`` of each rep's fair share: a districting MILP (Hess et al. style:
-  minimise distance to territory centres subject to the balance band) solved by HiGHS through
-  :func:`scipy.optimize.milp`, with centres refined by two Lloyd iterations on the LP relaxation.
+  lies within ``tolerance`` of each rep's fair share: districting in the style of Hess et al.
+  (1965): minimise distance to territory centres subject to a balance band. The LP relaxation
+  (HiGHS via :func:`scipy.optimize.linprog`) with a band of ``tolerance / 2`` moves the centres
+  (three Lloyd iterations) and fixes every account it does not split; the few split accounts are
+  placed by a small MILP (:func:`scipy.optimize.milp`) within ``tolerance``. If that fails, the
+  full MILP is solved (slower; the band is widened step by step if even that is infeasible).
 * ``geographic`` — capacitated k-means: equal account counts (±1) per rep, minimising distance to
   centres. The count constraints make the transport LP totally unimodular, so the LP optimum found
   by :func:`scipy.optimize.linprog` is already integral.
@@ -43,6 +46,8 @@ STRATEGIES = ("as_is", "balanced_potential", "balanced_workload", "geographic", 
 MEASURES = ("potential", "workload")
 #: Candidate reps per account in the optimisation: the nearest centres (keeps the MILP sparse).
 CANDIDATES = 8
+#: Share of accounts (those nearest a territory boundary) the LP rounding may move.
+BOUNDARY_SHARE = 0.15
 #: Default log-sd of the account counts of as-is territories (assumption; see the docs for the
 #: over/under-loaded shares it gives on the midmarket example).
 DRIFT = 0.2
@@ -345,6 +350,12 @@ def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, r
         if x is not None:
             return _pick(i, j, x, n)
         lo, hi = np.floor(lo * 0.9), np.ceil(hi * 1.1)
+    x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
+    if x is not None:
+        outer = _band(measure, cap, 2 * tol) if not exact_counts else (lo, hi)
+        rep = _repair(i, j, x, cost, measure, n, k, *outer, time_limit)
+        if rep is not None:
+            return rep
     target = measure.sum() * cap / cap.sum()
     for _ in range(6):  # a band too tight for the biggest accounts is widened step by step
         x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=True, time_limit=time_limit)
@@ -353,6 +364,37 @@ def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, r
         tol = min(2 * tol + 0.05, 1.0)
         lo, hi = target * (1 - tol), target * (1 + tol)
     return np.argmin(_distances(xy, centres), axis=1)  # pragma: no cover - a ±100% band is always feasible
+
+
+def _repair(i: np.ndarray, j: np.ndarray, x: np.ndarray, cost: np.ndarray, measure: np.ndarray, n: int, k: int,
+            lo: np.ndarray, hi: np.ndarray, time_limit: float) -> np.ndarray | None:
+    """Round an LP vertex: keep its whole assignments, place the split accounts by a small MILP.
+
+    A vertex of the LP splits at most ~2k accounts (one per binding balance constraint), so the
+    MILP is small: split accounts plus the ``BOUNDARY_SHARE`` of accounts nearest a boundary. The LP aims at half the band
+    ``lo..hi`` the split accounts must then fit in. None when that is infeasible.
+    """
+    whole = np.zeros(n, dtype=bool)
+    whole[i[x > 1 - 1e-7]] = True
+    rep = _pick(i, j, x, n)
+    # Boundary accounts (little extra distance to their next-nearest candidate) are freed too,
+    # so that the MILP can swap around a big split account.
+    own = cost[j == rep[i]]
+    other = np.full(n, np.inf)
+    np.minimum.at(other, i[j != rep[i]], cost[j != rep[i]])
+    regret = other - own[np.searchsorted(i[j == rep[i]], np.arange(n))]
+    free = ~whole | (regret <= np.quantile(regret, BOUNDARY_SHARE))
+    if not free.any():
+        return rep
+    fixed_load = np.bincount(rep[~free], measure[~free], k)
+    sel = free[i]
+    fi = np.searchsorted(np.flatnonzero(free), i[sel])
+    cons = _problem(fi, j[sel], measure[free], int(free.sum()), k, lo - fixed_load, hi - fixed_load)
+    y = _solve(cost[sel], cons, integer=True, time_limit=time_limit)
+    if y is None:
+        return None
+    rep[free] = _pick(fi, j[sel], y, int(free.sum()))
+    return rep
 
 
 def _min_disruption(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, current: np.ndarray, tol: float,
