@@ -117,7 +117,7 @@ def top_down(
         raise SalessimError("quota: region_targets need the region of every rep ('regions')")
     check_region_targets(region_targets, target)
     reg = np.asarray([str(r) for r in regions])
-    missing = sorted(set(reg) - set(region_targets))
+    missing = sorted(str(r) for r in set(reg) - set(region_targets))
     if missing:
         raise SalessimError(f"quota.region_targets: no target for region(s) {missing}")
     names = sorted(region_targets)
