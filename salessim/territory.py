@@ -30,6 +30,7 @@ with ``rep_regions`` every rep only gets accounts of its own region, and balance
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -253,8 +254,15 @@ def _check_assignment(assignment, n: int, n_reps: int, name: str) -> np.ndarray:
 def _centres(xy: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     if k == 1:
         return xy.mean(axis=0, keepdims=True)
-    centres, _ = kmeans2(xy, k, minit="++", rng=rng)
+    with warnings.catch_warnings():  # coincident accounts can leave a cluster empty: harmless here,
+        warnings.simplefilter("ignore")  # the assignment step gives every rep its accounts anyway
+        centres, _ = kmeans2(xy, k, minit="++", rng=rng)
     return centres
+
+
+def _scaled(d: np.ndarray) -> np.ndarray:
+    """Distances relative to their mean (1 if all accounts sit on one spot)."""
+    return d / d.mean() if d.mean() > 0 else np.ones_like(d)
 
 
 def _as_is(xy: np.ndarray, cap: np.ndarray, drift: float, rng: np.random.Generator, time_limit: float) -> np.ndarray:
@@ -338,13 +346,13 @@ def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, r
     centres = _centres(xy, k, rng)
     for _ in range(3):  # Lloyd iterations on the LP relaxation: move centres to territory centroids
         i, j, d = _pairs(xy, centres)
-        x = _solve(d / d.mean(), _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
+        x = _solve(_scaled(d), _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
         if x is None:
             break
         w = np.bincount(j, x, k)
         centres = np.column_stack([np.bincount(j, x * xy[i, c], k) / np.maximum(w, 1e-12) for c in range(2)])
     i, j, d = _pairs(xy, centres)
-    cost = d / d.mean()
+    cost = _scaled(d)
     if exact_counts:  # totally unimodular: the LP optimum is integral
         x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
         if x is not None:
