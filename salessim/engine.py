@@ -25,10 +25,12 @@ import simpy
 from scipy import special
 
 from salessim.calendar import Clock
-from salessim.market import assign_as_is, daily_lead_rate, make_accounts
+from salessim.design import layout, monthly_quota
+from salessim.market import daily_lead_rate
 from salessim.random import streams
 from salessim.reps import RepDecisions
 from salessim.scenario import Scenario
+from salessim.structures import Structures
 
 OPEN, WON, LOST = 0, 1, 2
 ACTIVE, RAMPING, VACANT = 0, 1, 2
@@ -46,7 +48,8 @@ class Pipeline:
         "account": np.int64, "rep": np.int64, "segment": np.int64, "product": np.int64,
         "created": np.float64, "amount": np.float64, "list_amount": np.float64, "stage": np.int64,
         "outcome": np.int8, "close": np.float64, "remaining": np.float64, "clock": np.float64,
-        "entered": np.float64, "source": np.int8, "moved": np.int8,
+        "entered": np.float64, "source": np.int8, "moved": np.int8, "channel": np.int8,
+        "specialist": np.int64, "extra_hours": np.float64,
     }
 
     def __post_init__(self) -> None:
@@ -83,7 +86,7 @@ class Pipeline:
         raise AttributeError(name)
 
 
-class SalesFloor(RepDecisions):
+class SalesFloor(RepDecisions, Structures):
     """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
     ``incentive`` is the comp plan as the reps see it (:class:`salessim.incentives.Incentive`);
@@ -118,12 +121,13 @@ class SalesFloor(RepDecisions):
         sd = s.org.skill.sd
         sigma = np.sqrt(np.log1p(sd**2))
         self.skill = self.rng["org"].lognormal(-(sigma**2) / 2, sigma, R) if sd > 0 else np.ones(R)
-        self.accounts = make_accounts(s, self.rng["accounts"])
+        self.layout = lay = layout(s)
+        self.accounts = lay.accounts
         self.acc_segment = self.accounts["segment"].cat.codes.to_numpy().astype(np.int64)
         self.acc_cdf = np.cumsum(self.accounts["lead_weight"].to_numpy())
         self.acc_cdf[-1] = 1.0
-        self.territory = assign_as_is(self.accounts, R, len(s.market.regions))
-        self.rep_region = np.arange(R) % len(s.market.regions)
+        self.territory = lay.territory.copy()
+        self.rep_region = lay.roster.region
         self._territory_index()
         self.weekly_hours = np.full(R, s.org.weekly_hours)
         self.effort = np.ones(R)
@@ -153,7 +157,8 @@ class SalesFloor(RepDecisions):
         self.staff_events: list[dict] = []
         self.events: list[tuple[np.ndarray, ...]] = []
         self.month = 0
-        self._init_decisions(incentive, quota)
+        self._init_structure()
+        self._init_decisions(incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
 
     def _territory_index(self) -> None:
         """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""
@@ -216,7 +221,7 @@ class SalesFloor(RepDecisions):
         now = float(env.now)
         self.active[rep] = False
         self.staff_events.append({"rep": rep, "day": now, "event": "left"})
-        mine = self.open[self.pipe.rep[self.open] == rep]
+        mine = self.open[(self.pipe.rep[self.open] == rep) & (self.pipe.channel[self.open] == 0)]
         u = self.rng["vacancy"].random(len(mine))
         lost = u < self.scenario.staffing.hiring.pipeline_loss
         self._close(mine[lost], np.full(lost.sum(), now), LOST)
@@ -300,8 +305,10 @@ class SalesFloor(RepDecisions):
         dice = dice_rng.random((k, 2 * S + 1))
         segment = self.acc_segment[account]
         amount = self.size_factor * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
+        channel = self.acc_partner[account].astype(np.int8)
+        amount = amount * np.where(channel == 1, 1.0 - self.partner_margin, 1.0)  # the company's revenue
         # Leads of a vacant territory: some are never picked up, the rest go to region colleagues.
-        vacant = ~self.active[rep]
+        vacant = ~self.active[rep] & (channel == 0)  # partners keep working a vacant territory
         uncovered = np.zeros(k, dtype=bool)
         if vacant.any():
             u = self.rng["vacancy"].random((int(vacant.sum()), 2))
@@ -313,7 +320,8 @@ class SalesFloor(RepDecisions):
             account=account, rep=rep, segment=segment, product=product,
             created=created, amount=amount, list_amount=amount, stage=np.zeros(k, np.int64),
             outcome=np.zeros(k, np.int8), close=np.full(k, np.nan), clock=created, entered=created,
-            source=np.full(k, source, np.int8), moved=np.zeros(k, np.int8),
+            source=np.full(k, source, np.int8), moved=np.zeros(k, np.int8), channel=channel,
+            specialist=np.full(k, -1, np.int64), extra_hours=np.zeros(k),
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
         self._enter_stage(idx, np.zeros(k, np.int64))
@@ -326,8 +334,9 @@ class SalesFloor(RepDecisions):
         for s in np.unique(stage):
             m = stage == s
             days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.duration_factor
+        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.duration_factor * self.duration_multiplier(idx)
         np.add.at(self.stage_entries[self.month], (p.rep[idx], stage), 1)
+        self.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work
 
@@ -340,7 +349,9 @@ class SalesFloor(RepDecisions):
             return
         rep, stage = p.rep[o], p.stage[o]
         present = (t1 - p.clock[o]) / length
-        demand = self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * (length / 7) * present
+        demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.role_hours[rep]
+                  + p.extra_hours[o]) * (length / 7) * present
+        demand[p.channel[o] == 1] = 0.0  # partners work their own deals
         # Each rep works the deals nearest to closing first, oldest first within a stage.
         order = np.lexsort((p.entered[o], -stage, rep))
         r_sorted, d_sorted = rep[order], demand[order]
@@ -349,6 +360,7 @@ class SalesFloor(RepDecisions):
         before = np.concatenate([[0.0], cum])[first]
         served = np.empty(len(o), dtype=bool)
         served[order] = (cum - d_sorted - before[r_sorted]) < cap[r_sorted]
+        served |= p.channel[o] == 1
         self.hours_worked[month] += np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
 
         # Deals nobody had time for wait, and some customers walk away.
@@ -385,8 +397,8 @@ class SalesFloor(RepDecisions):
             if not len(idx):
                 return
             s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.win_multiplier(p.rep[idx])
-                    * self.region_win[self.acc_region[p.account[idx]]]) ** (1.0 / S)
+            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.seller_multiplier(idx)
+                    * self.region_win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.specialist_boost(idx, s)
             passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], LOST)
             won = passed & (s == S - 1)
@@ -407,8 +419,9 @@ class SalesFloor(RepDecisions):
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
         if outcome == WON:
-            rep = p.rep[idx]
-            amount = p.amount[idx]
+            credited = idx[self.credited(idx)]
+            rep = p.rep[credited]
+            amount = p.amount[credited]
             self.booked[self.month] += np.bincount(rep, amount, self.n_reps)
             self._step_booked += np.bincount(rep, amount, self.n_reps)
         if self.record_events:

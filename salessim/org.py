@@ -59,7 +59,6 @@ class Matrix(_Model):
     coordination_hours: Annotated[float, Field(ge=0.0, le=40.0)] = Field(1.5, description="extra AE hours per supported deal")
     specialist_hours: Annotated[float, Field(gt=0.0, le=200.0)] = Field(5.0, description="specialist hours per supported deal")
     weekly_hours: Annotated[float, Field(gt=0.0, le=80.0)] = 35.0
-    specialist_cost: Money = Field(180_000, description="per specialist, per year (OTE; the plan pays their overlay credit)")
 
 
 class Channel(_Model):
@@ -74,11 +73,11 @@ class Channel(_Model):
 
 class KeyAccount(_Model):
     key_segment: str = "A"
-    key_account_managers: int = Field(15, ge=1)
+    key_account_managers: int | None = Field(None, ge=1, description="default: sized to the key segment's share of the workload")
     kam_win_multiplier: Multiplier = Field(1.15, description="senior, dedicated: better conversion")
     kam_cost_multiplier: Multiplier = Field(1.4, description="cost of a KAM relative to an AE")
     low_touch_segment: str = "C"
-    low_touch_reps: int = Field(10, ge=1)
+    low_touch_reps: int | None = Field(None, ge=1, description="default: sized to the low-touch segment's (reduced) workload")
     low_touch_hours_multiplier: Multiplier = Field(0.4, description="rep hours per deal relative to an AE")
     low_touch_win_multiplier: Multiplier = Field(0.85)
     low_touch_cost_multiplier: Multiplier = Field(0.6, description="cost of a low-touch rep relative to an AE")
@@ -105,13 +104,28 @@ class Roster:
     cost_multiplier: np.ndarray
 
 
-def roster(structure: str, n_reps: int, n_regions: int, design: OrgDesign) -> Roster:
+def team_sizes(n_reps: int, workload_share: dict[str, float], k: KeyAccount) -> tuple[int, int]:
+    """Key-account managers and low-touch reps of a key-account org: as configured, or sized to
+    their segments' share of the workload (low-touch work shrunk by its hours multiplier)."""
+    key = workload_share.get(k.key_segment, 0.0)
+    low = workload_share.get(k.low_touch_segment, 0.0) * k.low_touch_hours_multiplier
+    rest = 1.0 - workload_share.get(k.key_segment, 0.0) - workload_share.get(k.low_touch_segment, 0.0)
+    total = key + low + rest
+    kams = k.key_account_managers or max(1, round(n_reps * key / total))
+    lows = k.low_touch_reps or max(1, round(n_reps * low / total))
+    if kams + lows >= n_reps:
+        lows = max(1, n_reps - kams - 1)
+    return kams, lows
+
+
+def roster(structure: str, n_reps: int, n_regions: int, design: OrgDesign,
+           workload_share: dict[str, float] | None = None) -> Roster:
     """Roles of the ``n_reps`` quota carriers (specialists in a matrix come on top)."""
     role = np.full(n_reps, AE)
     if structure == "key_account":
-        k = design.key_account
-        role[: k.key_account_managers] = KAM
-        role[k.key_account_managers : k.key_account_managers + k.low_touch_reps] = LOW_TOUCH
+        kams, lows = team_sizes(n_reps, workload_share or {}, design.key_account)
+        role[:kams] = KAM
+        role[kams : kams + lows] = LOW_TOUCH
     region = np.zeros(n_reps, dtype=np.int64)
     for r in (AE, KAM, LOW_TOUCH):  # spread each role over the regions in turn
         idx = np.flatnonzero(role == r)
@@ -132,11 +146,10 @@ def management_cost(structure: str, n_reps: int, n_regions: int, design: OrgDesi
     else:
         managers = int(sum(np.ceil(c / m.span) for c in per_region if c))
     cost = {"sales director": m.director_cost, "first-line managers": managers * m.manager_cost}
-    if structure in ("regional", "matrix"):
+    if structure != "line":
         cost["regional directors"] = n_regions * design.regional.regional_director_cost
-    if structure == "matrix":
+    if structure == "matrix":  # specialists themselves are paid by the plan (overlay credit)
         x = design.matrix
-        cost["specialists"] = x.specialists * x.specialist_cost
         cost["specialist managers"] = np.ceil(x.specialists / m.span) * m.manager_cost
     if structure == "channel":
         c = design.channel

@@ -24,16 +24,10 @@ RUN_RATE_DAYS = 90.0  # memory of a rep's own run rate (days)
 class RepDecisions:
     """Effort, deal timing and quitting. Expects the attributes set by ``SalesFloor.__init__``."""
 
-    def _init_decisions(self, incentive, quota: np.ndarray | None) -> None:
-        from salessim.market import expected_bookings
-
+    def _init_decisions(self, incentive, quota: np.ndarray) -> None:
         s = self.scenario
         self.incentive = incentive
         n_months = len(self.clock.month_starts) - 1
-        self_sourced = s.behaviour.effort.prospecting_leads_per_week * 52.18 * self.n_reps
-        expected = expected_bookings(s, self_sourced)
-        if quota is None:
-            quota = default_quota(s, self.clock, self.rep_potential(), expected)
         self.quota = quota  # (n_months, n_reps), currency
         self.variable_paid = np.zeros((n_months, self.n_reps))  # the engine's running pay estimate
         # Plan periods (fiscal): month -> first and last month of its period.
@@ -44,16 +38,8 @@ class RepDecisions:
         self.period_last = np.minimum(start + months - 1, n_months - 1)
         self.year_first = np.arange(n_months) - pos
         # What a rep expects to sell per day at normal effort: starts at the team's expectation.
-        self.run_rate = np.full(self.n_reps, 0.85 * expected / 365.25 / self.n_reps)
+        self.run_rate = np.full(self.n_reps, 0.85 * self.layout.expected_annual / 365.25 / self.n_reps)
         self.avg_deal = self._expected_deal_size()
-
-    def rep_potential(self) -> np.ndarray:
-        """Each rep's share of the market's lead value (from their territory's accounts)."""
-        value = self.accounts["lead_weight"].to_numpy()
-        seg = self.acc_segment
-        size = self.seg_median[seg] * np.exp(self.seg_sigma[seg] ** 2 / 2)
-        v = np.bincount(self.territory, value * size, self.n_reps)
-        return v / v.sum()
 
     def _expected_deal_size(self) -> float:
         """Mean amount of a lead (currency), over accounts' lead flow and the product mix."""
@@ -216,12 +202,3 @@ class RepDecisions:
                                                      self.quota[first : month + 1].sum(axis=0))
         if month + 1 < len(self.year_first) and self.year_first[month + 1] == month + 1:
             inc.new_year()
-
-
-def default_quota(scenario, clock, potential_share: np.ndarray, expected_annual: float) -> np.ndarray:
-    """Top-down quotas (currency per rep and simulated month): a company target split by territory
-    potential and spread over months by lead seasonality. The target is the scenario's
-    ``quota.annual_target`` or, by default, 85% of the funnel's unconstrained expectation."""
-    target = scenario.quota.annual_target or 0.85 * expected_annual
-    factors = np.array(scenario.market.monthly_factors)[clock.calendar_month - 1]
-    return (target / 12) * factors[:, None] * potential_share[None, :]

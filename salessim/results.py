@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.customers import customer_kpis
+from salessim.org import management_cost
 from salessim.scenario import Scenario
 
 OUTCOMES = ["open", "won", "lost"]
@@ -161,7 +162,6 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
     ledger, deals, sc = result.ledger, result.deals, result.scenario
     cur, months = sc.currency, sc.calendar.horizon_months
     att = attainment_by_rep(ledger)
-    revenue = float(ledger["bookings"].sum())
     won = deals[(deals["outcome"] == "won") & deals["close_day"].between(0, result.horizon_days, inclusive="left")]
     rows = [
         ("reps at or above quota", float((att >= 1).mean()), "%"),
@@ -182,11 +182,34 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
         ("annual rep attrition", float(ledger["left"].sum()) / headcount * 12 / months, "%"),
         ("vacancy months", float((ledger["status"] == "vacant").sum()), "months"),
     ]
+    sales_revenue = float(won["amount"].sum())
+    comp = float(result.statements["amount"].sum()) if result.statements is not None else float("nan")
+    mgmt = management_cost(sc.org.structure, sc.org.reps, len(sc.market.regions), sc.org.design)
+    mgmt_total = sum(mgmt.values()) * months / 12
+    heads = sc.org.reps + _managers(mgmt, sc) + (sc.org.design.matrix.specialists if sc.org.structure == "matrix" else 0)
+    partner = won["channel"] == "partner" if "channel" in won else pd.Series(False, index=won.index)
+    margin = sc.org.design.channel.partner_margin
+    rows += [
+        ("management cost", mgmt_total, cur),
+        ("revenue per head per year", sales_revenue / heads * 12 / months, cur),
+        ("partner share of revenue", _ratio(won.loc[partner, "amount"].sum(), sales_revenue), "%"),
+        ("partner margin paid", float(won.loc[partner, "amount"].sum() * margin / (1 - margin)), cur),
+    ]
     if "total_pay" in ledger:
         pay_by_rep = ledger.groupby("rep", observed=True)["variable_pay"].sum()
         rows += [
-            ("comp cost", float(ledger["total_pay"].sum()), cur),
-            ("cost of sales", _ratio(ledger["total_pay"].sum(), revenue), "%"),
+            ("comp cost", comp, cur),
+            ("cost of sales", _ratio(comp, sales_revenue), "%"),
+            ("cost of sales incl. management", _ratio(comp + mgmt_total, sales_revenue), "%"),
             ("pay-for-performance correlation", float(att.corr(pay_by_rep)), "r"),
         ]
     return rows
+
+
+def _managers(cost: dict[str, float], sc: Scenario) -> int:
+    """Management headcount behind a cost breakdown (director, managers, regional directors)."""
+    d = sc.org.design
+    n = 1 + round(cost.get("first-line managers", 0.0) / max(d.management.manager_cost, 1e-9))
+    n += round(cost.get("regional directors", 0.0) / max(d.regional.regional_director_cost, 1e-9))
+    n += round(cost.get("specialist managers", 0.0) / max(d.management.manager_cost, 1e-9))
+    return n + (d.channel.channel_managers if sc.org.structure == "channel" else 0)

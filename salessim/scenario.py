@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
@@ -26,7 +26,10 @@ from pydantic import (
 
 from salessim import behaviour as _behaviour
 from salessim import customers as _customers
+from salessim import org as _org
+from salessim import quota as _quota
 from salessim import staffing as _staffing
+from salessim import territory as _territory
 from salessim.comp.plan import CompPlan, load_plan
 from salessim.distributions import Duration
 from salessim.errors import SalessimError, ScenarioError
@@ -198,7 +201,8 @@ class Org(Frozen):
         30.0, le=80.0, description="selling hours a rep has per week (after admin and meetings)"
     )
     skill: Skill = Skill()
-    structure: Literal["line"] = "line"
+    structure: _org.Structure = Field("regional", description="line, regional, matrix, channel or key_account")
+    design: _org.OrgDesign = _org.OrgDesign()
 
 
 class Staffing(Frozen):
@@ -209,19 +213,8 @@ class Staffing(Frozen):
     ramp: _staffing.Ramp = _staffing.Ramp()
 
 
-class Territories(Frozen):
-    """How accounts are assigned to reps (design strategies arrive with the territory module)."""
-
-    strategy: Literal["as_is"] = "as_is"
-
-
-class Quota(Frozen):
-    """Quota settings (strategies arrive with the targets module)."""
-
-    strategy: Literal["top_down"] = "top_down"
-    annual_target: PositiveFloat | None = Field(
-        None, description="company target (currency); default: expected bookings"
-    )
+TerritoryDesign = _territory.TerritoryDesign
+QuotaPlan = _quota.QuotaPlan
 
 
 class Scenario(Frozen):
@@ -235,8 +228,8 @@ class Scenario(Frozen):
     market: Market
     funnel: Funnel
     org: Org
-    territories: Territories = Territories()
-    quota: Quota = Quota()
+    territories: TerritoryDesign = TerritoryDesign()
+    quota: QuotaPlan = QuotaPlan()
     plan: CompPlan | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
     behaviour: _behaviour.Settings = _behaviour.Settings()
     customers: _customers.CustomerLifecycle = _customers.CustomerLifecycle()
@@ -258,13 +251,38 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
-        self.customers.check_segments([s.name for s in self.market.segments])
+        segments = [s.name for s in self.market.segments]
+        self.customers.check_segments(segments)
+        self._check_org(segments)
         if self.org.reps > self.market.accounts:
             raise ValueError(
                 f"org.reps ({self.org.reps}) exceeds market.accounts ({self.market.accounts}): "
                 "every rep needs at least one account"
             )
         return self
+
+    def _check_org(self, segments: list[str]) -> None:
+        o, d = self.org, self.org.design
+        if o.structure == "key_account":
+            k = d.key_account
+            for field in ("key_segment", "low_touch_segment"):
+                if getattr(k, field) not in segments:
+                    raise ValueError(f"org.design.key_account.{field}: unknown segment '{getattr(k, field)}' (segments: {', '.join(segments)})")
+            if (k.key_account_managers or 1) + (k.low_touch_reps or 1) >= o.reps:
+                raise ValueError(f"org.design.key_account: {k.key_account_managers} key-account managers + {k.low_touch_reps} "
+                                 f"low-touch reps leave no account executives among org.reps = {o.reps}")
+        if o.structure == "channel":
+            bad = [x for x in d.channel.segments if x not in segments]
+            if bad:
+                raise ValueError(f"org.design.channel.segments: unknown segment '{bad[0]}' (segments: {', '.join(segments)})")
+        if o.structure == "matrix":
+            products = [p.name for p in self.market.products]
+            bad = [x for x in d.matrix.products or [] if x not in products]
+            if bad:
+                raise ValueError(f"org.design.matrix.products: unknown product '{bad[0]}' (products: {', '.join(products)})")
+            if d.matrix.from_stage >= len(self.funnel.stages):
+                raise ValueError(f"org.design.matrix.from_stage: {d.matrix.from_stage} is past the last stage "
+                                 f"(the funnel has {len(self.funnel.stages)})")
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain YAML-able data."""

@@ -66,6 +66,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
             "list_amount": p.list_amount[idx],
             "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
             "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), ["as due", "pulled in", "pushed out"]),
+            "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
+            "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64").astype("Int64"),
             "close_day": close_day,
             "close_date": close_date,
             "cycle_days": close - p.created[idx],
@@ -125,8 +127,9 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         w = None if weights is None else weights[mask][ok]
         return np.bincount(m[ok] * n_reps + r[ok], w, h * n_reps).reshape(h, n_reps)
 
-    won = (deals["outcome"] == "won").to_numpy()
-    lost = (deals["outcome"] == "lost").to_numpy()
+    credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
+    won = (deals["outcome"] == "won").to_numpy() & credit
+    lost = (deals["outcome"] == "lost").to_numpy() & credit
     amount = deals["amount"].to_numpy()
     sl = slice(wm, wm + n_months)
     frame = {
@@ -210,17 +213,45 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
         "team": np.asarray(regions, dtype=object)[region[rep_code]],
     })
     plan = floor.scenario.plan
+    overlay = _specialist_rows(ledger, deals, floor)
     if plan is not None and not any(getattr(c, "type", "") == "spif" for c in plan.components):
         # deal rows only matter to SPIFs: credit the month's bookings on the quota row
-        return quota_rows.assign(credited=ledger["bookings"].to_numpy())
-    won = deals[(deals["outcome"] == "won") & deals["close_month"].isin(ledger["month"].unique())]
+        return pd.concat([quota_rows.assign(credited=ledger["bookings"].to_numpy()), overlay], ignore_index=True)
+    credit = (deals["channel"] == "direct") | floor.scenario.org.design.channel.overlay_credit
+    won = deals[(deals["outcome"] == "won") & credit & deals["close_month"].isin(ledger["month"].unique())]
     deal_rows = pd.DataFrame({
         "rep": won["rep"].astype(str), "period": won["close_month"].astype(str), "measure": "bookings",
         "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str),
         "product": won["product"].astype(str), "segment": won["segment"].astype(str),
         "team": np.asarray(regions, dtype=object)[region[won["rep"].cat.codes.to_numpy()]],
     })
-    return pd.concat([quota_rows, deal_rows], ignore_index=True)
+    return pd.concat([quota_rows, deal_rows, overlay], ignore_index=True)
+
+
+def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+    """Matrix org: specialists (``S01``...) are credited on the deals they supported (overlay
+    double credit, scaled by the plan's ``crediting.overlay_share``), against a quota equal to
+    their share of the supported products' share of the company target."""
+    sc = floor.scenario
+    if sc.org.structure != "matrix":
+        return pd.DataFrame()
+    m = sc.org.design.matrix
+    ids = [f"S{i + 1:02d}" for i in range(m.specialists)]
+    months = ledger["month"].unique()
+    share = float(np.dot(floor.spec_products, [p.share * p.size_multiplier for p in sc.market.products])
+                  / sum(p.share * p.size_multiplier for p in sc.market.products))
+    company = ledger.groupby("month", observed=True)["quota"].sum().reindex(months).to_numpy()
+    quota = pd.DataFrame({
+        "rep": np.repeat(ids, len(months)), "period": np.tile(np.asarray(months.astype(str)), len(ids)),
+        "measure": "bookings", "credited": 0.0, "quota": np.tile(company * share / len(ids), len(ids)),
+    })
+    won = deals[(deals["outcome"] == "won") & (deals["specialist"] > 0) & deals["close_month"].isin(months)]
+    credit = pd.DataFrame({
+        "rep": [ids[i - 1] for i in won["specialist"]], "period": won["close_month"].astype(str),
+        "measure": "bookings", "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str),
+        "role": "overlay",
+    })
+    return pd.concat([quota, credit], ignore_index=True)
 
 
 def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
