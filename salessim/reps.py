@@ -202,3 +202,21 @@ class RepDecisions:
                                                      self.quota[first : month + 1].sum(axis=0))
         if month + 1 < len(self.year_first) and self.year_first[month + 1] == month + 1:
             inc.new_year()
+            self.ratchet_quotas(month)
+
+    def ratchet_quotas(self, month: int) -> None:
+        """Under ``quota.strategy: ratchet``, a new fiscal year's quotas follow the year just
+        ended: up by ``ratchet_up`` x the beat, down by ``ratchet_down`` x the miss (Leone,
+        Misra & Zimmerman 2004). Needs a full year of results inside the run."""
+        q = self.scenario.quota
+        first = self.year_first[month]
+        if q.strategy != "ratchet" or first < 0:
+            return
+        from salessim.quota import ratchet
+
+        last_quota = self.quota[first : month + 1].sum(axis=0)
+        last_result = self.booked[first : month + 1].sum(axis=0)
+        new = ratchet(last_quota, last_result, q.ratchet_up, q.ratchet_down, q.growth)
+        nxt = slice(month + 1, min(month + 13, len(self.quota)))
+        shape = self.quota[first : month + 1] / np.maximum(last_quota, 1e-9)  # same seasonal split
+        self.quota[nxt] = (shape * new)[: nxt.stop - nxt.start]

@@ -364,7 +364,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
         data, name = _deep_copy(dict(source)), "<mapping>"
     else:
         path = Path(source)
-        data, name = _read_yaml(path), str(path)
+        data, name = _with_base(_read_yaml(path), path), str(path)
         base_dir = path.parent
     if base_dir is not None and isinstance(data.get("plan"), str):  # relative to the scenario file
         plan = Path(data["plan"])
@@ -376,6 +376,28 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
         return Scenario.model_validate(data)
     except ValidationError as e:
         raise ScenarioError(_format_error(name, e)) from None
+
+
+def _with_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, Any]:
+    """A scenario file may start from another: ``base: midmarket.yaml`` (relative to the file);
+    its own fields replace the base's, mappings merge key by key, lists are replaced whole."""
+    if "base" not in data:
+        return data
+    base_ref = data.pop("base")
+    if not isinstance(base_ref, str) or depth > 5:
+        raise ScenarioError(f"{path}: base: expected the path of another scenario file (at most 5 levels)")
+    base_path = (path.parent / base_ref).resolve()
+    base = _with_base(_read_yaml(base_path), base_path, depth + 1)
+    if isinstance(base.get("plan"), str) and not Path(base["plan"]).is_absolute():
+        base["plan"] = str((base_path.parent / base["plan"]).resolve())
+    return _merge(base, data)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def _deep_copy(obj: Any) -> Any:
