@@ -1,0 +1,228 @@
+"""From a :class:`~salessim.calibrate.fit.Fit` to a scenario that ``salessim.load_scenario`` accepts.
+
+* Market: leads per year and seasonality as fitted; one segment per export segment (share of
+  accounts and lead weight from distinct accounts when the export names them, deal size
+  median/sigma, win and duration multipliers); one product per export product.
+* Funnel: with a stage history, the fitted conversion and duration of each stage. Without one
+  the *base* scenario's stages are kept and scaled: every conversion by the same factor so
+  their product equals the fitted win rate, every duration by the same factor so the median
+  won cycle (Monte Carlo over the stage distributions and segment mix) equals the fitted one.
+  ``refine`` then simulates the result and corrects both factors for what the engine adds
+  (rep capacity, slipped deals), a few iterations.
+* Org: one rep per owner, skill sd as fitted; weekly hours and stage rep hours from the base.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from salessim.calibrate.fit import Fit
+from salessim.scenario import Scenario, load_scenario
+
+#: Base structure when none is given: the stages, hours and calendar of data/scenarios/midmarket.yaml
+#: (stage durations summing to a ~60-65-day median cycle: Bridge Group SaaS AE 2017, secondary).
+DEFAULT_BASE: dict[str, Any] = {
+    "name": "default",
+    "calendar": {"start_date": "2026-01-01", "horizon_months": 12, "warmup_months": 3},
+    "market": {"accounts": 2000, "regions": ["All"], "leads_per_year": 60000,
+               "segments": [{"name": "all", "share_of_accounts": 1.0, "potential_weight": 1.0,
+                             "deal_size": {"median": 20000, "sigma": 0.6}}],
+               "products": [{"name": "all", "share": 1.0}]},
+    "funnel": {"slip_loss_per_week": 0.10, "stages": [
+        {"name": "prospecting", "conversion": 0.35, "rep_hours": 0.5, "duration": {"dist": "lognormal", "median_days": 5, "sigma": 0.5}},
+        {"name": "needs analysis", "conversion": 0.60, "rep_hours": 1.5, "duration": {"dist": "lognormal", "median_days": 10, "sigma": 0.5}},
+        {"name": "demo", "conversion": 0.65, "rep_hours": 2.5, "duration": {"dist": "lognormal", "median_days": 12, "sigma": 0.5}},
+        {"name": "proposal", "conversion": 0.70, "rep_hours": 2.5, "duration": {"dist": "lognormal", "median_days": 12, "sigma": 0.5}},
+        {"name": "negotiation", "conversion": 0.85, "rep_hours": 1.5, "duration": {"dist": "lognormal", "median_days": 10, "sigma": 0.6}},
+    ]},
+    "org": {"reps": 100, "weekly_hours": 35, "skill": {"sd": 0.15}},
+}
+
+
+def default_base() -> Scenario:
+    return load_scenario(DEFAULT_BASE)
+
+
+def _shares(values: np.ndarray) -> list[float]:
+    """Shares rounded to 6 decimals that sum to exactly 1 (rounding left on the largest)."""
+    v = np.asarray(values, float)
+    s = np.round(v / v.sum(), 6)
+    s[np.argmax(s)] += 1.0 - s.sum()
+    return [float(x) for x in np.round(s, 6)]
+
+
+def _scale_duration(d: dict[str, Any], c: float) -> dict[str, Any]:
+    d = dict(d)
+    for key in ("median_days", "mean_days", "days"):
+        if key in d:
+            d[key] = round(float(np.clip(d[key] * c, 0.05, 3650.0)), 4)
+    return d
+
+
+def _won_cycle_median(stages: list[dict], seg_dur: np.ndarray, seg_p: np.ndarray, n: int = 20000) -> float:
+    """Median days through all stages (Monte Carlo, fixed seed), segment duration mix applied."""
+    rng = np.random.default_rng(12345)
+    sc = load_scenario({**DEFAULT_BASE, "funnel": {"stages": stages}})
+    total = np.zeros(n)
+    for st in sc.funnel.stages:
+        total += st.duration.quantile(rng.random(n))
+    seg = rng.choice(len(seg_dur), size=n, p=seg_p / seg_p.sum())
+    return float(np.median(total * seg_dur[seg]))
+
+
+def _scale_conversions(conv: np.ndarray, target: float) -> np.ndarray:
+    """Multiply conversions by one factor (capped at 0.99 each) so their product is ``target``."""
+    c = conv.copy()
+    for _ in range(20):
+        free = c < 0.99
+        if not free.any():
+            break
+        k = (target / np.prod(c)) ** (1.0 / free.sum())
+        c[free] = np.minimum(c[free] * k, 0.99)
+        if abs(np.prod(c) - target) < 1e-9:
+            break
+    return c
+
+
+def _segments(fit: Fit, base: Scenario) -> list[dict[str, Any]]:
+    sizes = fit.deal_sizes.segments.set_index("segment")
+    shares = fit.segment_shares.set_index("segment")
+    win = fit.win_by_segment.set_index("group") if fit.win_by_segment is not None else None
+    base_seg = {s.name: s for s in base.market.segments}
+    names = [str(x) for x in shares.index]
+    overall_med = float(fit.win_overall["median_won_days"].iloc[0])
+    if shares["accounts"].notna().all() and (shares["accounts"] > 0).all():
+        acc = shares["accounts"].to_numpy(float)
+        per_acc = shares["leads"].to_numpy(float) / acc
+        weights = per_acc / (shares["leads"].sum() / acc.sum())
+    else:
+        acc = shares["leads"].to_numpy(float)
+        weights = np.ones(len(names))
+    out = []
+    for name, share, weight in zip(names, _shares(acc), weights, strict=True):
+        row = sizes.loc[name] if name in sizes.index else None
+        median = float(row["median"]) if row is not None else fit.deal_sizes.median
+        sigma = float(np.clip(row["sigma"], 0.05, 3.0)) if row is not None else 0.8
+        seg = {"name": name, "share_of_accounts": share, "potential_weight": round(float(weight), 4),
+               "deal_size": {"median": round(median, 2), "sigma": round(sigma, 4)}}
+        if win is not None and name in win.index:
+            g = win.loc[name]
+            seg["win_multiplier"] = round(float(g["multiplier"]), 4)
+            closed = g["won"] + g["lost"]
+            if np.isfinite(g["median_won_days"]) and g["won"] > 0:
+                w = closed / (closed + 30)
+                seg["duration_multiplier"] = round(float(1 + w * (g["median_won_days"] / overall_med - 1)), 4)
+        if name in base_seg:
+            seg["hours_multiplier"] = base_seg[name].hours_multiplier
+        out.append(seg)
+    return out
+
+
+def _products(fit: Fit) -> list[dict[str, Any]]:
+    ps = fit.product_shares
+    size = fit.deal_sizes.products.set_index("product")["size_multiplier"]
+    win = fit.win_by_product.set_index("group")["multiplier"] if fit.win_by_product is not None else pd.Series(dtype=float)
+    out = []
+    for name, share in zip(ps["product"].astype(str), _shares(ps["leads"].to_numpy()), strict=True):
+        out.append({"name": name, "share": share, "size_multiplier": round(float(size.get(name, 1.0)), 4),
+                    "win_multiplier": round(float(win.get(name, 1.0)), 4)})
+    return out
+
+
+def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrated", currency: str | None = None,
+                   source: str = "a CRM export") -> dict[str, Any]:
+    """The calibrated scenario as plain data (validated by ``load_scenario`` before returning)."""
+    base = base or default_base()
+    stages = [s.model_dump(mode="json") for s in base.funnel.stages]
+    segments = _segments(fit, base)
+    if fit.stages is not None:
+        for st, row in zip(stages, fit.stages.itertuples(), strict=True):
+            if np.isfinite(row.conversion):
+                st["conversion"] = round(float(np.clip(row.conversion, 0.001, 1.0)), 5)
+            if row.duration_params:
+                st["duration"] = {"dist": row.duration, **{k: round(v, 4) for k, v in row.duration_params.items()}}
+    else:
+        conv = _scale_conversions(np.array([s["conversion"] for s in stages]), fit.win_rate)
+        seg_dur = np.array([s.get("duration_multiplier", 1.0) for s in segments])
+        seg_p = np.array([s["share_of_accounts"] * s["potential_weight"] for s in segments])
+        c = fit.cycle.median_won_days / _won_cycle_median(stages, seg_dur, seg_p)
+        for st, cv in zip(stages, conv, strict=True):
+            st["conversion"] = round(float(cv), 5)
+            st["duration"] = _scale_duration(st["duration"], c)
+    start = (fit.as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()
+    if start <= fit.as_of:
+        start = start + pd.DateOffset(months=1)
+    reps = max(len(fit.reps), 1)
+    data = {
+        "name": name,
+        "description": f"Calibrated from {source} ({fit.n_deals:,} opportunities to {fit.as_of.date()}).",
+        "currency": currency or base.currency,
+        "seed": base.seed,
+        "calendar": {"start_date": str(start.date()), "horizon_months": base.calendar.horizon_months,
+                     "warmup_months": max(base.calendar.warmup_months, 3),
+                     "fiscal_year_start_month": base.calendar.fiscal_year_start_month},
+        "market": {"accounts": max(fit.n_accounts or base.market.accounts, reps),
+                   "regions": fit.regions or list(base.market.regions),
+                   "leads_per_year": round(fit.arrivals.leads_per_year, 2),
+                   "seasonality": fit.arrivals.seasonality, "segments": segments, "products": _products(fit)},
+        "funnel": {"slip_loss_per_week": base.funnel.slip_loss_per_week, "stages": stages},
+        "org": {"reps": reps, "weekly_hours": base.org.weekly_hours,
+                "skill": {"sd": round(float(min(fit.skill_sd, 1.0)), 4)}},
+    }
+    load_scenario(data)
+    return data
+
+
+def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0, has_history: bool = False) -> dict[str, Any]:
+    """Simulate and correct conversions and durations so the simulated flow matches the fit.
+
+    Each iteration runs one replication and rescales every conversion by
+    ``(target / simulated win rate)^(1/stages)`` and every duration by
+    ``target / simulated median won cycle``. With a stage history the fitted stage parameters
+    are kept (``has_history``) and nothing is changed.
+    """
+    from salessim.simulation import simulate
+
+    if has_history or iterations <= 0:
+        return data
+    for _ in range(iterations):
+        res = simulate(load_scenario(data), seed=seed)
+        d, h = res.deals, res.horizon_days
+        closed = d[d["close_day"].between(0, h, inclusive="left")]
+        won = closed[closed["outcome"] == "won"]
+        if len(won) < 20:
+            break
+        sim_win = len(won) / len(closed)
+        sim_med = float(won["cycle_days"].median())
+        stages = data["funnel"]["stages"]
+        conv = _scale_conversions(np.array([s["conversion"] for s in stages]),
+                                  np.prod([s["conversion"] for s in stages]) * fit.win_rate / sim_win)
+        c = fit.cycle.median_won_days / sim_med
+        for st, cv in zip(stages, conv, strict=True):
+            st["conversion"] = round(float(cv), 5)
+            st["duration"] = _scale_duration(st["duration"], c)
+    load_scenario(data)
+    return data
+
+
+def write_scenario(data: dict[str, Any], path: str | Path, assumptions: list[str], summary: pd.DataFrame) -> Path:
+    """Write the scenario YAML with a header that states the fit and every assumption."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = ["# Calibrated by `salessim calibrate`. Fitted values:"]
+    for r in summary.itertuples():
+        if np.isfinite(r.value):
+            v = f"{r.value:.1%}" if r.unit == "%" else f"{r.value:,.4g} {r.unit}"
+        else:
+            v = r.unit
+        head.append(f"#   {r.parameter}: {v}")
+    head.append("# Assumptions:")
+    head += [f"#   - {a}" for a in assumptions]
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    path.write_text("\n".join(head) + "\n" + body, encoding="utf-8")
+    return path
