@@ -16,6 +16,7 @@ from salessim.errors import SalessimError
 COMMANDS = [
     "salessim.commands.run",
     "salessim.commands.payouts",
+    "salessim.commands.calibrate",
 ]
 
 

@@ -40,7 +40,7 @@ class Calibration:
         """Write the scenario YAML and the quarantine CSV (default: next to it, ``*.quarantine.csv``)."""
         out = Path(out)
         q = Path(quarantine) if quarantine else out.with_suffix(".quarantine.csv")
-        write_scenario(self.data, out, self.fit.assumptions, self.fit.summary())
+        write_scenario(self.data, out, self.fit.assumptions, self.fit.summary(self.data["currency"]))
         self.crm.write_quarantine(q)
         return out, q
 

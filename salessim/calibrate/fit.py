@@ -50,26 +50,27 @@ class Arrivals:
 
 
 def fit_arrivals(deals: pd.DataFrame, as_of: pd.Timestamp) -> Arrivals:
-    """Rate from whole calendar months inside [first created, as_of]; partial edge months left out.
+    """Rate from whole calendar months inside [first, last created date] (not after ``as_of``);
+    partial edge months are left out (an export filtered by created date ends at its last lead).
 
     Seasonality is each calendar month's daily rate over the mean of the observed months;
-    calendar months never observed get 1.0.
+    calendar months never observed get 1.0, empty ones 0.05 (the scenario needs a positive rate).
     """
     created = deals["created"]
-    first = created.min()
+    first, last = created.min(), min(created.max(), as_of)
     start = first if first.day == 1 else (first + pd.offsets.MonthBegin(1))
-    end = (as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()  # first day after the last full month
+    end = (last + pd.Timedelta(days=1)).to_period("M").to_timestamp()  # first day after the last full month
     months = pd.period_range(start, end - pd.Timedelta(days=1), freq="M") if end > start else pd.PeriodIndex([], freq="M")
     counts = created.dt.to_period("M").value_counts().reindex(months, fill_value=0)
     if len(months) == 0:  # less than one full month: use the raw span
-        span = max((as_of - first).days + 1, 1)
+        span = max((last - first).days + 1, 1)
         return Arrivals(len(deals) / span * 365.25, [1.0] * 12, pd.DataFrame(columns=["month", "leads", "days"]), 0)
     days = np.array([m.days_in_month for m in months])
     monthly = pd.DataFrame({"month": months, "leads": counts.to_numpy(), "days": days})
     rate = monthly["leads"].sum() / days.sum()
     by_cal = monthly.assign(cal=[m.month for m in months]).groupby("cal")[["leads", "days"]].sum()
     daily = by_cal["leads"] / by_cal["days"]
-    factors = (daily / daily.mean()).reindex(range(1, 13)).fillna(1.0)
+    factors = (daily / daily.mean()).reindex(range(1, 13)).fillna(1.0).clip(lower=0.05)
     factors = factors / factors.mean()
     return Arrivals(float(rate * 365.25), [round(float(f), 4) for f in factors], monthly, len(months))
 
@@ -271,7 +272,7 @@ class Fit:
     def win_rate(self) -> float:
         return self.cycle.win_rate
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, currency: str = "currency") -> pd.DataFrame:
         """Headline fitted parameters (tidy: parameter, value, unit)."""
         rows = [
             ("opportunities", self.n_deals, "deals"),
@@ -282,7 +283,7 @@ class Fit:
             ("median won cycle", self.cycle.median_won_days, "days"),
             ("median lost cycle", self.cycle.median_lost_days, "days"),
             (f"cycle family (AIC {', '.join(f'{k} {v:,.0f}' for k, v in self.cycle.aic.items())})", np.nan, self.cycle.family),
-            ("median won deal size", self.deal_sizes.median, "currency"),
+            ("median won deal size", self.deal_sizes.median, currency),
             ("rep skill sd (between-rep, shrunk)", self.skill_sd, "x"),
             ("reps", len(self.reps), "reps"),
         ]

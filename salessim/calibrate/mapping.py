@@ -77,7 +77,8 @@ class Mapping:
                     f"{source}: missing required column for '{ours}': mapping '{self.name}' expects "
                     f"{cands}; the file has {len(headers)} columns ({', '.join(headers[:8])}"
                     f"{', ...' if len(headers) > 8 else ''}). Add the header under "
-                    f"{'history' if table != 'opportunities' else 'columns'}.{ours} in a mapping YAML"
+                    f"{'history' if table != 'opportunities' else 'columns'}.{ours} in a mapping YAML, "
+                    f"or pick a --preset ({', '.join(PRESETS)})"
                 )
         return found
 

@@ -217,7 +217,8 @@ def write_scenario(data: dict[str, Any], path: str | Path, assumptions: list[str
     head = ["# Calibrated by `salessim calibrate`. Fitted values:"]
     for r in summary.itertuples():
         if np.isfinite(r.value):
-            v = f"{r.value:.1%}" if r.unit == "%" else f"{r.value:,.4g} {r.unit}"
+            v = f"{r.value:.1%}" if r.unit == "%" else (f"{r.value:,.0f} {r.unit}" if abs(r.value) >= 100
+                                                         else f"{r.value:.4g} {r.unit}")
         else:
             v = r.unit
         head.append(f"#   {r.parameter}: {v}")

@@ -1,0 +1,150 @@
+"""Back-test: fit on an earlier window, simulate the later one, compare with what happened.
+
+The export is cut at a month start (``cutoff``): the training snapshot holds the deals created
+before it, with the status they had then (a deal closed after the cutoff was open at it) and the
+stage history entered before it. The calibrated scenario starts at the cutoff, runs a warm-up to
+fill its pipeline and simulates the test months with several seeds. Observed and simulated
+deals *closed in the test window* are compared:
+
+=====================  ====================================================  ==================
+metric                 comparison                                            default tolerance
+=====================  ====================================================  ==================
+win rate               won / (won + lost), absolute difference               3 points
+bookings per month     mean monthly won amount, relative difference          15%
+cycle-time KS          two-sample KS statistic of won cycles (whole days)   0.10
+median deal size       median won amount, relative difference                10%
+per-rep bookings KS    KS statistic of reps' bookings in the window          0.30
+=====================  ====================================================  ==================
+
+Reps cannot be matched one to one (the scenario has no per-rep skill), so per-rep bookings are
+compared as distributions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from salessim.calibrate.validate import CrmImport
+from salessim.errors import SalessimError
+from salessim.scenario import Scenario
+
+TOLERANCES = {"win rate": 0.03, "bookings per month": 0.15, "cycle-time KS": 0.10, "median deal size": 0.10,
+              "per-rep bookings KS": 0.30}
+
+
+@dataclass
+class BacktestResult:
+    """The pass/fail table and the windows used."""
+
+    table: pd.DataFrame
+    cutoff: pd.Timestamp
+    end: pd.Timestamp
+    seeds: list[int]
+    train_deals: int
+    test_closed: int
+    scenario: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.table["passed"].all())
+
+    def __str__(self) -> str:
+        lines = [f"back-test: fit on deals created before {self.cutoff.date()} ({self.train_deals:,} deals), "
+                 f"simulated {self.cutoff.date()} to {(self.end - pd.Timedelta(days=1)).date()} with seeds {self.seeds}; "
+                 f"{self.test_closed:,} deals closed in the window",
+                 f"  {'metric':<20} {'observed':>14} {'simulated':>14} {'error':>9} {'tolerance':>10}  result"]
+        for r in self.table.itertuples():
+            fmt = (lambda v: f"{v:.1%}") if r.metric == "win rate" else (
+                (lambda v: f"{v:.3f}") if "KS" in r.metric else (lambda v: f"{v:,.0f}"))
+            err = f"{r.error:.3f}" if "KS" in r.metric else (f"{r.error * 100:+.1f} pt" if r.metric == "win rate"
+                                                             else f"{r.error:+.1%}")
+            tol = f"{r.tolerance:.2f}" if "KS" in r.metric else (f"{r.tolerance * 100:.0f} pt" if r.metric == "win rate"
+                                                                 else f"{r.tolerance:.0%}")
+            obs = "" if "KS" in r.metric else fmt(r.observed)
+            sim = "" if "KS" in r.metric else fmt(r.simulated)
+            lines.append(f"  {r.metric:<20} {obs:>14} {sim:>14} {err:>9} {tol:>10}  {'pass' if r.passed else 'FAIL'}")
+        lines.append(f"  overall: {'PASS' if self.passed else 'FAIL'}")
+        return "\n".join(lines)
+
+
+def snapshot_at(crm: CrmImport, cutoff: pd.Timestamp) -> CrmImport:
+    """The export as it would have looked at the end of the day before ``cutoff`` (the last
+    full day of the training window); the cutoff is the first day of the test window."""
+    d = crm.deals[crm.deals["created"] < cutoff].copy()
+    later = (d["status"] != "open") & (d["closed"] >= cutoff)
+    d.loc[later, "status"] = "open"
+    d.loc[later, "closed"] = pd.NaT
+    hist = None
+    if crm.history is not None:
+        hist = crm.history[(crm.history["entered"] < cutoff) & crm.history["opportunity_id"].isin(d["opportunity_id"])]
+    d.loc[later, "stage"] = None  # stage at the cutoff is unknown without a history (not used by the fit)
+    return replace(crm, deals=d.reset_index(drop=True), history=hist, as_of=cutoff - pd.Timedelta(days=1))
+
+
+def _window_stats(deals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, owners: list[str] | None) -> dict:
+    """Statistics of deals closed in [start, end): columns status, created, closed, amount, owner."""
+    c = deals[(deals["closed"] >= start) & (deals["closed"] < end) & deals["status"].isin(["won", "lost"])]
+    won = c[c["status"] == "won"]
+    months = pd.period_range(start, end - pd.Timedelta(days=1), freq="M")
+    per_month = won.groupby(won["closed"].dt.to_period("M"))["amount"].sum().reindex(months, fill_value=0.0)
+    per_rep = won.groupby("owner")["amount"].sum()
+    if owners is not None:
+        per_rep = per_rep.reindex(owners, fill_value=0.0)
+    return {"closed": len(c), "won": len(won), "win rate": len(won) / len(c) if len(c) else np.nan,
+            "bookings per month": float(per_month.mean()), "cycles": (won["closed"] - won["created"]).dt.days.to_numpy(),
+            "amounts": won["amount"].to_numpy(), "per rep": per_rep.to_numpy(float)}
+
+
+def _sim_deals(result) -> pd.DataFrame:
+    d = result.deals
+    return pd.DataFrame({"status": d["outcome"].astype(str).to_numpy(), "created": d["created_date"],
+                         "closed": d["close_date"], "amount": d["amount"].to_numpy(), "owner": d["rep"].astype(str).to_numpy()})
+
+
+def backtest(crm: CrmImport, base: Scenario | None = None, test_months: int = 3, seeds: tuple[int, ...] = (0, 1, 2),
+             tolerances: dict[str, float] | None = None, refine_iterations: int = 2) -> BacktestResult:
+    """Fit on the months before the last ``test_months`` full months, simulate those, compare."""
+    from salessim.calibrate import calibrate
+    from salessim.scenario import load_scenario
+    from salessim.simulation import simulate
+
+    tol = {**TOLERANCES, **(tolerances or {})}
+    end = (crm.as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()
+    cutoff = end - pd.DateOffset(months=test_months)
+    first = crm.deals["created"].min()
+    if cutoff - first < pd.Timedelta(days=90):
+        raise SalessimError(f"{crm.report.source}: back-test needs at least 3 months of data before the "
+                            f"{test_months}-month test window (data start {first.date()}, cutoff {cutoff.date()})")
+    train = snapshot_at(crm, cutoff)
+    cal = calibrate(train, base, refine_iterations, seed=seeds[0], source=f"{crm.report.source} before {cutoff.date()}")
+    data = cal.data
+    data["calendar"] = {**data["calendar"], "start_date": str(cutoff.date()), "horizon_months": test_months}
+    sc = load_scenario(data)
+    observed = _window_stats(crm.deals, cutoff, end, sorted(train.deals["owner"].unique()))
+    sims = [_window_stats(_sim_deals(simulate(sc, seed=s)), cutoff, end, [f"R{i + 1:03d}" for i in range(sc.org.reps)])
+            for s in seeds]
+    sim_win = float(np.nanmean([s["win rate"] for s in sims]))
+    sim_book = float(np.mean([s["bookings per month"] for s in sims]))
+    sim_cycles = np.concatenate([s["cycles"] for s in sims])
+    sim_amounts = np.concatenate([s["amounts"] for s in sims])
+    sim_rep = np.concatenate([s["per rep"] for s in sims])
+    obs_med, sim_med = float(np.median(observed["amounts"])), float(np.median(sim_amounts))
+
+    def ks(a: np.ndarray, b: np.ndarray) -> float:
+        return float(stats.ks_2samp(a, b).statistic) if len(a) and len(b) else np.nan
+
+    rows = [
+        ("win rate", observed["win rate"], sim_win, sim_win - observed["win rate"]),
+        ("bookings per month", observed["bookings per month"], sim_book, sim_book / observed["bookings per month"] - 1),
+        ("cycle-time KS", np.nan, np.nan, ks(observed["cycles"], sim_cycles)),
+        ("median deal size", obs_med, sim_med, sim_med / obs_med - 1),
+        ("per-rep bookings KS", np.nan, np.nan, ks(observed["per rep"], sim_rep)),
+    ]
+    table = pd.DataFrame(rows, columns=["metric", "observed", "simulated", "error"])
+    table["tolerance"] = table["metric"].map(tol)
+    table["passed"] = table["error"].abs() <= table["tolerance"]
+    return BacktestResult(table, cutoff, end, list(seeds), len(train.deals), observed["closed"], data)
