@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from salessim.errors import SalessimError
@@ -29,6 +31,13 @@ HISTORY_FIELDS = ("opportunity_id", "stage", "entered")
 def norm(text: Any) -> str:
     """Header / value key: case-folded, BOM and surrounding spaces removed, inner spaces collapsed."""
     return " ".join(str(text).replace("\ufeff", "").replace("_", " ").casefold().split())
+
+
+def norm_series(values: pd.Series) -> pd.Series:
+    """:func:`norm` of every value, computed once per distinct value."""
+    codes, uniq = pd.factorize(values.astype(str))
+    keys = np.array([norm(u) for u in uniq], dtype=object)
+    return pd.Series(keys[codes], index=values.index, dtype=object)
 
 
 @dataclass(frozen=True)

@@ -102,9 +102,17 @@ def _one_amount(text: str) -> float:
 
 def parse_amounts(values: pd.Series) -> pd.Series:
     """Currency amounts (float, NaN where missing or unparseable); each distinct string parsed once."""
-    uniq = pd.unique(values.to_numpy())
-    lookup = {u: _one_amount(str(u)) for u in uniq}
-    return pd.Series(values.map(lookup).to_numpy(dtype=float), index=values.index)
+    text = values.astype(str)
+    core = text.str.replace(_AMOUNT_JUNK, "", regex=True)
+    # Fast path, vectorised: plain or US-style numbers (1234, -3, 12,345.67) once symbols are gone.
+    fast = core.str.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?") & ~text.str.contains("(", regex=False)
+    out = pd.Series(np.nan, index=values.index)
+    out[fast] = pd.to_numeric(core[fast].str.replace(",", "", regex=False)).astype(float)
+    rest = text[~fast]
+    if len(rest):
+        lookup = {u: _one_amount(u) for u in pd.unique(rest.to_numpy())}
+        out[~fast] = rest.map(lookup).to_numpy(dtype=float)
+    return out
 
 
 def detect_currency(values: pd.Series) -> str | None:
@@ -131,9 +139,17 @@ def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
     Formats are tried in a fixed order, each on the values still unparsed; ``a/b/yyyy`` is read
     month-first unless ``dayfirst``. Excel serial numbers (e.g. ``46023``) are accepted.
     """
-    s = values.astype(str).str.strip()
+    text = values.astype(str).str.strip()
+    codes, uniq = pd.factorize(text)  # exports repeat dates: parse each distinct string once
+    parsed = _parse_distinct(pd.Series(uniq, dtype=str), dayfirst).to_numpy()
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[codes >= 0] = parsed[codes[codes >= 0]]
+    return pd.Series(out, index=values.index)
+
+
+def _parse_distinct(s: pd.Series, dayfirst: bool) -> pd.Series:
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    todo = s != ""
+    todo = s.str.contains("年", regex=False)
     cjk = s[todo].str.extract(_CJK_DATE)
     ok = cjk[0].notna()
     if ok.any():

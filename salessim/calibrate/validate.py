@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from salessim.calibrate.mapping import Mapping, norm
+from salessim.calibrate.mapping import Mapping, norm, norm_series
 from salessim.calibrate.reader import detect_currency, parse_amounts, parse_dates, read_table
 from salessim.errors import SalessimError
 
@@ -82,7 +82,7 @@ class CrmImport:
 
 def _canonical(values: pd.Series, known: list[str] | None = None) -> pd.Series:
     """Names that differ only in case/spacing mapped to one spelling (a known name, else the commonest)."""
-    keys = values.map(norm)
+    keys = norm_series(values)
     spelling = {norm(k): k for k in known or []}
     for key, grp in values.groupby(keys, sort=False):
         if key and key not in spelling:
@@ -136,7 +136,7 @@ def import_crm(
     flag("bad created date", created.isna(), "created date '" + get["created"] + "' does not parse")
 
     stage_raw = get["stage"]
-    stage_key = stage_raw.map(norm)
+    stage_key = norm_series(stage_raw)
     status = stage_key.map(mapping.status_of()).fillna("open")
     stage_map = mapping.stage_map(funnel_stages)
     known_open = stage_key.isin(list(stage_map))
@@ -159,7 +159,7 @@ def import_crm(
     flag("unknown owner", owner == "", "owner is empty")
     if team_path is not None:
         team = _team_names(team_path)
-        flag("unknown owner", (owner != "") & ~owner.map(norm).isin(list(team)),
+        flag("unknown owner", (owner != "") & ~norm_series(owner).isin(list(team)),
              "owner '" + owner + f"' is not in the team file {Path(team_path).name}")
 
     if as_of is not None:
@@ -227,7 +227,7 @@ def _import_history(path, mapping: Mapping, funnel_stages: list[str], ids: set[s
     cols = mapping.resolve(list(raw.columns), str(path), table="history")
     oid, stage_raw = raw[cols["opportunity_id"]], raw[cols["stage"]]
     entered = parse_dates(raw[cols["entered"]], mapping.dayfirst)
-    key = stage_raw.map(norm)
+    key = norm_series(stage_raw)
     status = key.map(mapping.status_of())
     index = {norm(s): i for i, s in enumerate(funnel_stages)}
     smap = mapping.stage_map(funnel_stages)
