@@ -62,10 +62,19 @@ def calibrate(crm: CrmImport, base: Scenario | None = None, refine_iterations: i
                             f"({crm.mapping.won} / {crm.mapping.lost})")
     fit = fit_crm(crm.deals, crm.as_of, crm.history, len(base.funnel.stages))
     data = build_scenario(fit, base, currency=crm.currency, source=source)
-    data = refine(data, fit, refine_iterations, seed, has_history=fit.stages is not None)
+    data, check = refine(data, fit, refine_iterations, seed, has_history=fit.stages is not None)
     if fit.stages is None and refine_iterations > 0:
         fit.assumptions.append(f"conversions and durations refined by {refine_iterations} simulation(s) "
                                "to match the fitted win rate and median won cycle")
+    if check:
+        fit.check = check
+        off = abs(check["win_rate"] - fit.win_rate) > 0.01 or abs(check["median_won_days"] / fit.cycle.median_won_days - 1) > 0.05
+        leads_per_rep = fit.arrivals.leads_per_year / max(len(fit.reps), 1)
+        fit.assumptions.append(
+            f"check simulation: win rate {check['win_rate']:.1%} (fitted {fit.win_rate:.1%}), median won cycle "
+            f"{check['median_won_days']:.0f} days (fitted {fit.cycle.median_won_days:.0f})"
+            + (f" -- NOT MATCHED: rep capacity (weekly_hours, stage rep_hours from the base) may not fit "
+               f"{leads_per_rep:,.0f} leads per rep a year; adjust the base or --refine more" if off else ""))
     return Calibration(crm, fit, data)
 
 

@@ -267,6 +267,7 @@ class Fit:
     regions: list[str]
     n_accounts: int | None
     assumptions: list[str] = field(default_factory=list)
+    check: dict[str, float] = field(default_factory=dict)  # simulated win rate / median cycle of the scenario
 
     @property
     def win_rate(self) -> float:

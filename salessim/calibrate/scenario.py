@@ -178,36 +178,41 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
     return data
 
 
-def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0, has_history: bool = False) -> dict[str, Any]:
+def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
+           has_history: bool = False) -> tuple[dict[str, Any], dict[str, float]]:
     """Simulate and correct conversions and durations so the simulated flow matches the fit.
 
     Each iteration runs one replication and rescales every conversion by
     ``(target / simulated win rate)^(1/stages)`` and every duration by
-    ``target / simulated median won cycle``. With a stage history the fitted stage parameters
-    are kept (``has_history``) and nothing is changed.
+    ``target / simulated median won cycle``; a last replication checks the result. Returns the
+    data and the check (simulated ``win_rate`` and ``median_won_days``; empty without a run).
+    With a stage history the fitted stage parameters are kept and only checked.
     """
     from salessim.simulation import simulate
 
-    if has_history or iterations <= 0:
-        return data
-    for _ in range(iterations):
+    check: dict[str, float] = {}
+    rounds = 0 if has_history else max(iterations, 0)
+    if iterations <= 0:
+        return data, check
+    for i in range(rounds + 1):
         res = simulate(load_scenario(data), seed=seed)
         d, h = res.deals, res.horizon_days
         closed = d[d["close_day"].between(0, h, inclusive="left")]
         won = closed[closed["outcome"] == "won"]
         if len(won) < 20:
             break
-        sim_win = len(won) / len(closed)
-        sim_med = float(won["cycle_days"].median())
+        check = {"win_rate": len(won) / len(closed), "median_won_days": float(won["cycle_days"].median())}
+        if i == rounds:
+            break
         stages = data["funnel"]["stages"]
         conv = _scale_conversions(np.array([s["conversion"] for s in stages]),
-                                  np.prod([s["conversion"] for s in stages]) * fit.win_rate / sim_win)
-        c = fit.cycle.median_won_days / sim_med
+                                  np.prod([s["conversion"] for s in stages]) * fit.win_rate / check["win_rate"])
+        c = fit.cycle.median_won_days / check["median_won_days"]
         for st, cv in zip(stages, conv, strict=True):
             st["conversion"] = round(float(cv), 5)
             st["duration"] = _scale_duration(st["duration"], c)
     load_scenario(data)
-    return data
+    return data, check
 
 
 def write_scenario(data: dict[str, Any], path: str | Path, assumptions: list[str], summary: pd.DataFrame) -> Path:

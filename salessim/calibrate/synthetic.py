@@ -32,8 +32,14 @@ SF_STAGES = ["Prospecting", "Needs Analysis", "Value Proposition", "Proposal/Pri
 
 
 def rep_names(n: int) -> list[str]:
-    """Deterministic human-looking rep names."""
-    return [f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}" for i in range(n)]
+    """Deterministic, unique, human-looking rep names (a number is added past 288 reps)."""
+    nf, nl = len(FIRST), len(LAST)
+    out = []
+    for i in range(n):
+        q, r = divmod(i, nf)
+        name = f"{FIRST[r]} {LAST[(q + r) % nl]}"  # (r, q + r mod 12) is unique for q < 12
+        out.append(name if i < nf * nl else f"{name} {i // (nf * nl) + 1}")
+    return out
 
 
 def synthetic_crm(scenario: Scenario | str | Path, export_months: int, seed: int | None = None) -> dict[str, pd.DataFrame]:
