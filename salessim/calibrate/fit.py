@@ -318,6 +318,11 @@ def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | No
         "dates are whole days: a deal closed d days after creation closed in [d, d+1)",
         "segment and product win/size effects are multiplicative and independent (fitted as margins)",
     ]
+    arrivals = fit_arrivals(deals, as_of)
+    seen = {int(p.month) for p in arrivals.monthly["month"]} if len(arrivals.monthly) else set()
+    if len(seen) < 12:
+        assumptions.append(f"only {len(seen)} of 12 calendar months fully observed: the others take the base "
+                           "scenario's seasonality (flat by default)")
     if not has["segment"]:
         assumptions.append("no segment column: one segment 'all'")
     if not has["product"]:
@@ -326,7 +331,7 @@ def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | No
         assumptions.append("no stage history: stage structure kept from the base scenario and scaled "
                            "to the fitted win rate and won-cycle")
     return Fit(
-        as_of=as_of, n_deals=len(deals), arrivals=fit_arrivals(deals, as_of), cycle=cycle, win_overall=overall,
+        as_of=as_of, n_deals=len(deals), arrivals=arrivals, cycle=cycle, win_overall=overall,
         win_by_segment=seg_win, win_by_product=prod_win, deal_sizes=fit_deal_sizes(deals, as_of), reps=reps, skill_sd=sd,
         stages=stages, segment_shares=seg_shares, product_shares=prod_shares,
         regions=sorted(deals["region"].dropna().unique().tolist()) if has["region"] else [],

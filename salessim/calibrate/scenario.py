@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from salessim.calibrate.fit import Fit
+from salessim.calibrate.survival import Family
 from salessim.scenario import Scenario, load_scenario
 
 #: Base structure when none is given: the stages, hours and calendar of data/scenarios/midmarket.yaml
@@ -134,6 +135,28 @@ def _products(fit: Fit) -> list[dict[str, Any]]:
     return out
 
 
+def warmup_months(fit: Fit, base: Scenario) -> int:
+    """Warm-up long enough to fill the pipeline: the base's, but at least the 99th percentile of
+    the fitted won cycle plus one month (a short warm-up misses the slow wins of the first months)."""
+    q99 = Family(fit.cycle.family).quantile(0.99, np.array(fit.cycle.won))
+    return int(min(36, max(base.calendar.warmup_months, 3, int(np.ceil(q99 / 30.4)) + 1)))
+
+
+def _seasonality(fit: Fit, base: Scenario) -> tuple[float, list[float]]:
+    """Leads per year and Jan..Dec factors; calendar months the export does not cover take the
+    base scenario's pattern, scaled to the observed months (the yearly rate is rescaled so the
+    observed months keep their fitted daily rate)."""
+    f = np.array(fit.arrivals.seasonality, float)
+    seen = sorted({int(p.month) for p in fit.arrivals.monthly["month"]}) if len(fit.arrivals.monthly) else []
+    unseen = [m for m in range(1, 13) if m not in seen]
+    if not seen or not unseen:
+        return round(fit.arrivals.leads_per_year, 2), [round(float(x), 4) for x in f]
+    b = np.array(base.market.monthly_factors)
+    obs, new = np.array(seen) - 1, np.array(unseen) - 1
+    f[new] = b[new] * f[obs].mean() / b[obs].mean()
+    return round(fit.arrivals.leads_per_year * f.mean(), 2), [round(float(x), 4) for x in f]
+
+
 def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrated", currency: str | None = None,
                    source: str = "a CRM export") -> dict[str, Any]:
     """The calibrated scenario as plain data (validated by ``load_scenario`` before returning)."""
@@ -154,6 +177,7 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
         for st, cv in zip(stages, conv, strict=True):
             st["conversion"] = round(float(cv), 5)
             st["duration"] = _scale_duration(st["duration"], c)
+    leads, season = _seasonality(fit, base)
     start = (fit.as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()
     if start <= fit.as_of:
         start = start + pd.DateOffset(months=1)
@@ -164,12 +188,11 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
         "currency": currency or base.currency,
         "seed": base.seed,
         "calendar": {"start_date": str(start.date()), "horizon_months": base.calendar.horizon_months,
-                     "warmup_months": max(base.calendar.warmup_months, 3),
+                     "warmup_months": warmup_months(fit, base),
                      "fiscal_year_start_month": base.calendar.fiscal_year_start_month},
         "market": {"accounts": max(fit.n_accounts or base.market.accounts, reps),
                    "regions": fit.regions or list(base.market.regions),
-                   "leads_per_year": round(fit.arrivals.leads_per_year, 2),
-                   "seasonality": fit.arrivals.seasonality, "segments": segments, "products": _products(fit)},
+                   "leads_per_year": leads, "seasonality": season, "segments": segments, "products": _products(fit)},
         "funnel": {"slip_loss_per_week": base.funnel.slip_loss_per_week, "stages": stages},
         "org": {"reps": reps, "weekly_hours": base.org.weekly_hours,
                 "skill": {"sd": round(float(min(fit.skill_sd, 1.0)), 4)}},
