@@ -150,11 +150,11 @@ def _seasonality(fit: Fit, base: Scenario) -> tuple[float, list[float]]:
     seen = sorted({int(p.month) for p in fit.arrivals.monthly["month"]}) if len(fit.arrivals.monthly) else []
     unseen = [m for m in range(1, 13) if m not in seen]
     if not seen or not unseen:
-        return round(fit.arrivals.leads_per_year, 2), [round(float(x), 4) for x in f]
+        return round(float(fit.arrivals.leads_per_year), 2), [round(float(x), 4) for x in f]
     b = np.array(base.market.monthly_factors)
     obs, new = np.array(seen) - 1, np.array(unseen) - 1
     f[new] = b[new] * f[obs].mean() / b[obs].mean()
-    return round(fit.arrivals.leads_per_year * f.mean(), 2), [round(float(x), 4) for x in f]
+    return round(float(fit.arrivals.leads_per_year * f.mean()), 2), [round(float(x), 4) for x in f]
 
 
 def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrated", currency: str | None = None,
