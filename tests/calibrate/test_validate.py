@@ -81,7 +81,7 @@ CORRUPTIONS = {"created": ["", "31/31/2026", "someday"], "close_date": ["", "199
                "amount": ["", "-1", "abc"], "stage": ["??", ""], "opportunity_id": ["", "OPP-001296"], "owner": [""]}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 39), st.sampled_from(sorted(CORRUPTIONS)), st.integers(0, 2)), max_size=25))
 def test_no_row_is_dropped_silently(tmp_path_factory, edits) -> None:
     df = CLEAN.copy()
