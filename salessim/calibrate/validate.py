@@ -212,7 +212,7 @@ def import_crm(
     history = None
     h_rows = h_kept = 0
     if history_path is not None:
-        history, hq = _import_history(history_path, mapping, funnel_stages, set(deals["opportunity_id"]), as_of)
+        history, hq = _import_history(history_path, mapping, funnel_stages, deals["opportunity_id"], as_of)
         h_rows, h_kept = len(history) + len(hq), len(history)
         for code in hq["reason"].str.split("; ").explode():
             counts[f"history: {code}"] = counts.get(f"history: {code}", 0) + 1
@@ -221,7 +221,7 @@ def import_crm(
     return CrmImport(deals, history, quarantine.reset_index(drop=True), report, pd.Timestamp(as_of), currency, mapping)
 
 
-def _import_history(path, mapping: Mapping, funnel_stages: list[str], ids: set[str], as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _import_history(path, mapping: Mapping, funnel_stages: list[str], ids: pd.Series, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stage history rows (opportunity, stage, entered): clean table and quarantined rows."""
     raw, _ = read_table(path)
     cols = mapping.resolve(list(raw.columns), str(path), table="history")
@@ -231,11 +231,12 @@ def _import_history(path, mapping: Mapping, funnel_stages: list[str], ids: set[s
     status = key.map(mapping.status_of())
     index = {norm(s): i for i, s in enumerate(funnel_stages)}
     smap = mapping.stage_map(funnel_stages)
-    stage_idx = key.map(lambda k: index.get(norm(smap[k])) if smap.get(k) else None)
+    lookup = {k: index.get(norm(smap[k])) if smap.get(k) else None for k in pd.unique(key.to_numpy())}
+    stage_idx = key.map(lookup)
     stage_idx = stage_idx.where(status.isna(), status.map({"won": len(funnel_stages), "lost": -1}))
     checks = {
         "bad entered date": entered.isna(),
-        "unknown opportunity": ~oid.isin(list(ids)),
+        "unknown opportunity": ~oid.isin(ids.astype(oid.dtype)),
         "unknown stage": stage_idx.isna() & ~key.isin(list(smap)),
         "after as-of": entered > as_of,
         "stage outside funnel": stage_idx.isna() & key.isin(list(smap)),
