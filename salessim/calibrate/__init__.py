@@ -62,17 +62,22 @@ def calibrate(crm: CrmImport, base: Scenario | None = None, refine_iterations: i
                             f"({crm.mapping.won} / {crm.mapping.lost})")
     fit = fit_crm(crm.deals, crm.as_of, crm.history, len(base.funnel.stages))
     data = build_scenario(fit, base, currency=crm.currency, source=source)
-    data, check = refine(data, fit, refine_iterations, seed, has_history=fit.stages is not None)
-    if fit.stages is None and refine_iterations > 0:
-        fit.assumptions.append(f"conversions and durations refined by {refine_iterations} simulation(s) "
-                               "to match the fitted win rate and median won cycle")
+    data, check = refine(data, fit, refine_iterations, seed)
+    if refine_iterations > 0:
+        what = "the inbound lead rate, conversions and durations (each by one common factor)"
+        fit.assumptions.append(f"{what} refined by {refine_iterations} simulation(s) so that the simulated "
+                               "opportunities (inbound + self-sourced by reps), win rate and won cycle match the fit")
     if check:
         fit.check = check
-        off = abs(check["win_rate"] - fit.win_rate) > 0.01 or abs(check["median_won_days"] / fit.cycle.median_won_days - 1) > 0.05
+        off = (abs(check["win_rate"] - fit.win_rate) > 0.01
+               or abs(check["median_won_days"] / fit.cycle.median_won_days - 1) > 0.05
+               or abs(check["opportunities_per_year"] / fit.arrivals.leads_per_year - 1) > 0.05)
         leads_per_rep = fit.arrivals.leads_per_year / max(len(fit.reps), 1)
         fit.assumptions.append(
             f"check simulation: win rate {check['win_rate']:.1%} (fitted {fit.win_rate:.1%}), median won cycle "
-            f"{check['median_won_days']:.0f} days (fitted {fit.cycle.median_won_days:.0f})"
+            f"{check['median_won_days']:.0f} days (fitted {fit.cycle.median_won_days:.0f}), opportunities "
+            f"{check['opportunities_per_year']:,.0f}/yr of which {check['self_sourced_per_year']:,.0f} self-sourced "
+            f"(fitted {fit.arrivals.leads_per_year:,.0f})"
             + (f" -- NOT MATCHED: rep capacity (weekly_hours, stage rep_hours from the base) may not fit "
                f"{leads_per_rep:,.0f} leads per rep a year; adjust the base or --refine more" if off else ""))
     return Calibration(crm, fit, data)

@@ -2,8 +2,8 @@
 
 The export is cut at a month start (``cutoff``): the training snapshot holds the deals created
 before it, with the status they had then (a deal closed after the cutoff was open at it) and the
-stage history entered before it. The calibrated scenario starts at the cutoff, runs a warm-up to
-fill its pipeline and simulates the test months with several seeds. Observed and simulated
+stage history entered before it. The calibrated scenario is simulated with several seeds from the
+start of the fiscal year that holds the cutoff (after a warm-up), through the test months. Observed and simulated
 deals *closed in the test window* are compared:
 
 =====================  ====================================================  ==================
@@ -136,7 +136,15 @@ def backtest(crm: CrmImport, base: Scenario | None = None, test_months: int = 3,
     train = snapshot_at(crm, cutoff)
     cal = calibrate(train, base, refine_iterations, seed=seeds[0], source=f"{crm.report.source} before {cutoff.date()}")
     data = cal.data
-    data["calendar"] = {**data["calendar"], "start_date": str(cutoff.date()), "horizon_months": test_months}
+    # The simulation runs from the start of the fiscal year holding the cutoff (quotas, plan
+    # periods and behaviour keep their yearly rhythm, as in the refining runs; a mid-year start
+    # would leave reps facing a full-year quota with a few months left); only deals closed in the
+    # test window are compared.
+    fy_start = cutoff
+    while fy_start.month != data["calendar"]["fiscal_year_start_month"]:
+        fy_start = fy_start - pd.DateOffset(months=1)
+    span = (end.year - fy_start.year) * 12 + end.month - fy_start.month
+    data["calendar"] = {**data["calendar"], "start_date": str(fy_start.date()), "horizon_months": max(span, 12)}
     sc = load_scenario(data)
     observed = _window_stats(crm.deals, cutoff, end, sorted(train.deals["owner"].unique()))
     sims = [_window_stats(_sim_deals(simulate(sc, seed=s)), cutoff, end, [f"R{i + 1:03d}" for i in range(sc.org.reps)])

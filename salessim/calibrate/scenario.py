@@ -178,8 +178,12 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
             st["conversion"] = round(float(cv), 5)
             st["duration"] = _scale_duration(st["duration"], c)
     leads, season = _seasonality(fit, base)
+    # The simulation starts at the next fiscal-year start after the as-of date: quotas, plan
+    # periods and rep behaviour (giving up, sandbagging) run on the fiscal year.
     start = (fit.as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()
     if start <= fit.as_of:
+        start = start + pd.DateOffset(months=1)
+    while start.month != base.calendar.fiscal_year_start_month:
         start = start + pd.DateOffset(months=1)
     reps = max(len(fit.reps), 1)
     data = {
@@ -197,36 +201,60 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
         "org": {"reps": reps, "weekly_hours": base.org.weekly_hours,
                 "skill": {"sd": round(float(min(fit.skill_sd, 1.0)), 4)}},
     }
+    kept = base.to_dict()  # everything else (plan, quota, territories, behaviour, staffing...) from the base
+    for key, value in kept.items():
+        if key not in data and value is not None:
+            data[key] = value
     load_scenario(data)
     return data
 
 
-def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
-           has_history: bool = False) -> tuple[dict[str, Any], dict[str, float]]:
-    """Simulate and correct conversions and durations so the simulated flow matches the fit.
-
-    Each iteration runs one replication and rescales every conversion by
-    ``(target / simulated win rate)^(1/stages)`` and every duration by
-    ``target / simulated median won cycle``; a last replication checks the result. Returns the
-    data and the check (simulated ``win_rate`` and ``median_won_days``; empty without a run).
-    With a stage history the fitted stage parameters are kept and only checked.
-    """
+def _pooled_run(data: dict[str, Any], seeds: list[int]) -> tuple[pd.DataFrame, int]:
+    """Deals of several replications (common horizon) stacked, and the horizon in days."""
     from salessim.simulation import simulate
 
+    runs = [simulate(load_scenario(data), seed=s) for s in seeds]
+    return pd.concat([r.deals for r in runs], ignore_index=True), runs[0].horizon_days
+
+
+def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
+           replications: int = 3) -> tuple[dict[str, Any], dict[str, float]]:
+    """Simulate and correct conversions and durations so the simulated flow matches the fit.
+
+    Each iteration runs ``replications`` replications (pooled: staffing and behaviour make single
+    runs noisy) and rescales every conversion by
+    ``(target / simulated win rate)^(1/stages)``, every duration by
+    ``target / simulated median won cycle`` and the inbound lead rate so that inbound plus the
+    leads reps self-source (behaviour) equals the fitted opportunities per year; a last
+    pooled run checks the result. Returns the data and the check (simulated ``win_rate``,
+    ``median_won_days``, ``opportunities_per_year``, ``self_sourced_per_year``; empty without a
+    run). With a stage history the fitted stages are realised values (they already include slipped
+    deals and rep effort), so they are scaled by one common factor too; their relative shape stays.
+    """
     check: dict[str, float] = {}
-    rounds = 0 if has_history else max(iterations, 0)
+    rounds = max(iterations, 0)
     if iterations <= 0:
         return data, check
+    seeds = [seed + k for k in range(max(replications, 1))]
     for i in range(rounds + 1):
-        res = simulate(load_scenario(data), seed=seed)
-        d, h = res.deals, res.horizon_days
+        d, h = _pooled_run(data, seeds)
+        h_total = h * len(seeds)
         closed = d[d["close_day"].between(0, h, inclusive="left")]
         won = closed[closed["outcome"] == "won"]
         if len(won) < 20:
             break
-        check = {"win_rate": len(won) / len(closed), "median_won_days": float(won["cycle_days"].median())}
+        created = d[d["created_day"].between(0, h, inclusive="left")]
+        per_year = 365.25 / h_total
+        self_sourced = float((created["source"] == "self-sourced").sum()) * per_year if "source" in created else 0.0
+        check = {"win_rate": len(won) / len(closed), "median_won_days": float(won["cycle_days"].median()),
+                 "opportunities_per_year": len(created) * per_year, "self_sourced_per_year": self_sourced}
         if i == rounds:
             break
+        # Opportunities = inbound leads + what reps self-source (behaviour): solve for inbound.
+        inbound = check["opportunities_per_year"] - self_sourced
+        if inbound > 0:
+            target = max(fit.arrivals.leads_per_year - self_sourced, 0.05 * fit.arrivals.leads_per_year)
+            data["market"]["leads_per_year"] = round(float(data["market"]["leads_per_year"] * target / inbound), 2)
         stages = data["funnel"]["stages"]
         conv = _scale_conversions(np.array([s["conversion"] for s in stages]),
                                   np.prod([s["conversion"] for s in stages]) * fit.win_rate / check["win_rate"])

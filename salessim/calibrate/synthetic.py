@@ -95,6 +95,8 @@ def truth(data: dict[str, pd.DataFrame], sc: Scenario, export_months: int) -> di
     ended = t[t["outcome"] != "open"]
     won = ended[ended["outcome"] == "won"]
     conv = float(np.prod([s.conversion for s in sc.funnel.stages]))
+    start = pd.Timestamp(sc.calendar.start_date)
+    days = (start + pd.DateOffset(months=export_months) - start).days
     return {
         "export_months": export_months,
         "as_of": str((pd.Timestamp(sc.calendar.start_date) + pd.DateOffset(months=export_months) - pd.Timedelta(days=1)).date()),
@@ -103,7 +105,8 @@ def truth(data: dict[str, pd.DataFrame], sc: Scenario, export_months: int) -> di
         "win_rate": round(float((ended["outcome"] == "won").mean()), 5),
         "median_won_cycle_days": round(float(won["cycle_days"].median()), 3),
         "median_won_amount": round(float(won["amount"].median()), 2),
-        "leads_per_year": sc.market.leads_per_year,
+        "opportunities_per_year": round(len(t) / days * 365.25, 1),
+        "inbound_leads_per_year": sc.market.leads_per_year,
         "product_of_stage_conversions": round(conv, 5),
         "skill_sd": sc.org.skill.sd,
         "reps": sc.org.reps,

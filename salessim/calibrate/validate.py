@@ -86,9 +86,12 @@ def _canonical(values: pd.Series, known: list[str] | None = None) -> pd.Series:
     spelling = {norm(k): k for k in known or []}
     for key, grp in values.groupby(keys, sort=False):
         if key and key not in spelling:
-            counts = grp.value_counts()  # commonest first; prefer a spelling with single spaces
+            # Prefer a tidy spelling (single spaces) in mixed case ("Core Platform" over
+            # "core platform" / "CORE PLATFORM"), then the commonest.
+            counts = grp.value_counts()
             tidy = [v for v in counts.index if v == " ".join(v.split())]
-            spelling[key] = tidy[0] if tidy else " ".join(counts.index[0].split())
+            mixed = [v for v in tidy if v != v.lower() and v != v.upper()]
+            spelling[key] = (mixed or tidy or [" ".join(counts.index[0].split())])[0]
     out = keys.map(spelling)
     return out.where(values != "", None)
 

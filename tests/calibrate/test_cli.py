@@ -9,6 +9,7 @@ import pandas as pd
 from conftest import CRM, ROOT
 
 import salessim
+from salessim.calibrate import import_crm, load_mapping
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -22,7 +23,8 @@ def test_calibrate_writes_scenario_and_quarantine(tmp_path) -> None:
     assert p.returncode == 0, p.stderr
     assert "quarantined                  13" in p.stdout and "win rate (mixture model)" in p.stdout
     sc = salessim.load_scenario(out)
-    assert sc.org.reps == 20 and len(sc.funnel.stages) == 5
+    kept = import_crm(CRM / "defective.csv", load_mapping(), [s.name for s in sc.funnel.stages], team_path=CRM / "team.csv")
+    assert sc.org.reps == kept.deals["owner"].nunique() and len(sc.funnel.stages) == 5
     assert out.read_text(encoding="utf-8").startswith("# Calibrated by `salessim calibrate`")
     q = pd.read_csv(tmp_path / "fitted.quarantine.csv", encoding="utf-8-sig")
     assert len(q) == 13

@@ -31,7 +31,7 @@ def test_recovers_win_rate_cycle_and_deal_size(fits, truth, key) -> None:
     assert abs(fit.win_rate - truth["win_rate"]) < 0.02
     assert fit.cycle.median_won_days == pytest.approx(truth["median_won_cycle_days"], rel=0.10)
     assert fit.deal_sizes.median == pytest.approx(truth["median_won_amount"], rel=0.10)
-    assert fit.arrivals.leads_per_year == pytest.approx(truth["leads_per_year"], rel=0.05)
+    assert fit.arrivals.leads_per_year == pytest.approx(truth["opportunities_per_year"], rel=0.05)
     assert len(fit.reps) == truth["reps"]
 
 
