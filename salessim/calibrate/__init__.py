@@ -77,7 +77,8 @@ def calibrate(crm: CrmImport, base: Scenario | None = None, refine_iterations: i
             f"check simulation: win rate {check['win_rate']:.1%} (fitted {fit.win_rate:.1%}), median won cycle "
             f"{check['median_won_days']:.0f} days (fitted {fit.cycle.median_won_days:.0f}), opportunities "
             f"{check['opportunities_per_year']:,.0f}/yr of which {check['self_sourced_per_year']:,.0f} self-sourced "
-            f"(fitted {fit.arrivals.leads_per_year:,.0f})"
+            f"(fitted {fit.arrivals.leads_per_year:,.0f}), rep heterogeneity {check['rep_sd']:.2f} (fitted "
+            f"{fit.skill_sd:.2f}) with skill sd {data['org']['skill']['sd']:.2f}"
             + (f" -- NOT MATCHED: rep capacity (weekly_hours, stage rep_hours from the base) may not fit "
                f"{leads_per_rep:,.0f} leads per rep a year; adjust the base or --refine more" if off else ""))
     return Calibration(crm, fit, data)

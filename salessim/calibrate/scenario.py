@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from salessim.calibrate.fit import Fit
+from salessim.calibrate.fit import Fit, rep_productivity
 from salessim.calibrate.survival import Family
 from salessim.scenario import Scenario, load_scenario
 
@@ -214,7 +214,19 @@ def _pooled_run(data: dict[str, Any], seeds: list[int]) -> tuple[pd.DataFrame, i
     from salessim.simulation import simulate
 
     runs = [simulate(load_scenario(data), seed=s) for s in seeds]
-    return pd.concat([r.deals for r in runs], ignore_index=True), runs[0].horizon_days
+    deals = pd.concat([r.deals.assign(replication=k) for k, r in enumerate(runs)], ignore_index=True)
+    return deals, runs[0].horizon_days
+
+
+def _rep_sd(closed: pd.DataFrame) -> float:
+    """Rep heterogeneity measured on simulated closed deals as on the export (mean over replications)."""
+    sds = []
+    for _, g in closed.groupby("replication"):
+        frame = pd.DataFrame({"status": g["outcome"].astype(str), "segment": g["segment"].astype(str),
+                              "product": g["product"].astype(str), "owner": g["rep"].astype(str),
+                              "amount": g["amount"].to_numpy()})
+        sds.append(rep_productivity(frame)[1])
+    return float(np.mean(sds))
 
 
 def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
@@ -225,9 +237,11 @@ def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
     runs noisy) and rescales every conversion by
     ``(target / simulated win rate)^(1/stages)``, every duration by
     ``target / simulated median won cycle`` and the inbound lead rate so that inbound plus the
-    leads reps self-source (behaviour) equals the fitted opportunities per year; a last
+    leads reps self-source (behaviour) equals the fitted opportunities per year, and sets
+    ``org.skill.sd`` to the part of the fitted rep heterogeneity the engine does not already
+    produce (effort, ramp-up, workload); a last
     pooled run checks the result. Returns the data and the check (simulated ``win_rate``,
-    ``median_won_days``, ``opportunities_per_year``, ``self_sourced_per_year``; empty without a
+    ``median_won_days``, ``opportunities_per_year``, ``self_sourced_per_year``, ``rep_sd``; empty without a
     run). With a stage history the fitted stages are realised values (they already include slipped
     deals and rep effort), so they are scaled by one common factor too; their relative shape stays.
     """
@@ -247,9 +261,15 @@ def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
         per_year = 365.25 / h_total
         self_sourced = float((created["source"] == "self-sourced").sum()) * per_year if "source" in created else 0.0
         check = {"win_rate": len(won) / len(closed), "median_won_days": float(won["cycle_days"].median()),
-                 "opportunities_per_year": len(created) * per_year, "self_sourced_per_year": self_sourced}
+                 "opportunities_per_year": len(created) * per_year, "self_sourced_per_year": self_sourced,
+                 "rep_sd": _rep_sd(closed)}
         if i == rounds:
             break
+        # Reps differ in the engine by skill and by what it adds (effort, ramp-up, workload): give
+        # skill only the part of the fitted heterogeneity the rest does not already produce.
+        skill = data["org"]["skill"]["sd"]
+        extra2 = max(check["rep_sd"] ** 2 - skill**2, 0.0)
+        data["org"]["skill"]["sd"] = round(float(min(np.sqrt(max(fit.skill_sd**2 - extra2, 0.0)), 1.0)), 4)
         # Opportunities = inbound leads + what reps self-source (behaviour): solve for inbound.
         inbound = check["opportunities_per_year"] - self_sourced
         if inbound > 0:
