@@ -1,6 +1,6 @@
 """Calibration speed on 100,000 opportunities (import + validate + fit in a few seconds).
 
-The export is made by salessim itself (midmarket's market scaled to 61,000 leads a year,
+The export is made by salessim itself (midmarket's market scaled to 48,000 inbound leads a year plus the self-sourced ones,
 a 20-month snapshot) and written to a temporary folder in the messy Salesforce style
 ($ amounts, mixed US/ISO dates, trailing spaces, product spellings) and as a generic export
 with a stage history. Times are the best of two runs in this process.
@@ -34,7 +34,7 @@ def bench() -> list[dict]:
     from salessim.calibrate.synthetic import write_samples
 
     data = yaml.safe_load(TRUTH.read_text(encoding="utf-8"))
-    data["market"].update(leads_per_year=61000, accounts=4000)
+    data["market"].update(leads_per_year=48000, accounts=4000)
     data["org"]["reps"] = 200
     data["calendar"]["horizon_months"] = 26
     rows = []

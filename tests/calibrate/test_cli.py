@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from conftest import CRM, ROOT
 
 import salessim
@@ -39,9 +40,10 @@ def test_fxiaoke_gbk_with_history_less_preset(tmp_path) -> None:
     assert sc.currency == "CNY"
 
 
+@pytest.mark.slow
 def test_backtest_flag(tmp_path) -> None:
     p = cli(str(CRM / "opportunities.csv"), "--history", str(CRM / "stage_history.csv"), "--backtest", "3",
-            "--seeds", "1")
+            "--seeds", "1", "--refine", "1")
     assert p.returncode in (0, 1), p.stderr
     assert "back-test: fit on deals created before 2026-10-01" in p.stdout
     assert ("overall: PASS" in p.stdout) == (p.returncode == 0)
