@@ -201,10 +201,12 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
         "org": {"reps": reps, "weekly_hours": base.org.weekly_hours,
                 "skill": {"sd": round(float(min(fit.skill_sd, 1.0)), 4)}},
     }
-    kept = base.to_dict()  # everything else (plan, quota, territories, behaviour, staffing...) from the base
+    kept = base.to_dict()  # everything else (plan, quota, territories, behaviour, staffing, org design...)
     for key, value in kept.items():
         if key not in data and value is not None:
             data[key] = value
+        elif isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**{k: v for k, v in value.items() if v is not None}, **data[key]}
     load_scenario(data)
     return data
 

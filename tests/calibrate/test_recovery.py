@@ -6,6 +6,7 @@ that produced them (run 9 months past the snapshot so every deal settles).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import CRM
 
@@ -50,8 +51,12 @@ def test_segment_and_product_effects(fits) -> None:
     assert seg.loc["A", "median_won_days"] > seg.loc["C", "median_won_days"]
     sizes = fit.deal_sizes.segments.set_index("segment")["median"]
     assert sizes.to_dict() == pytest.approx({"A": 40000, "B": 18000, "C": 7000}, rel=0.10)
-    prod = fit.deal_sizes.products.set_index("product")["size_multiplier"]
-    assert prod.to_dict() == pytest.approx({"Core Platform": 1.0, "Analytics": 0.6, "Professional Services": 0.4}, rel=0.10)
+    prod = fit.deal_sizes.products.set_index("product")
+    # Within 3 standard errors of a log-mean difference (won-deal log-sd ~0.5, n deals per product).
+    n_ref = prod.loc["Core Platform", "deals"]
+    for name, true in {"Core Platform": 1.0, "Analytics": 0.6, "Professional Services": 0.4}.items():
+        se = 0.5 * np.sqrt(1 / prod.loc[name, "deals"] + 1 / n_ref)
+        assert abs(np.log(prod.loc[name, "size_multiplier"] / true)) < 3 * se, name
 
 
 def test_stage_history_gives_stage_conversions(fits, truth) -> None:
