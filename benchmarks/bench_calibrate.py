@@ -18,12 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 TRUTH = ROOT / "data" / "crm" / "truth_scenario.yaml"
 
 
-def _best(fn, repeats: int = 2) -> tuple[float, object]:
+CPU: dict[str, float] = {}
+
+
+def _best(fn, repeats: int = 2, key: str = "") -> tuple[float, object]:
+    """Best wall time of ``repeats`` runs; the CPU time of that run is kept in ``CPU[key]``."""
     best, out = float("inf"), None
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t)
+        if time.perf_counter() - t < best:
+            best, CPU[key] = time.perf_counter() - t, time.process_time() - c
     return best, out
 
 
@@ -49,19 +54,24 @@ def bench() -> list[dict]:
         rows.append({"name": "opportunities in the export", "value": float(n), "unit": "deals", "target": "100,000"})
         stages = default_base().funnel.stage_names
         sf = load_mapping(preset="salesforce")
-        t_imp, crm = _best(lambda: import_crm(folder / "salesforce_snapshot.csv", sf, stages))
+        t_imp, crm = _best(lambda: import_crm(folder / "salesforce_snapshot.csv", sf, stages), key="imp")
         rows.append({"name": "import + validate, Salesforce-style messy CSV", "value": t_imp, "unit": "s", "target": ""})
-        t_fit, fit = _best(lambda: fit_crm(crm.deals, crm.as_of))
+        t_fit, fit = _best(lambda: fit_crm(crm.deals, crm.as_of), key="fit")
         rows.append({"name": "fit (censored cycle, win rates, sizes, reps)", "value": t_fit, "unit": "s", "target": ""})
         rows.append({"name": "import + validate + fit, snapshot only", "value": t_imp + t_fit, "unit": "s", "target": "< 5"})
+        rows.append({"name": "  same, CPU time (robust to a loaded machine)", "value": CPU["imp"] + CPU["fit"],
+                     "unit": "s cpu", "target": "< 5"})
         gen = load_mapping()
         t_h, crm_h = _best(lambda: import_crm(folder / "opportunities.csv", gen, stages,
-                                              history_path=folder / "stage_history.csv"))
-        t_hf, _ = _best(lambda: fit_crm(crm_h.deals, crm_h.as_of, crm_h.history))
+                                              history_path=folder / "stage_history.csv"), key="h")
+        t_hf, _ = _best(lambda: fit_crm(crm_h.deals, crm_h.as_of, crm_h.history), key="hf")
         rows.append({"name": f"import + validate + fit with history ({crm_h.report.history_rows:,} rows)",
                      "value": t_h + t_hf, "unit": "s", "target": "< 5"})
-        t_cal, _ = _best(lambda: calibrate(crm, default_base(), refine_iterations=2), repeats=1)
-        rows.append({"name": "fit + scenario + 2 refining simulations (200 reps)", "value": t_cal, "unit": "s", "target": ""})
+        rows.append({"name": "  same, CPU time", "value": CPU["h"] + CPU["hf"], "unit": "s cpu", "target": "< 5"})
+        t_cal, _ = _best(lambda: calibrate(crm, default_base(), refine_iterations=2), repeats=1, key="cal")
+        rows.append({"name": "fit + scenario + 2 refining rounds (9 simulations, 200 reps)", "value": t_cal, "unit": "s",
+                     "target": ""})
+        rows.append({"name": "  same, CPU time", "value": CPU["cal"], "unit": "s cpu", "target": ""})
         rows.append({"name": "recovery at 100k: win rate error (points)", "value": 100 * (fit.win_rate - truth["win_rate"]),
                      "unit": "pt", "target": "|x| < 2"})
         rows.append({"name": "recovery at 100k: median won cycle error",

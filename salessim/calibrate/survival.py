@@ -48,7 +48,8 @@ class Family:
             with np.errstate(divide="ignore"):
                 return special.ndtr((np.log(t) - mu) / s)
         k, scale = np.exp(theta[0]), np.exp(theta[1])
-        return special.gammainc(k, t / scale)
+        with np.errstate(over="ignore", divide="ignore"):  # the optimiser may try extreme scales
+            return special.gammainc(k, t / scale)
 
     def start(self, days: np.ndarray, w: np.ndarray) -> np.ndarray:
         x = days + 0.5
