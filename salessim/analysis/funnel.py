@@ -1,0 +1,163 @@
+"""The funnel of a run: deals reaching each stage, where the bottleneck is, bookings over time.
+
+Conventions follow :meth:`SimResult.stage_conversion`: only deals that *ended* (won or lost) in
+the measured window count, because the fate of an open deal in its current stage is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salessim.analysis.periods import period_labels
+from salessim.formatting import money as _money
+from salessim.results import SimResult
+
+#: A rep-month counts as saturated when the rep worked at least this share of the hours available.
+SATURATED = 0.99
+#: Smallest conversion shortfall (fraction, i.e. 1 percentage point) reported as capacity losses.
+MIN_SHORTFALL = 0.01
+
+
+def _closed(result: SimResult) -> pd.DataFrame:
+    d = result.deals
+    return d[d["close_day"].between(0, result.horizon_days, inclusive="left")]
+
+
+def funnel_table(result: SimResult) -> pd.DataFrame:
+    """Deals and value reaching each stage, working stages then ``closed won``.
+
+    Columns: ``stage``, ``deals`` (deals that reached the stage), ``value`` (their amounts,
+    currency), ``conversion`` (share of the previous stage's deals that reached this one; NaN for
+    the first), ``share_of_leads`` (share of the first stage's deals).
+    """
+    closed = _closed(result)
+    reached = closed["stage_index"].to_numpy()
+    amount = closed["amount"].to_numpy()
+    names = [*result.stage_names, "closed won"]
+    deals = np.array([(reached >= s).sum() for s in range(len(names))], dtype=np.int64)
+    value = np.array([amount[reached >= s].sum() for s in range(len(names))])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        conversion = np.concatenate([[np.nan], deals[1:] / deals[:-1]])
+        share = deals / deals[0] if deals[0] else np.full(len(deals), np.nan)
+    return pd.DataFrame({"stage": names, "deals": deals, "value": value,
+                         "conversion": conversion, "share_of_leads": share})
+
+
+def expected_conversion(result: SimResult) -> pd.Series:
+    """Per working stage, the conversion the scenario implies for the deals that left it when
+    every deal is worked on time (no capacity losses).
+
+    Mirrors the engine's rule: a deal passes stage *s* with probability
+    ``min(1, conversion_s * (segment_win * product_win * rep_skill) ** (1 / n_stages))``;
+    averaged over the deals that actually left the stage in the window (their mix of segment,
+    product and rep skill).
+    """
+    sc = result.scenario
+    closed = _closed(result)
+    n = len(sc.funnel.stages)
+    seg_win = pd.Series({s.name: s.win_multiplier for s in sc.market.segments})
+    prod_win = pd.Series({p.name: p.win_multiplier for p in sc.market.products})
+    skill = pd.Series(result.reps["skill"].to_numpy(), index=result.reps["rep"].astype(str))
+    mult = (seg_win.reindex(closed["segment"].astype(str)).to_numpy()
+            * prod_win.reindex(closed["product"].astype(str)).to_numpy()
+            * skill.reindex(closed["rep"].astype(str)).to_numpy()) ** (1.0 / n)
+    reached = closed["stage_index"].to_numpy()
+    out = {}
+    for s, stage in enumerate(sc.funnel.stages):
+        m = reached >= s
+        out[stage.name] = float(np.minimum(stage.conversion * mult[m], 1.0).mean()) if m.any() else np.nan
+    return pd.Series(out, name="expected_conversion")
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """Where the funnel is held back, and why.
+
+    ``bound`` is ``"capacity"`` when deals die because reps have no time for them (observed
+    conversion significantly below what the stage settings imply, with reps saturated), else
+    ``"conversion"`` (the stage converts as designed but its conversion is the lowest, so one
+    percentage point there buys the most wins).
+    """
+
+    stage: str
+    bound: str
+    table: pd.DataFrame
+    utilisation: float
+    saturated_share: float
+    currency: str
+
+    @property
+    def summary(self) -> str:
+        """One sentence a sales leader can read."""
+        row = self.table.set_index("stage").loc[self.stage]
+        util = f"reps use {self.utilisation:.0%} of their selling hours, {self.saturated_share:.0%} of rep-months fully booked"
+        if self.bound == "capacity":
+            return (f"Capacity-bound at '{self.stage}': it converts {row.conversion:.1%} instead of "
+                    f"{row.expected_conversion:.1%} because deals wait for a rep and walk away "
+                    f"(~{row.lost_for_time:,.0f} deals, {_money(row.lost_for_time_value, self.currency)} "
+                    f"of pipeline); {util}.")
+        return (f"Conversion-bound at '{self.stage}': it converts only {row.conversion:.1%} (as designed); "
+                f"+1 point of conversion there adds ~{row.wins_per_point:,.0f} won deals; {util}.")
+
+
+def find_bottleneck(result: SimResult) -> Bottleneck:
+    """Classify each working stage as conversion-bound or capacity-bound and pick the bottleneck.
+
+    Per stage: ``exited`` deals, observed ``conversion``, ``expected_conversion`` (see
+    :func:`expected_conversion`), ``shortfall`` (expected - observed, fraction),
+    ``significant`` (shortfall above 1 point and 2 binomial standard errors),
+    ``lost_for_time`` (deals lost for lack of rep time ≈ exited x shortfall when significant),
+    ``lost_for_time_value`` (currency, at the stage's mean deal amount), ``wins_per_point``
+    (extra won deals from +1 percentage point of conversion at that stage) and ``bound``.
+
+    The bottleneck is the capacity-bound stage losing the most pipeline value if any, otherwise
+    the stage with the most wins per point of conversion (the lowest-converting stage).
+    """
+    closed = _closed(result)
+    conv = result.stage_conversion().set_index("stage")
+    exp = expected_conversion(result)
+    reached = closed["stage_index"].to_numpy()
+    amount = closed["amount"].to_numpy()
+    won = int((closed["outcome"] == "won").sum())
+    rows = []
+    for s, name in enumerate(result.stage_names):
+        n, obs, e = int(conv.loc[name, "exited"]), float(conv.loc[name, "conversion"]), float(exp[name])
+        se = np.sqrt(e * (1 - e) / n) if n else np.nan
+        short = e - obs
+        sig = bool(n and short > max(MIN_SHORTFALL, 2 * se))
+        lost = n * short if sig else 0.0
+        mean_amount = float(amount[reached >= s].mean()) if n else np.nan
+        rows.append({
+            "stage": name, "exited": n, "conversion": obs, "expected_conversion": e,
+            "shortfall": short, "significant": sig, "lost_for_time": lost,
+            "lost_for_time_value": lost * mean_amount if sig else 0.0,
+            "wins_per_point": won * 0.01 / obs if obs > 0 else np.nan,
+            "bound": "capacity" if sig else "conversion",
+        })
+    table = pd.DataFrame(rows)
+    ledger = result.ledger
+    cap = ledger["hours_capacity"].to_numpy()
+    worked = ledger["hours_worked"].to_numpy()
+    utilisation = float(worked.sum() / cap.sum()) if cap.sum() else np.nan
+    saturated = float(np.mean(worked >= SATURATED * cap)) if len(cap) else np.nan
+    capacity = table[table["significant"]]
+    if len(capacity):
+        stage, bound = str(capacity.loc[capacity["lost_for_time_value"].idxmax(), "stage"]), "capacity"
+    else:
+        stage, bound = str(table.loc[table["wins_per_point"].idxmax(), "stage"]), "conversion"
+    return Bottleneck(stage, bound, table, utilisation, saturated, result.scenario.currency)
+
+
+def bookings_over_time(result: SimResult, period: str = "M") -> pd.DataFrame:
+    """Team bookings per period (``M``, ``Q`` fiscal quarter, ``Y`` fiscal year).
+
+    Columns: ``period``, ``bookings`` (currency), ``deals_won``, ``leads``,
+    ``cumulative_bookings`` (currency, from the start of the horizon).
+    """
+    ledger = result.ledger.assign(period=period_labels(result.ledger["month"], period, result.scenario.calendar))
+    out = (ledger.groupby("period", sort=True)[["bookings", "deals_won", "leads"]].sum().reset_index())
+    out["cumulative_bookings"] = out["bookings"].cumsum()
+    return out

@@ -1,0 +1,114 @@
+"""A small replication set and paired KPI comparisons, for notebooks and the explorer.
+
+Replication ``i`` of any scenario uses ``seed_sequence(seed, i)``, so two scenarios replicated
+with the same seed share their dice (common random numbers) and their KPIs can be compared in
+pairs. This is deliberately small and local (a loop); the experiments layer (``salessim.compare``
+/ ``salessim.sweep``) offers parallel executors and a results store for large studies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from salessim.random import seed_sequence
+from salessim.results import SimResult
+from salessim.scenario import Scenario, load_scenario
+from salessim.simulation import simulate
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class ReplicationSet:
+    """Results of ``len(results)`` replications of one scenario from one root seed."""
+
+    scenario: Scenario
+    seed: int
+    results: tuple[SimResult, ...]
+
+    def kpis(self) -> pd.DataFrame:
+        """KPIs of every replication, long: ``replication``, ``kpi``, ``value``, ``unit``."""
+        return pd.concat([r.kpis().assign(replication=i) for i, r in enumerate(self.results)],
+                         ignore_index=True)[["replication", "kpi", "value", "unit"]]
+
+
+def replicate(scenario: Scenario, replications: int, seed: int = 0,
+              progress: Callable[[int, int], None] | None = None) -> ReplicationSet:
+    """Simulate ``replications`` runs of ``scenario`` (replication *i* seeded ``(seed, i)``)."""
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    out = []
+    for i in range(replications):
+        out.append(simulate(scenario, seed=seed_sequence(seed, i)))
+        if progress:
+            progress(i + 1, replications)
+    return ReplicationSet(scenario, seed, tuple(out))
+
+
+def _ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and two-sided t confidence interval (NaN bounds with fewer than 2 values)."""
+    v = values[~np.isnan(values)]
+    if len(v) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return mean, mean - half, mean + half
+
+
+def kpi_summary(runs: ReplicationSet) -> pd.DataFrame:
+    """Per KPI: ``mean``, ``ci_low``, ``ci_high`` (95% t interval of the mean), ``n``, ``unit``."""
+    long = runs.kpis()
+    rows = []
+    for kpi, g in long.groupby("kpi", sort=False):
+        mean, lo, hi = _ci(g["value"].to_numpy(dtype=float))
+        rows.append({"kpi": kpi, "mean": mean, "ci_low": lo, "ci_high": hi,
+                     "n": int(g["value"].notna().sum()), "unit": g["unit"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def paired_kpi_differences(baseline: ReplicationSet, variant: ReplicationSet,
+                           kpis: Sequence[str] | None = None) -> pd.DataFrame:
+    """Variant minus baseline per KPI, paired by replication (same seeds).
+
+    Columns: ``kpi``, ``unit``, ``baseline``, ``variant`` (means), ``difference`` (mean paired
+    difference, the KPI's unit), ``ci_low``, ``ci_high`` (95% t interval of the difference),
+    ``relative`` (difference / baseline mean), ``relative_ci_low``, ``relative_ci_high``, ``n``.
+    """
+    if baseline.seed != variant.seed or len(baseline.results) != len(variant.results):
+        raise ValueError("paired comparison needs the same seed and number of replications on both sides")
+    b, v = baseline.kpis(), variant.kpis()
+    both = b.merge(v, on=["replication", "kpi"], suffixes=("_b", "_v"), validate="one_to_one")
+    order = list(dict.fromkeys(b["kpi"]))
+    rows = []
+    for kpi in (kpis or order):
+        g = both[both["kpi"] == kpi]
+        if g.empty:
+            raise ValueError(f"unknown KPI {kpi!r}; known: {order}")
+        diff = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
+        mean, lo, hi = _ci(diff)
+        base = float(g["value_b"].mean())
+        scale = abs(base) if base else np.nan
+        rows.append({"kpi": kpi, "unit": g["unit_b"].iloc[0], "baseline": base,
+                     "variant": float(g["value_v"].mean()), "difference": mean, "ci_low": lo,
+                     "ci_high": hi, "relative": mean / scale, "relative_ci_low": lo / scale,
+                     "relative_ci_high": hi / scale, "n": int(np.isfinite(diff).sum())})
+    return pd.DataFrame(rows)
+
+
+def scale_scenario(scenario: Scenario | str, reps: int) -> Scenario:
+    """The same organisation with ``reps`` reps: accounts and lead volume scale in proportion,
+    so each rep keeps the same book and workload (a fast stand-in for the full org)."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    factor = reps / sc.org.reps
+    return load_scenario(sc, **{
+        "org.reps": int(reps),
+        "market.accounts": max(int(reps), round(sc.market.accounts * factor)),
+        "market.leads_per_year": sc.market.leads_per_year * factor,
+    })

@@ -1,0 +1,33 @@
+"""Charts and tables in business terms (currency axes, percentages, plain-language titles).
+
+Every chart function takes tidy frames from :mod:`salessim.analysis` (or ``SimResult``), draws on
+``ax`` when given (else a new figure) and returns the matplotlib ``Axes``. Table functions return
+a pandas ``Styler`` that renders in notebooks and in HTML reports.
+"""
+
+from salessim.viz.charts import (
+    attainment_chart,
+    bookings_chart,
+    bottleneck_chart,
+    distribution_chart,
+    funnel_chart,
+    kpi_comparison_chart,
+)
+from salessim.viz.formatting import currency_axis, percent_axis, use_style
+from salessim.viz.tables import comparison_table, kpi_table, scorecard_table, stage_table
+
+__all__ = [
+    "attainment_chart",
+    "bookings_chart",
+    "bottleneck_chart",
+    "comparison_table",
+    "currency_axis",
+    "distribution_chart",
+    "funnel_chart",
+    "kpi_comparison_chart",
+    "kpi_table",
+    "percent_axis",
+    "scorecard_table",
+    "stage_table",
+    "use_style",
+]
