@@ -11,6 +11,7 @@ from salessim.analysis.replications import (
     replicate,
     scale_scenario,
 )
+from salessim.analysis.overview import scenario_overview
 from salessim.analysis.scorecard import rep_scorecard
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "rep_scorecard",
     "replicate",
     "scale_scenario",
+    "scenario_overview",
 ]

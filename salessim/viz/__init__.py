@@ -14,7 +14,13 @@ from salessim.viz.charts import (
     kpi_comparison_chart,
 )
 from salessim.viz.formatting import currency_axis, percent_axis, use_style
-from salessim.viz.tables import comparison_table, kpi_table, scorecard_table, stage_table
+from salessim.viz.tables import (
+    comparison_table,
+    html_paragraph,
+    kpi_table,
+    scorecard_table,
+    stage_table,
+)
 
 __all__ = [
     "attainment_chart",
@@ -24,6 +30,7 @@ __all__ = [
     "currency_axis",
     "distribution_chart",
     "funnel_chart",
+    "html_paragraph",
     "kpi_comparison_chart",
     "kpi_table",
     "percent_axis",

@@ -86,3 +86,12 @@ def stage_table(bottleneck_table: pd.DataFrame, currency: str = "USD") -> Styler
            "pipeline lost for lack of time": lambda v: money(v, currency),
            "wins per +1 pt conversion": "{:,.1f}"}
     return t.style.hide(axis="index").format(fmt, na_rep="n/a")
+
+
+def html_paragraph(text: str):
+    """A sentence displayed as HTML (for notebooks and reports)."""
+    import html
+
+    from IPython.display import HTML
+
+    return HTML(f"<p>{html.escape(text)}</p>")
