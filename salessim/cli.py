@@ -17,6 +17,8 @@ COMMANDS = [
     "salessim.commands.run",
     "salessim.commands.payouts",
     "salessim.commands.calibrate",
+    "salessim.commands.report",
+    "salessim.commands.dashboard",
 ]
 
 

@@ -4,6 +4,7 @@ Tidy pandas frames in, tidy frames out; no plotting here (see :mod:`salessim.viz
 """
 
 from salessim.analysis.funnel import Bottleneck, bookings_over_time, find_bottleneck, funnel_table
+from salessim.analysis.overview import scenario_overview
 from salessim.analysis.replications import (
     ReplicationSet,
     kpi_summary,
@@ -11,7 +12,6 @@ from salessim.analysis.replications import (
     replicate,
     scale_scenario,
 )
-from salessim.analysis.overview import scenario_overview
 from salessim.analysis.scorecard import rep_scorecard
 
 __all__ = [
