@@ -1,0 +1,105 @@
+"""``salessim report``: running notebooks with papermill, HTML without code, clear failures."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_paths import NOTEBOOKS, ROOT
+
+from salessim import report
+from salessim.cli import main
+
+
+def _notebook(tmp_path, *cells, name="broken"):
+    params = new_code_cell("scenario = '../data/scenarios/midmarket.yaml'\nfast = False")
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[new_markdown_cell("# A test notebook"), params, *cells],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    folder = tmp_path / "nbs"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_param_hash_is_stable_and_distinguishes_requests():
+    a = report.param_hash("00_quickstart", {"seed": 1, "fast": True})
+    assert a == report.param_hash("00_quickstart", {"fast": True, "seed": 1})
+    assert re.fullmatch(r"[0-9a-f]{12}", a)
+    assert a != report.param_hash("00_quickstart", {"seed": 2, "fast": True})
+    assert a != report.param_hash("05_scenario_explorer", {"seed": 1, "fast": True})
+
+
+def test_resolve_notebooks_by_stem_number_or_title():
+    folder = ROOT / "notebooks"
+    q = folder / "00_quickstart.ipynb"
+    assert report.resolve_notebooks(["00_quickstart"], folder) == [q]
+    assert report.resolve_notebooks(["00"], folder) == [q]
+    assert report.resolve_notebooks(["quickstart"], folder) == [q]
+    assert report.resolve_notebooks(["all"], folder) == NOTEBOOKS
+    with pytest.raises(report.ReportError, match="nope: no such notebook.*00_quickstart"):
+        report.resolve_notebooks(["nope"], folder)
+
+
+def test_cli_errors_are_one_line(capsys, tmp_path):
+    assert main(["report", "quickstart", "-p", "replicatoins", "3", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "unknown parameter(s) ['replicatoins']" in err
+    bad = tmp_path / "p.yaml"
+    bad.write_text("- just a list\n")
+    assert main(["report", "quickstart", "-f", str(bad)]) == 2
+    assert "expected a mapping" in capsys.readouterr().err
+
+
+def test_absolute_paths_only_for_existing_files(tmp_path):
+    (tmp_path / "s.yaml").write_text("x: 1")
+    out = report.absolute_paths({"scenario": "s.yaml", "label": "s2.yaml", "n": 3}, base=tmp_path)
+    assert out == {"scenario": str(tmp_path / "s.yaml"), "label": "s2.yaml", "n": 3}
+
+
+def test_kernel_runs_this_interpreter():
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    argv = KernelSpecManager().get_kernel_spec(report.kernel_name()).argv
+    assert argv[0] in ("python", "python3", sys.executable)
+
+
+def test_failing_notebook_names_notebook_and_cell_and_keeps_partial(tmp_path):
+    path = _notebook(tmp_path, new_code_cell("ok = 1"),
+                     new_code_cell("# compute the total\ntotal = 1 / 0"), new_code_cell("never = 2"))
+    with pytest.raises(report.ReportError) as err:
+        report.run_report(path, tmp_path / "reports", {"fast": True})
+    msg = str(err.value)
+    assert "\n" not in msg
+    # In [1] parameters, [2] papermill's injected parameters, [3] ok = 1, [4] the failing cell.
+    assert msg.startswith("broken.ipynb: cell [4] failed ('total = 1 / 0'): ZeroDivisionError: division by zero")
+    partial = next((tmp_path / "reports" / "broken").glob("*/broken.ipynb"))
+    assert str(partial) in msg
+    nb = nbformat.read(partial, as_version=4)
+    executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert [c.source for c in executed][-1].endswith("1 / 0")
+    assert any(o.get("ename") == "ZeroDivisionError" for c in nb.cells for o in c.get("outputs", []))
+    assert not any("never" in c.source and c.get("execution_count") for c in nb.cells)
+    params = yaml.safe_load((partial.parent / "params.yaml").read_text())
+    assert params["given"] == {"fast": True}
+
+
+def test_report_writes_html_without_code_and_params(tmp_path):
+    path = _notebook(tmp_path, new_code_cell(
+        "import matplotlib.pyplot as plt\nSECRET_CODE_MARKER = 1\nplt.plot([1, 2], [3, 4]); plt.title('A chart');"),
+        name="tiny")
+    run = report.run_report(path, tmp_path / "reports", {"fast": True})
+    html = run.html.read_text()
+    assert "<img" in html and "A test notebook" in html
+    assert "SECRET_CODE_MARKER" not in html
+    assert "SECRET_CODE_MARKER" in run.executed.read_text()
+    params = yaml.safe_load(run.params_file.read_text())
+    assert params["parameters"] == {"scenario": "../data/scenarios/midmarket.yaml", "fast": True}
+    assert run.folder == (tmp_path / "reports" / "tiny" / report.param_hash("tiny", {"fast": True})).resolve()
