@@ -1,0 +1,54 @@
+"""Every notebook runs end to end under papermill in fast mode and publishes a code-free report."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+from notebook_paths import NOTEBOOKS
+
+from salessim.report import run_report
+
+PNG = re.compile(r'<img[^>]*src="data:image/png;base64')
+EXPECTED_TABLES = {
+    "00_quickstart": {"kpis.csv", "funnel.csv", "stages.csv", "bookings_by_month.csv",
+                      "scorecard_year.csv", "scorecard_quarters.csv"},
+    "05_scenario_explorer": {"comparison.csv"},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_fast_mode_and_report_has_charts_and_no_code(path, tmp_path):
+    run = run_report(path, tmp_path, {"fast": True})
+    html = run.html.read_text(encoding="utf-8")
+    nb = nbformat.read(run.executed, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "every code cell ran"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert len(PNG.findall(html)) >= 1
+    assert "<table" in html
+    # No code: no line of any code cell appears in the report.
+    for c in code:
+        for line in c.source.splitlines():
+            if len(line.strip()) > 25:
+                assert line.strip() not in html, f"code shown in the report: {line.strip()}"
+    tables = {p.name for p in (run.folder / "tables").iterdir()}
+    assert tables == EXPECTED_TABLES[path.stem]
+    for t in tables:
+        assert len(pd.read_csv(run.folder / "tables" / t)) > 0
+
+
+@pytest.mark.slow
+def test_quickstart_report_content(tmp_path):
+    run = run_report(NOTEBOOKS[0], tmp_path, {"fast": True, "seed": 3})
+    html = run.html.read_text(encoding="utf-8")
+    for heading in ("Headline KPIs", "The funnel", "Where is the bottleneck?", "Bookings over time", "Rep scorecard"):
+        assert heading in html
+    assert len(PNG.findall(html)) == 4  # funnel, bottleneck, bookings, per-rep bookings
+    assert "-bound at" in html  # the bottleneck sentence
+    kpis = pd.read_csv(run.folder / "tables" / "kpis.csv")
+    assert (kpis["n"] == 2).all()  # fast: two replications
+    assert (kpis["ci_low"] <= kpis["mean"]).all() and (kpis["mean"] <= kpis["ci_high"]).all()
