@@ -207,12 +207,12 @@ class ScenarioExplorer:
         self._chart.add_class("salessim-chart")
         self._funnel = w.Output()
         intro = w.HTML(
-            f"<h2>{self.full.name}: what if…?</h2><p>Move a control; the organisation is re-simulated "
-            f"({self.replications} replications, paired with today's) and compared with today. "
-            f"Simulated on a {self.base.org.reps}-rep copy of the {self.full.org.reps}-rep organisation "
-            "(accounts and leads in proportion): read the changes in %.</p>")
-        controls = w.VBox([*self._widgets.values(), reset])
-        results = w.VBox([self._headline, self._chart, self._table, self._funnel, self._status])
+            f"<p><b>{self.full.name}</b>: {self.full.org.reps} reps, simulated on a {self.base.org.reps}-rep "
+            f"copy (accounts and leads in proportion); {self.replications} replications per setting, "
+            "paired with today's. Read the changes in %.</p>")
+        controls = w.VBox([*self._widgets.values(), reset], layout=w.Layout(flex="0 0 480px", width="480px"))
+        results = w.VBox([self._headline, self._chart, self._table, self._funnel, self._status],
+                         layout=w.Layout(flex="1 1 auto", min_width="0", overflow="hidden"))
         self._ui = w.VBox([intro, w.HBox([controls, results])])
         self._redraw()
 
@@ -238,11 +238,11 @@ class ScenarioExplorer:
 
         self._status.value = (f"<small>{self.replications} replications, seed {self.seed}, "
                               f"re-simulated in {self.elapsed:.1f} s</small>")
-        colour = "#C44E52" if self.error else "#222"
-        self._headline.value = f"<h3 style='color:{colour}'>{self.headline()}</h3>"
         if self.error:
+            self._headline.value = f"<h3 style='color:#C44E52'>{self.headline()}</h3>"
             return
-        self._table.value = viz.comparison_table(self.differences, self.base.currency).to_html()
+        self._table.value = viz.comparison_table(self.differences, self.base.currency,
+                                                  labels=("today", "your settings")).to_html()
         with self._chart:
             self._chart.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(8, 4))
@@ -261,3 +261,5 @@ class ScenarioExplorer:
             display(fig)
             plt.close(fig)
             display(viz.html_paragraph(b.summary))
+        # The headline last: it signals that the whole page shows the new settings.
+        self._headline.value = f"<h3 style='color:#222'>{self.headline()}</h3>"

@@ -156,6 +156,6 @@ def kpi_comparison_chart(differences: pd.DataFrame, kpis: Sequence[str] | None =
     ax.axvline(0, color="#333", lw=1)
     ax.set_yticks(y, d["kpi"])
     percent_axis(ax, axis="x", digits=1)
-    ax.set_xlabel("change vs baseline (%)")
+    ax.set_xlabel("change (%)")
     ax.set_title(title)
     return ax

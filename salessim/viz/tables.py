@@ -38,13 +38,14 @@ def kpi_table(kpis: pd.DataFrame, currency: str = "USD") -> Styler:
     return t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
 
 
-def comparison_table(differences: pd.DataFrame, currency: str = "USD") -> Styler:
+def comparison_table(differences: pd.DataFrame, currency: str = "USD",
+                     labels: tuple[str, str] = ("baseline", "variant")) -> Styler:
     """Baseline, variant and the paired difference with its 95% CI, per KPI."""
     units = differences["unit"]
     t = pd.DataFrame({
         "KPI": differences["kpi"],
-        "baseline": [_fmt_unit(v, u, currency) for v, u in zip(differences["baseline"], units, strict=True)],
-        "variant": [_fmt_unit(v, u, currency) for v, u in zip(differences["variant"], units, strict=True)],
+        labels[0]: [_fmt_unit(v, u, currency) for v, u in zip(differences["baseline"], units, strict=True)],
+        labels[1]: [_fmt_unit(v, u, currency) for v, u in zip(differences["variant"], units, strict=True)],
         "change": [f"{r:+.1%}" if pd.notna(r) else "n/a" for r in differences["relative"]],
         "95% CI of change": [f"{lo:+.1%} to {hi:+.1%}" if pd.notna(lo) else "n/a"
                              for lo, hi in zip(differences["relative_ci_low"], differences["relative_ci_high"], strict=True)],
