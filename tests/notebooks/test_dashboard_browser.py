@@ -44,7 +44,10 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
 @pytest.fixture
 def dashboard(tmp_path):
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install it with .ci/install-browser (CI does)")
+        reason = f"{CHROMIUM} not found: install it with .ci/install-browser"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must run the browser test)")
+        pytest.skip(reason)
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
