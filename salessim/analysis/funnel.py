@@ -19,6 +19,9 @@ from salessim.results import SimResult
 SATURATED = 0.99
 #: Smallest conversion shortfall (fraction, i.e. 1 percentage point) reported as capacity losses.
 MIN_SHORTFALL = 0.01
+#: Binomial standard errors a shortfall must exceed to count: 3 keeps false alarms under ~1% of
+#: runs over a 5-stage funnel when reps have time for every deal.
+SIGNIFICANCE_SE = 3.0
 
 
 def _closed(result: SimResult) -> pd.DataFrame:
@@ -108,7 +111,7 @@ def find_bottleneck(result: SimResult) -> Bottleneck:
 
     Per stage: ``exited`` deals, observed ``conversion``, ``expected_conversion`` (see
     :func:`expected_conversion`), ``shortfall`` (expected - observed, fraction),
-    ``significant`` (shortfall above 1 point and 2 binomial standard errors),
+    ``significant`` (shortfall above 1 point and 3 binomial standard errors),
     ``lost_for_time`` (deals lost for lack of rep time ≈ exited x shortfall when significant),
     ``lost_for_time_value`` (currency, at the stage's mean deal amount), ``wins_per_point``
     (extra won deals from +1 percentage point of conversion at that stage) and ``bound``.
@@ -127,7 +130,7 @@ def find_bottleneck(result: SimResult) -> Bottleneck:
         n, obs, e = int(conv.loc[name, "exited"]), float(conv.loc[name, "conversion"]), float(exp[name])
         se = np.sqrt(e * (1 - e) / n) if n else np.nan
         short = e - obs
-        sig = bool(n and short > max(MIN_SHORTFALL, 2 * se))
+        sig = bool(n and short > max(MIN_SHORTFALL, SIGNIFICANCE_SE * se))
         lost = n * short if sig else 0.0
         mean_amount = float(amount[reached >= s].mean()) if n else np.nan
         rows.append({

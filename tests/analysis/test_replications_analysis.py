@@ -1,0 +1,63 @@
+"""Replication sets, KPI summaries and paired differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import salessim
+from salessim.analysis import kpi_summary, paired_kpi_differences, replicate, scale_scenario
+from salessim.analysis.replications import _ci
+
+
+def test_confidence_interval_hand_computed():
+    # values 1, 2, 3, 4: mean 2.5, sd 1.29099, se 0.645497, t(0.975, 3) = 3.182446
+    # half-width 2.054260 -> [0.445740, 4.554260]
+    mean, lo, hi = _ci(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert mean == 2.5
+    assert (lo, hi) == pytest.approx((0.445740, 4.554260), abs=1e-6)
+    assert np.isnan(_ci(np.array([5.0]))[1])
+
+
+def test_replications_are_reproducible_and_distinct(small):
+    a, b = replicate(small, 3, seed=5), replicate(small, 3, seed=5)
+    pd.testing.assert_frame_equal(a.kpis(), b.kpis())
+    rev = a.kpis().query("kpi == 'revenue'")["value"]
+    assert rev.nunique() == 3
+    s = kpi_summary(a).set_index("kpi").loc["revenue"]
+    assert s["n"] == 3 and s["ci_low"] < s["mean"] < s["ci_high"]
+    assert s["mean"] == pytest.approx(rev.mean())
+
+
+def test_identical_scenarios_differ_by_exactly_zero(small):
+    """Common random numbers: the same scenario on the same seeds gives zero paired differences."""
+    a, b = replicate(small, 2, seed=1), replicate(salessim.load_scenario(small), 2, seed=1)
+    d = paired_kpi_differences(a, b)
+    assert (d["difference"].fillna(0) == 0).all()
+    assert (d["ci_low"].fillna(0) == 0).all() and (d["ci_high"].fillna(0) == 0).all()
+
+
+def test_more_selling_hours_raise_revenue_in_pairs(small):
+    base = replicate(small, 3, seed=2)
+    more = replicate(salessim.load_scenario(small, org__weekly_hours=50), 3, seed=2)
+    d = paired_kpi_differences(base, more, ["revenue", "leads"]).set_index("kpi")
+    assert d.loc["revenue", "ci_low"] > 0  # measured: about +15% with these seeds
+    assert d.loc["leads", "difference"] == 0  # same lead arrivals: the dice are shared
+    assert d.loc["revenue", "relative"] == pytest.approx(d.loc["revenue", "difference"] / d.loc["revenue", "baseline"])
+
+
+def test_pairs_need_the_same_seed_and_count(small):
+    with pytest.raises(ValueError, match="same seed"):
+        paired_kpi_differences(replicate(small, 2, seed=1), replicate(small, 2, seed=2))
+    with pytest.raises(ValueError, match="unknown KPI"):
+        paired_kpi_differences(replicate(small, 1, seed=1), replicate(small, 1, seed=1), ["bogus"])
+    with pytest.raises(ValueError, match="at least 1"):
+        replicate(small, 0)
+
+
+def test_scale_scenario_keeps_the_per_rep_load(small):
+    full = salessim.load_scenario(small, **{"org.reps": 100, "market.accounts": 2000, "market.leads_per_year": 60000})
+    s = scale_scenario(full, 20)
+    assert (s.org.reps, s.market.accounts, s.market.leads_per_year) == (20, 400, 12000)
+    assert s.funnel == full.funnel and s.org.weekly_hours == full.org.weekly_hours
