@@ -18,6 +18,7 @@ from salessim.viz.tables import (
     comparison_table,
     html_paragraph,
     kpi_table,
+    overview_table,
     scorecard_table,
     stage_table,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "html_paragraph",
     "kpi_comparison_chart",
     "kpi_table",
+    "overview_table",
     "percent_axis",
     "scorecard_table",
     "stage_table",

@@ -72,7 +72,7 @@ def bottleneck_chart(bottleneck: Bottleneck, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("")
     ax.set_ylabel("conversion to the next stage")
     ax.set_title(f"Bottleneck: {bottleneck.stage} ({bottleneck.bound}-bound)")
-    ax.legend(title=None, loc="lower right")
+    ax.legend(title=None, loc="upper left")
     return ax
 
 

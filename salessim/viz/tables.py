@@ -35,7 +35,21 @@ def kpi_table(kpis: pd.DataFrame, currency: str = "USD") -> Styler:
     else:
         t = pd.DataFrame({"KPI": kpis["kpi"],
                           "value": [_fmt_unit(v, u, currency) for v, u in zip(kpis["value"], kpis["unit"], strict=True)]})
-    return t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
+    return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
+
+
+def _left_first(styler: Styler) -> Styler:
+    """Left-align the first column (labels), cells and header."""
+    first = styler.data.columns[0]
+    return (styler.set_properties(subset=[first], **{"text-align": "left"})
+            .set_table_styles({first: [{"selector": "th", "props": [("text-align", "left")]}]}, overwrite=False))
+
+
+def overview_table(overview: pd.DataFrame) -> Styler:
+    """A two-column ``item``/``value`` description (e.g. :func:`~salessim.analysis.scenario_overview`)."""
+    return (overview.style.hide(axis="index").hide(axis="columns")
+            .set_properties(**{"text-align": "left"})
+            .set_properties(subset=[overview.columns[0]], **{"font-weight": "bold"}))
 
 
 def comparison_table(differences: pd.DataFrame, currency: str = "USD",
@@ -50,7 +64,7 @@ def comparison_table(differences: pd.DataFrame, currency: str = "USD",
         "95% CI of change": [f"{lo:+.1%} to {hi:+.1%}" if pd.notna(lo) else "n/a"
                              for lo, hi in zip(differences["relative_ci_low"], differences["relative_ci_high"], strict=True)],
     })
-    return t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
+    return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
 
 
 def scorecard_table(scorecard: pd.DataFrame, currency: str = "USD", top: int | None = 10,
@@ -63,7 +77,10 @@ def scorecard_table(scorecard: pd.DataFrame, currency: str = "USD", top: int | N
             parts.append(g)
         else:
             parts += [g.head(top), g.tail(bottom)]
-    t = pd.concat(parts).rename(columns={
+    t = pd.concat(parts)
+    if t["period"].nunique() == 1:
+        t = t.drop(columns="period")
+    t = t.rename(columns={
         "rank": "rank", "share_of_team": "share of team", "deals_won": "won", "deals_lost": "lost",
         "win_rate": "win rate", "average_deal": "avg deal", "pipeline_end": "pipeline at end",
         "attainment": "attainment"})
@@ -86,7 +103,7 @@ def stage_table(bottleneck_table: pd.DataFrame, currency: str = "USD") -> Styler
            "lost for lack of time": "{:,.0f}",
            "pipeline lost for lack of time": lambda v: money(v, currency),
            "wins per +1 pt conversion": "{:,.1f}"}
-    return t.style.hide(axis="index").format(fmt, na_rep="n/a")
+    return _left_first(t.style.hide(axis="index").format(fmt, na_rep="n/a"))
 
 
 def html_paragraph(text: str):
