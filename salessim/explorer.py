@@ -253,7 +253,7 @@ class ScenarioExplorer:
         with self._funnel:
             self._funnel.clear_output(wait=True)
             result = self.variant.results[0]
-            b = find_bottleneck(result)
+            b = find_bottleneck(result, seed=self.variant.seeds[0])
             fig, ax = plt.subplots(figsize=(8, 3.6))
             viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
                              title="Funnel with these settings (one replication)")

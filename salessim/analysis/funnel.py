@@ -49,40 +49,36 @@ def funnel_table(result: SimResult) -> pd.DataFrame:
                          "conversion": conversion, "share_of_leads": share})
 
 
-def expected_conversion(result: SimResult) -> pd.Series:
-    """Per working stage, the conversion the scenario implies for the deals that left it when
-    every deal is worked on time (no capacity losses).
+def conversion_without_walkaways(result: SimResult, seed: int | np.random.SeedSequence | None = None) -> pd.Series:
+    """Per working stage, the conversion the same run shows when no deal walks away for lack of
+    rep time: the scenario re-simulated with ``funnel.slip_loss_per_week = 0`` on the same seed
+    (common random numbers: the same leads and the same conversion dice).
 
-    Mirrors the engine's rule: a deal passes stage *s* with probability
-    ``min(1, conversion_s * (segment_win * product_win * rep_skill) ** (1 / n_stages))``;
-    averaged over the deals that actually left the stage in the window (their mix of segment,
-    product and rep skill).
+    ``seed``: the seed ``result`` was simulated with (default ``result.seed``).
     """
-    sc = result.scenario
-    closed = _closed(result)
-    n = len(sc.funnel.stages)
-    seg_win = pd.Series({s.name: s.win_multiplier for s in sc.market.segments})
-    prod_win = pd.Series({p.name: p.win_multiplier for p in sc.market.products})
-    skill = pd.Series(result.reps["skill"].to_numpy(), index=result.reps["rep"].astype(str))
-    mult = (seg_win.reindex(closed["segment"].astype(str)).to_numpy()
-            * prod_win.reindex(closed["product"].astype(str)).to_numpy()
-            * skill.reindex(closed["rep"].astype(str)).to_numpy()) ** (1.0 / n)
-    reached = closed["stage_index"].to_numpy()
-    out = {}
-    for s, stage in enumerate(sc.funnel.stages):
-        m = reached >= s
-        out[stage.name] = float(np.minimum(stage.conversion * mult[m], 1.0).mean()) if m.any() else np.nan
-    return pd.Series(out, name="expected_conversion")
+    from salessim.scenario import load_scenario
+    from salessim.simulation import simulate
+
+    seed = result.seed if seed is None else seed
+    if seed is None:
+        raise ValueError("pass the seed the result was simulated with (result.seed is not set)")
+    patient = simulate(load_scenario(result.scenario, **{"funnel.slip_loss_per_week": 0.0}), seed=seed)
+    return _stage_rates(patient)
+
+
+def _stage_rates(result: SimResult) -> pd.Series:
+    conv = result.stage_conversion()
+    return pd.Series(conv["conversion"].to_numpy(), index=conv["stage"], name="expected_conversion")
 
 
 @dataclass(frozen=True)
 class Bottleneck:
     """Where the funnel is held back, and why.
 
-    ``bound`` is ``"capacity"`` when deals die because reps have no time for them (observed
-    conversion significantly below what the stage settings imply, with reps saturated), else
-    ``"conversion"`` (the stage converts as designed but its conversion is the lowest, so one
-    percentage point there buys the most wins).
+    ``bound`` is ``"capacity"`` when deals die because no rep has time for them (the simulated
+    conversion is significantly below the conversion of the same run without walk-aways), else
+    ``"conversion"`` (the stage converts as it would with unlimited rep time, and its conversion
+    is the lowest, so one percentage point there buys the most wins).
     """
 
     stage: str
@@ -90,27 +86,33 @@ class Bottleneck:
     table: pd.DataFrame
     utilisation: float
     saturated_share: float
+    vacant_share: float
     currency: str
 
     @property
     def summary(self) -> str:
         """One sentence a sales leader can read."""
         row = self.table.set_index("stage").loc[self.stage]
-        util = f"reps use {self.utilisation:.0%} of their selling hours, {self.saturated_share:.0%} of rep-months fully booked"
+        util = (f"reps use {self.utilisation:.0%} of their selling hours, "
+                f"{self.saturated_share:.0%} of rep-months fully booked")
+        if self.vacant_share > 0:
+            util += f", {self.vacant_share:.0%} of territory-months without a rep"
         if self.bound == "capacity":
             return (f"Capacity-bound at '{self.stage}': it converts {row.conversion:.1%} instead of "
                     f"{row.expected_conversion:.1%} because deals wait for a rep and walk away "
                     f"(~{row.lost_for_time:,.0f} deals, {_money(row.lost_for_time_value, self.currency)} "
                     f"of pipeline); {util}.")
         return (f"Conversion-bound at '{self.stage}': it converts only {row.conversion:.1%} (as designed); "
-                f"+1 point of conversion there adds ~{row.wins_per_point:,.0f} won deals; {util}.")
+                f"+1 point of conversion there adds ~{row.wins_per_point:,.1f} won deals; {util}.")
 
 
-def find_bottleneck(result: SimResult) -> Bottleneck:
+def find_bottleneck(result: SimResult, seed: int | np.random.SeedSequence | None = None,
+                    without_walkaways: pd.Series | None = None) -> Bottleneck:
     """Classify each working stage as conversion-bound or capacity-bound and pick the bottleneck.
 
-    Per stage: ``exited`` deals, observed ``conversion``, ``expected_conversion`` (see
-    :func:`expected_conversion`), ``shortfall`` (expected - observed, fraction),
+    Per stage: ``exited`` deals, observed ``conversion``, ``expected_conversion`` (the same run
+    without walk-aways, :func:`conversion_without_walkaways`; computed from ``seed`` unless
+    ``without_walkaways`` gives it), ``shortfall`` (expected - observed, fraction),
     ``significant`` (shortfall above 1 point and 3 binomial standard errors),
     ``lost_for_time`` (deals lost for lack of rep time ≈ exited x shortfall when significant),
     ``lost_for_time_value`` (currency, at the stage's mean deal amount), ``wins_per_point``
@@ -121,7 +123,7 @@ def find_bottleneck(result: SimResult) -> Bottleneck:
     """
     closed = _closed(result)
     conv = result.stage_conversion().set_index("stage")
-    exp = expected_conversion(result)
+    exp = conversion_without_walkaways(result, seed) if without_walkaways is None else without_walkaways
     reached = closed["stage_index"].to_numpy()
     amount = closed["amount"].to_numpy()
     won = int((closed["outcome"] == "won").sum())
@@ -144,14 +146,19 @@ def find_bottleneck(result: SimResult) -> Bottleneck:
     ledger = result.ledger
     cap = ledger["hours_capacity"].to_numpy()
     worked = ledger["hours_worked"].to_numpy()
+    staffed = cap > 0
     utilisation = float(worked.sum() / cap.sum()) if cap.sum() else np.nan
-    saturated = float(np.mean(worked >= SATURATED * cap)) if len(cap) else np.nan
+    saturated = float(np.mean(worked[staffed] >= SATURATED * cap[staffed])) if staffed.any() else np.nan
+    if "status" in ledger.columns:
+        vacant = float((ledger["status"].astype(str) == "vacant").mean())
+    else:
+        vacant = float(np.mean(~staffed)) if len(cap) else 0.0
     capacity = table[table["significant"]]
     if len(capacity):
         stage, bound = str(capacity.loc[capacity["lost_for_time_value"].idxmax(), "stage"]), "capacity"
     else:
         stage, bound = str(table.loc[table["wins_per_point"].idxmax(), "stage"]), "conversion"
-    return Bottleneck(stage, bound, table, utilisation, saturated, result.scenario.currency)
+    return Bottleneck(stage, bound, table, utilisation, saturated, vacant, result.scenario.currency)
 
 
 def bookings_over_time(result: SimResult, period: str = "M") -> pd.DataFrame:

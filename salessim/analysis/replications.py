@@ -31,6 +31,11 @@ class ReplicationSet:
     seed: int
     results: tuple[SimResult, ...]
 
+    @property
+    def seeds(self) -> list[np.random.SeedSequence]:
+        """The seed of each replication (to re-simulate one, e.g. for a counterfactual)."""
+        return [seed_sequence(self.seed, i) for i in range(len(self.results))]
+
     def kpis(self) -> pd.DataFrame:
         """KPIs of every replication, long: ``replication``, ``kpi``, ``value``, ``unit``."""
         return pd.concat([r.kpis().assign(replication=i) for i, r in enumerate(self.results)],

@@ -62,7 +62,7 @@ def bottleneck_chart(bottleneck: Bottleneck, ax: Axes | None = None) -> Axes:
     ax = new_axes(ax)
     t = bottleneck.table.melt(id_vars="stage", value_vars=["expected_conversion", "conversion"],
                               var_name="which", value_name="rate")
-    t["which"] = t["which"].map({"expected_conversion": "as designed (every deal worked on time)",
+    t["which"] = t["which"].map({"expected_conversion": "if no deal walked away for lack of rep time",
                                  "conversion": "simulated"})
     sns.barplot(t, x="stage", y="rate", hue="which", ax=ax, palette=["#B0B0B0", NEUTRAL])
     stages = list(bottleneck.table["stage"])

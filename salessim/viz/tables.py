@@ -96,10 +96,10 @@ def scorecard_table(scorecard: pd.DataFrame, currency: str = "USD", top: int | N
 def stage_table(bottleneck_table: pd.DataFrame, currency: str = "USD") -> Styler:
     """Per-stage bottleneck diagnosis (from :func:`~salessim.analysis.find_bottleneck`)."""
     t = bottleneck_table.rename(columns={
-        "exited": "deals", "conversion": "simulated", "expected_conversion": "as designed",
+        "exited": "deals", "conversion": "simulated", "expected_conversion": "without walk-aways",
         "lost_for_time": "lost for lack of time", "lost_for_time_value": "pipeline lost for lack of time",
         "wins_per_point": "wins per +1 pt conversion", "bound": "bound by"}).drop(columns=["shortfall", "significant"])
-    fmt = {"deals": "{:,.0f}", "simulated": percent, "as designed": percent,
+    fmt = {"deals": "{:,.0f}", "simulated": percent, "without walk-aways": percent,
            "lost for lack of time": "{:,.0f}",
            "pipeline lost for lack of time": lambda v: money(v, currency),
            "wins per +1 pt conversion": "{:,.1f}"}

@@ -92,6 +92,12 @@ def test_fiscal_periods():
 
 def test_scorecard_of_a_full_run_has_the_documented_columns(small_result):
     cols = rep_scorecard(small_result, "Q").columns.tolist()
-    assert cols == ["period", "rank", "rep", "region", "bookings", "share_of_team", "deals_won", "deals_lost",
-                    "win_rate", "average_deal", "leads", "pipeline_end", "utilisation", "skill"]
+    assert cols == ["period", "rank", "rep", "region", "bookings", "quota", "attainment", "share_of_team",
+                    "deals_won", "deals_lost", "win_rate", "average_deal", "leads", "pipeline_end",
+                    "utilisation", "skill"]
+    sc = rep_scorecard(small_result, "all")
+    # Attainment over the year = the year's bookings / the year's quota (sum of the monthly quotas).
+    ledger = small_result.ledger.assign(rep=small_result.ledger["rep"].astype(str)).groupby("rep")[["bookings", "quota"]].sum()
+    expected = (ledger["bookings"] / ledger["quota"]).reindex(sc["rep"]).to_numpy()
+    assert np.allclose(sc["attainment"].to_numpy(), expected)
     assert salessim.__version__

@@ -47,7 +47,7 @@ def test_quickstart_report_content(tmp_path):
     html = run.html.read_text(encoding="utf-8")
     for heading in ("Headline KPIs", "The funnel", "Where is the bottleneck?", "Bookings over time", "Rep scorecard"):
         assert heading in html
-    assert len(PNG.findall(html)) == 4  # funnel, bottleneck, bookings, per-rep bookings
+    assert len(PNG.findall(html)) == 5  # funnel, bottleneck, bookings, attainment, per-rep bookings
     assert "-bound at" in html  # the bottleneck sentence
     kpis = pd.read_csv(run.folder / "tables" / "kpis.csv")
     assert (kpis["n"] == 2).all()  # fast: two replications
