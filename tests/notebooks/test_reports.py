@@ -103,3 +103,15 @@ def test_report_writes_html_without_code_and_params(tmp_path):
     params = yaml.safe_load(run.params_file.read_text())
     assert params["parameters"] == {"scenario": "../data/scenarios/midmarket.yaml", "fast": True}
     assert run.folder == (tmp_path / "reports" / "tiny" / report.param_hash("tiny", {"fast": True})).resolve()
+
+
+def test_cli_failing_notebook_exits_2_with_one_line(tmp_path, capsys):
+    path = _notebook(tmp_path, new_code_cell("raise ValueError('bad scenario')"), name="fails")
+    code = main(["report", "fails", "--notebooks", str(path.parent), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.count("\n") == 0
+    # No parameters given, so nothing injected: [1] parameters, [2] the failing cell.
+    assert err.startswith("salessim: error: fails.ipynb: cell [2] failed (\"raise ValueError('bad scenario')\"): "
+                          "ValueError: bad scenario; partial notebook kept at ")
+    assert list((tmp_path / "out" / "fails").glob("*/fails.ipynb"))
