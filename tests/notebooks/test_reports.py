@@ -115,3 +115,31 @@ def test_cli_failing_notebook_exits_2_with_one_line(tmp_path, capsys):
     assert err.startswith("salessim: error: fails.ipynb: cell [2] failed (\"raise ValueError('bad scenario')\"): "
                           "ValueError: bad scenario; partial notebook kept at ")
     assert list((tmp_path / "out" / "fails").glob("*/fails.ipynb"))
+
+
+def test_kernel_for_another_python_gets_a_salessim_kernel(tmp_path, monkeypatch):
+    """When the python3 kernel found first runs another interpreter, reports install and use a
+    'salessim' kernel spec for this one (here into a temporary Jupyter path)."""
+    import json
+    import sys
+
+    foreign = tmp_path / "kernels" / "python3"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text(json.dumps(
+        {"argv": ["/opt/other/bin/python3.9", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "Other Python", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    calls = []
+
+    def fake_install(kernel_name, display_name, prefix=None, user=False):
+        calls.append((kernel_name, prefix, user))
+        spec = tmp_path / "kernels" / kernel_name
+        spec.mkdir()
+        (spec / "kernel.json").write_text(json.dumps(
+            {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+             "display_name": display_name, "language": "python"}))
+
+    monkeypatch.setattr("ipykernel.kernelspec.install", fake_install)
+    assert report.kernel_name() == "salessim"
+    assert calls == [("salessim", sys.prefix, False)]
+    assert report.kernel_name() == "salessim" and len(calls) == 1  # installed once, then found
