@@ -82,7 +82,7 @@ def _set(path: str) -> Callable[[Any, Scenario], dict[str, Any]]:
 
 
 def core_controls(scenario: Scenario) -> list[Control]:
-    """Headcount, selling time, lead volume, deal slippage and each stage's conversion."""
+    """Headcount, selling time, lead volume, deal slippage, hiring freeze and each stage's conversion."""
     org, funnel = scenario.org, scenario.funnel
     controls = [
         Control("headcount", "Sales headcount (% of today)", "percent", 1.0,
@@ -97,6 +97,9 @@ def core_controls(scenario: Scenario) -> list[Control]:
         Control("slip_loss", "Deals lost per unworked week", "percent", float(funnel.slip_loss_per_week),
                 _set("funnel.slip_loss_per_week"), 0.0, 0.5, 0.01,
                 help="chance a deal no rep had time for walks away, per week"),
+        Control("hiring_freeze", "Hiring freeze", "choice", bool(scenario.staffing.hiring.freeze),
+                _set("staffing.hiring.freeze"), options={"no: refill vacancies": False, "yes: leave them open": True},
+                help="whether reps who leave are replaced"),
     ]
     for i, stage in enumerate(funnel.stages):
         controls.append(Control(

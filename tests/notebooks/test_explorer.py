@@ -30,8 +30,8 @@ def test_starts_at_today_with_zero_differences(explorer):
 
 def test_controls_map_to_scenario_overrides(explorer):
     keys = [c.key for c in explorer.controls]
-    assert keys[:4] == ["headcount", "weekly_hours", "lead_volume", "slip_loss"]
-    assert keys[4:] == [f"conversion_{i}" for i in range(5)]
+    assert keys[:5] == ["headcount", "weekly_hours", "lead_volume", "slip_loss", "hiring_freeze"]
+    assert keys[5:] == [f"conversion_{i}" for i in range(5)]
     explorer.values.update(headcount=1.5, lead_volume=2.0, conversion_0=0.5)
     try:
         v = explorer.variant_scenario()
@@ -63,6 +63,17 @@ def test_widget_builds_and_reset_restores_today(explorer):
     explorer._reset()
     assert explorer.values["weekly_hours"] == 35.0
     assert explorer.differences.set_index("kpi").loc["revenue", "difference"] == 0
+
+
+def test_hiring_freeze_is_a_dropdown_that_reaches_the_scenario(explorer):
+    explorer.update(hiring_freeze=True)
+    try:
+        assert explorer.variant.scenario.staffing.hiring.freeze is True
+        assert explorer.error is None
+    finally:
+        explorer.update(hiring_freeze=False)
+    control = next(c for c in explorer.controls if c.key == "hiring_freeze")
+    assert control.widget().options == (("no: refill vacancies", False), ("yes: leave them open", True))
 
 
 def test_unknown_starting_change_is_an_error():
