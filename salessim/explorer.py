@@ -155,6 +155,8 @@ class ScenarioExplorer:
     def update(self, **values: Any) -> pd.DataFrame | None:
         """Set control values (by key), re-run the variant and recompute the comparison."""
         self.values.update(values)
+        if self._ui is not None:
+            self._status.value = (f"<b>Simulating {self.replications} replications with your settings…</b>")
         t0 = time.perf_counter()
         try:
             self.variant = replicate(self.variant_scenario(), self.replications, self.seed)
