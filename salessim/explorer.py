@@ -216,7 +216,7 @@ class ScenarioExplorer:
             f"copy (accounts and leads in proportion); {self.replications} replications per setting, "
             "paired with today's. Read the changes in %.</p>")
         controls = w.VBox([*self._widgets.values(), reset], layout=w.Layout(flex="0 0 480px", width="480px"))
-        results = w.VBox([self._headline, self._chart, self._table, self._funnel, self._status],
+        results = w.VBox([self._status, self._headline, self._chart, self._table, self._funnel],
                          layout=w.Layout(flex="1 1 auto", min_width="0", overflow="hidden"))
         self._ui = w.VBox([intro, w.HBox([controls, results])])
         self._redraw()
