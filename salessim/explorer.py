@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import matplotlib.pyplot as plt
@@ -33,9 +34,13 @@ from salessim.analysis import (
 from salessim.errors import SalessimError
 from salessim.scenario import Scenario, load_scenario
 
-#: KPIs the explorer's chart shows (the table shows all).
+#: KPIs the explorer's chart shows.
 CHART_KPIS = ["revenue", "deals won", "win rate (qualified)", "average deal size",
               "median sales cycle (won)", "pipeline coverage", "capacity utilisation"]
+#: KPIs the explorer's table shows, when the simulation reports them (in this order).
+TABLE_KPIS = [*CHART_KPIS, "leads", "comp cost", "cost of sales", "reps at or above quota",
+              "attainment median", "average effort", "annual rep attrition",
+              "hockey-stick index (last 2 weeks of quarter)", "revenue lost to discounts"]
 
 
 @dataclass(frozen=True)
@@ -109,8 +114,43 @@ def core_controls(scenario: Scenario) -> list[Control]:
     return controls
 
 
+def plans_folder() -> Path | None:
+    """The example comp plans: ``data/plans`` seen from the current folder (the project or
+    ``notebooks/``) or from the package's checkout."""
+    here = Path.cwd()
+    for candidate in (here / "data" / "plans", here.parent / "data" / "plans",
+                      Path(__file__).resolve().parent.parent / "data" / "plans"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    return None
+
+
+def plan_controls(scenario: Scenario) -> list[Control]:
+    """A dropdown of comp plans: today's (the scenario's), none, and every plan in
+    :func:`plans_folder`, labelled with the plan's name. A plan file that does not load is an
+    error naming the file (not silently left out)."""
+    from salessim.comp import load_plan
+
+    options: dict[str, Any] = {}
+    if scenario.plan is not None:
+        options[f"today's plan: {scenario.plan.name}"] = scenario.plan
+    options["no comp plan (reps at their normal pace)"] = None
+    folder = plans_folder()
+    for path in sorted(folder.glob("*.yaml")) if folder else []:
+        try:
+            plan = load_plan(path)
+        except SalessimError as e:
+            raise SalessimError(f"explorer: {e}") from None
+        if plan != scenario.plan:
+            options[f"{plan.name} ({path.stem})"] = plan
+    if len(options) == 1:
+        return []
+    return [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
+                    help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
+
+
 #: Functions returning the explorer's controls for a scenario; later modules append theirs.
-CONTROL_PROVIDERS: list[Callable[[Scenario], list[Control]]] = [core_controls]
+CONTROL_PROVIDERS: list[Callable[[Scenario], list[Control]]] = [core_controls, plan_controls]
 
 
 def in_voila() -> bool:
@@ -164,6 +204,8 @@ class ScenarioExplorer:
             self.error = None
         except SalessimError as e:
             self.error = str(e)
+        except Exception as e:  # a dashboard must survive a model bug: show it, keep the last result
+            self.error = f"{type(e).__name__}: {e} (a bug: please report it with these settings)"
         self.elapsed = time.perf_counter() - t0
         if self._ui is not None:
             self._redraw()
@@ -180,6 +222,21 @@ class ScenarioExplorer:
                     f"(95% CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}).")
         return (f"No clear revenue change: {d.relative:+.1%} "
                 f"(95% CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}).")
+
+    def comparison_table(self, labels: tuple[str, str] = ("today", "your settings")):
+        """The comparison of :data:`TABLE_KPIS` as a formatted table (pandas Styler)."""
+        from salessim import viz
+
+        have = set(self.differences["kpi"])
+        shown = self.differences.set_index("kpi").loc[[k for k in TABLE_KPIS if k in have]].reset_index()
+        return viz.comparison_table(shown, self.base.currency, labels=labels)
+
+    def comparison_chart(self, ax=None):
+        """Relative change of :data:`CHART_KPIS` with 95% CIs."""
+        from salessim import viz
+
+        kpis = [k for k in CHART_KPIS if k in set(self.differences["kpi"])]
+        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax, title="Change vs today (95% CI)")
 
     # ---------------------------------------------------------------- widgets
 
@@ -246,12 +303,11 @@ class ScenarioExplorer:
         if self.error:
             self._headline.value = f"<h3 style='color:#C44E52'>{self.headline()}</h3>"
             return
-        self._table.value = viz.comparison_table(self.differences, self.base.currency,
-                                                  labels=("today", "your settings")).to_html()
+        self._table.value = self.comparison_table().to_html()
         with self._chart:
             self._chart.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(8, 4))
-            viz.kpi_comparison_chart(self.differences, CHART_KPIS, ax=ax, title="Change vs today (95% CI)")
+            self.comparison_chart(ax)
             fig.tight_layout()
             display(fig)
             plt.close(fig)

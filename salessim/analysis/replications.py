@@ -84,18 +84,21 @@ def paired_kpi_differences(baseline: ReplicationSet, variant: ReplicationSet,
 
     Columns: ``kpi``, ``unit``, ``baseline``, ``variant`` (means), ``difference`` (mean paired
     difference, the KPI's unit), ``ci_low``, ``ci_high`` (95% t interval of the difference),
-    ``relative`` (difference / baseline mean), ``relative_ci_low``, ``relative_ci_high``, ``n``.
+    ``relative`` (difference / baseline mean), ``relative_ci_low``, ``relative_ci_high``, ``n``
+    (pairs with both values). A KPI only one side reports gets NaN differences.
     """
     if baseline.seed != variant.seed or len(baseline.results) != len(variant.results):
         raise ValueError("paired comparison needs the same seed and number of replications on both sides")
     b, v = baseline.kpis(), variant.kpis()
-    both = b.merge(v, on=["replication", "kpi"], suffixes=("_b", "_v"), validate="one_to_one")
-    order = list(dict.fromkeys(b["kpi"]))
+    # Outer join: a KPI only one side reports (e.g. comp cost without a plan) shows as n/a.
+    both = b.merge(v, on=["replication", "kpi"], how="outer", suffixes=("_b", "_v"), validate="one_to_one")
+    order = list(dict.fromkeys([*b["kpi"], *v["kpi"]]))
     rows = []
     for kpi in (kpis or order):
         g = both[both["kpi"] == kpi]
         if g.empty:
             raise ValueError(f"unknown KPI {kpi!r}; known: {order}")
+        g = g.assign(unit_b=g["unit_b"].fillna(g["unit_v"]))
         diff = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
         mean, lo, hi = _ci(diff)
         base = float(g["value_b"].mean())

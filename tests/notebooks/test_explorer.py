@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -31,7 +32,8 @@ def test_starts_at_today_with_zero_differences(explorer):
 def test_controls_map_to_scenario_overrides(explorer):
     keys = [c.key for c in explorer.controls]
     assert keys[:5] == ["headcount", "weekly_hours", "lead_volume", "slip_loss", "hiring_freeze"]
-    assert keys[5:] == [f"conversion_{i}" for i in range(5)]
+    assert keys[5:10] == [f"conversion_{i}" for i in range(5)]
+    assert keys[10:] == ["plan"]
     explorer.values.update(headcount=1.5, lead_volume=2.0, conversion_0=0.5)
     try:
         v = explorer.variant_scenario()
@@ -74,6 +76,23 @@ def test_hiring_freeze_is_a_dropdown_that_reaches_the_scenario(explorer):
         explorer.update(hiring_freeze=False)
     control = next(c for c in explorer.controls if c.key == "hiring_freeze")
     assert control.widget().options == (("no: refill vacancies", False), ("yes: leave them open", True))
+
+
+def test_plan_dropdown_offers_today_none_and_the_example_plans(explorer):
+    plan = next(c for c in explorer.controls if c.key == "plan")
+    labels = list(plan.options)
+    assert labels[0] == f"today's plan: {explorer.full.plan.name}" and plan.value == explorer.full.plan
+    assert labels[1] == "no comp plan (reps at their normal pace)"
+    assert "linear commission (linear_commission)" in labels
+    explorer.update(plan=None)
+    try:
+        assert explorer.error is None and explorer.variant.scenario.plan is None
+        d = explorer.differences.set_index("kpi")
+        assert pd.isna(d.loc["comp cost", "variant"]) and pd.isna(d.loc["comp cost", "difference"])
+        assert d.loc["comp cost", "baseline"] > 0
+        assert "comp cost" in explorer.comparison_table().to_html()
+    finally:
+        explorer.update(plan=plan.value)
 
 
 def test_unknown_starting_change_is_an_error():
