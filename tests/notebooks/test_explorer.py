@@ -44,6 +44,7 @@ def test_controls_map_to_scenario_overrides(explorer):
     assert v.funnel.stages[0].conversion == 0.5
 
 
+@pytest.mark.slow  # several re-simulations of the explorer's replication set
 def test_fewer_selling_hours_lower_revenue_and_bad_input_is_shown(explorer):
     explorer.update(weekly_hours=15.0)
     assert explorer.headline().startswith("Revenue is") and "lower than today" in explorer.headline()
@@ -56,6 +57,7 @@ def test_fewer_selling_hours_lower_revenue_and_bad_input_is_shown(explorer):
     assert explorer.error is None
 
 
+@pytest.mark.slow  # several re-simulations of the explorer's replication set
 def test_widget_builds_and_reset_restores_today(explorer):
     ui = explorer.widget
     assert ui is explorer.widget
@@ -67,6 +69,7 @@ def test_widget_builds_and_reset_restores_today(explorer):
     assert explorer.differences.set_index("kpi").loc["revenue", "difference"] == 0
 
 
+@pytest.mark.slow  # several re-simulations of the explorer's replication set
 def test_hiring_freeze_is_a_dropdown_that_reaches_the_scenario(explorer):
     explorer.update(hiring_freeze=True)
     try:
@@ -78,6 +81,7 @@ def test_hiring_freeze_is_a_dropdown_that_reaches_the_scenario(explorer):
     assert control.widget().options == (("no: refill vacancies", False), ("yes: leave them open", True))
 
 
+@pytest.mark.slow  # several re-simulations of the explorer's replication set
 def test_plan_dropdown_offers_today_none_and_the_example_plans(explorer):
     plan = next(c for c in explorer.controls if c.key == "plan")
     labels = list(plan.options)
