@@ -149,8 +149,21 @@ def plan_controls(scenario: Scenario) -> list[Control]:
                     help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
 
 
+#: Org structures as a sales leader names them (``org.structure`` values).
+STRUCTURES = {"line": "line (one flat team)", "regional": "regional (reps under regional managers)",
+              "matrix": "matrix (product specialists overlay)", "channel": "channel partners (small accounts)",
+              "key_account": "key accounts + low-touch team"}
+
+
+def org_controls(scenario: Scenario) -> list[Control]:
+    """A dropdown of org structures; each keeps the scenario's design settings for it."""
+    options = {label: value for value, label in STRUCTURES.items()}
+    return [Control("structure", "Org structure", "choice", scenario.org.structure, _set("org.structure"),
+                    options=options, help="who works which deals, overlays, partners; see docs/org_structures.md")]
+
+
 #: Functions returning the explorer's controls for a scenario; later modules append theirs.
-CONTROL_PROVIDERS: list[Callable[[Scenario], list[Control]]] = [core_controls, plan_controls]
+CONTROL_PROVIDERS: list[Callable[[Scenario], list[Control]]] = [core_controls, plan_controls, org_controls]
 
 
 def in_voila() -> bool:

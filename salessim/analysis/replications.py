@@ -110,13 +110,28 @@ def paired_kpi_differences(baseline: ReplicationSet, variant: ReplicationSet,
     return pd.DataFrame(rows)
 
 
+#: Head counts in the org design that scale with the number of reps (at least 1 when set).
+SCALED_HEADCOUNTS = ("org.design.matrix.specialists", "org.design.channel.channel_managers",
+                     "org.design.key_account.key_account_managers", "org.design.key_account.low_touch_reps")
+
+
 def scale_scenario(scenario: Scenario | str, reps: int) -> Scenario:
-    """The same organisation with ``reps`` reps: accounts and lead volume scale in proportion,
-    so each rep keeps the same book and workload (a fast stand-in for the full org)."""
+    """The same organisation with ``reps`` reps: accounts, lead volume and the org design's head
+    counts (specialists, channel managers, key-account managers, low-touch reps) scale in
+    proportion, so each rep keeps the same book and workload (a fast stand-in for the full org).
+    """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     factor = reps / sc.org.reps
-    return load_scenario(sc, **{
+    overrides: dict[str, object] = {
         "org.reps": int(reps),
         "market.accounts": max(int(reps), round(sc.market.accounts * factor)),
         "market.leads_per_year": sc.market.leads_per_year * factor,
-    })
+    }
+    data = sc.to_dict()
+    for path in SCALED_HEADCOUNTS:
+        node: object = data
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, int | float) and not isinstance(node, bool) and node > 0:
+            overrides[path] = max(1, round(node * factor))
+    return load_scenario(sc, **overrides)

@@ -66,3 +66,7 @@ def test_scale_scenario_keeps_the_per_rep_load(small):
     s = scale_scenario(full, 20)
     assert (s.org.reps, s.market.accounts, s.market.leads_per_year) == (20, 400, 12000)
     assert s.funnel == full.funnel and s.org.weekly_hours == full.org.weekly_hours
+    # Org design head counts scale too: 8 specialists for 100 reps -> 1.6 -> 2 for 20 reps.
+    m = salessim.load_scenario(full, **{"org.design.matrix.specialists": 8})
+    assert scale_scenario(m, 20).org.design.matrix.specialists == 2
+    assert scale_scenario(m, 5).org.design.matrix.specialists == 1  # never below one

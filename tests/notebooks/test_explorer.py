@@ -33,7 +33,7 @@ def test_controls_map_to_scenario_overrides(explorer):
     keys = [c.key for c in explorer.controls]
     assert keys[:5] == ["headcount", "weekly_hours", "lead_volume", "slip_loss", "hiring_freeze"]
     assert keys[5:10] == [f"conversion_{i}" for i in range(5)]
-    assert keys[10:] == ["plan"]
+    assert keys[10:] == ["plan", "structure"]
     explorer.values.update(headcount=1.5, lead_volume=2.0, conversion_0=0.5)
     try:
         v = explorer.variant_scenario()
