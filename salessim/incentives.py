@@ -27,7 +27,9 @@ class Incentive:
     def __post_init__(self) -> None:
         self.new_year()
         # ``ytd_paid`` counts only what the year-to-date (true-up) components paid
-        ytd = [c for c in self.plan.components if self.plan.component_true_up(c)]
+        from salessim.comp.curve import engine_components
+
+        ytd = [c for c in engine_components(self.plan) if self.plan.component_true_up(c)]
         self._ytd_plan = self.plan.model_copy(update={"components": ytd}) if ytd else None
 
     @property

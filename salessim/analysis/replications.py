@@ -127,6 +127,10 @@ def scale_scenario(scenario: Scenario | str, reps: int) -> Scenario:
         "market.accounts": max(int(reps), round(sc.market.accounts * factor)),
         "market.leads_per_year": sc.market.leads_per_year * factor,
     }
+    if sc.quota.annual_target is not None:  # the company target scales with the org
+        overrides["quota.annual_target"] = sc.quota.annual_target * factor
+    if sc.quota.region_targets is not None:
+        overrides["quota.region_targets"] = {k: v * factor for k, v in sc.quota.region_targets.items()}
     data = sc.to_dict()
     for path in SCALED_HEADCOUNTS:
         node: object = data
