@@ -10,19 +10,22 @@ Strategies (:data:`STRATEGIES`):
   since (each rep's account count drifts by a lognormal factor with log-sd ``drift``), blind to
   potential and workload, so some hold far more work than one rep can do and others too little,
   as found in practice (ZS Associates: 25% over-, 31% under-loaded; secondary).
-* ``balanced_potential`` / ``balanced_workload`` — compact territories whose potential (workload)
-  lies within ``tolerance`` of each rep's fair share: districting in the style of Hess et al.
-  (1965): minimise distance to territory centres subject to a balance band. The LP relaxation
-  (HiGHS via :func:`scipy.optimize.linprog`) with a band of ``tolerance / 2`` moves the centres
-  (three Lloyd iterations) and fixes every account it does not split; the few split accounts are
-  placed by a small MILP (:func:`scipy.optimize.milp`) within ``tolerance``. If that fails, the
-  full MILP is solved (slower; the band is widened step by step if even that is infeasible).
-* ``geographic`` — capacitated k-means: equal account counts (±1) per rep, minimising distance to
-  centres. The count constraints make the transport LP totally unimodular, so the LP optimum found
-  by :func:`scipy.optimize.linprog` is already integral.
-* ``min_disruption`` — start from ``current`` and move as few accounts as possible (MILP: the
-  objective counts moved accounts, with a tiny distance tie-break) until every territory is
-  within ``tolerance`` of its fair share of ``balance_on``.
+* ``geographic`` — capacitated k-means: equal account counts (±1; per capacity share) per rep,
+  minimising the distance of accounts to their territory centre. Each step solves the transport
+  LP with HiGHS (:func:`scipy.optimize.linprog`); the count constraints make it totally
+  unimodular, so its optimum is already integral. Centres start from a recursive coordinate
+  bisection and move to their territory's centroid (three Lloyd iterations).
+* ``balanced_potential`` / ``balanced_workload`` — the same districting model (Hess et al. 1965;
+  Zoltners & Sinha 2005) with a balance band instead of counts: every rep's potential (workload)
+  within ``tolerance / 2`` of its fair share in the LP. The LP vertex splits at most ~2k accounts;
+  they go to their largest share, and single-account moves (each the one that most reduces the
+  band violation) bring every rep within ``tolerance``; if that gets stuck a small MILP
+  (:func:`scipy.optimize.milp`) re-places the split and boundary accounts, then the full MILP.
+* ``min_disruption`` — start from ``current`` and move as few accounts as possible until every
+  territory is within ``tolerance`` of its fair share of ``balance_on``. The model is a MILP
+  (objective: number of moved accounts, a tiny distance tie-break). By default its LP relaxation
+  (band ``0.8 x tolerance``) is rounded as above (fast; 13% more moves than the optimum on the
+  midmarket example); ``exact=True`` solves the MILP itself (HiGHS, seconds to minutes).
 
 Fair shares follow ``rep_capacity_hours`` (a rep with half the selling hours gets half the work);
 with ``rep_regions`` every rep only gets accounts of its own region, and balance is per region.
@@ -30,7 +33,6 @@ with ``rep_regions`` every rep only gets accounts of its own region, and balance
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -38,7 +40,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
-from scipy.cluster.vq import kmeans2
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from salessim.errors import SalessimError
@@ -119,6 +120,7 @@ def design_territories(
     workload: Sequence[float] | None = None,
     balance_on: str = "workload",
     drift: float = DRIFT,
+    exact: bool = False,
     time_limit: float = 60.0,
 ) -> np.ndarray:
     """Rep index (0..n_reps-1) of every account, in the accounts' row order.
@@ -128,8 +130,11 @@ def design_territories(
     ``rep_regions`` gives each rep's region (names as in ``accounts["region"]``);
     ``rep_capacity_hours`` each rep's selling hours (fair shares are proportional to it).
     ``tolerance`` is the allowed relative deviation from a fair share (0.1 = ±10%); balanced
-    designs aim at half of it. ``rng`` seeds k-means and the as-is drift (None: fixed seed 0).
-    ``time_limit`` (seconds) caps each MILP; the best solution found by then is used.
+    designs aim at half of it. ``rng`` draws the as-is drift (None: fixed seed 0); the other
+    strategies are deterministic.
+    ``exact=True`` makes ``min_disruption`` solve the exact MILP (fewest moves; seconds to minutes)
+    instead of rounding its LP relaxation (a few more moves, well under a second for 2,000
+    accounts). ``time_limit`` (seconds) caps each MILP; the best solution found by then is used.
     Raises :class:`SalessimError` on bad input (more reps than accounts, negative potential...).
     """
     if strategy not in STRATEGIES:
@@ -164,14 +169,14 @@ def design_territories(
             local = _as_is(p, c, drift, rng, time_limit)
         elif strategy == "geographic":  # equal counts (per capacity share), largest remainder
             counts = _largest_remainder(len(acc) * c / c.sum(), len(acc))
-            local = _aligned(p, np.ones(len(acc)), c, 0.0, rng, time_limit, counts=counts)
+            local = _aligned(p, np.ones(len(acc)), c, 0.0, time_limit, counts=counts)
         elif strategy == "balanced_potential":
-            local = _aligned(p, potential[acc], c, tolerance / 2, rng, time_limit)
+            local = _aligned(p, potential[acc], c, tolerance / 2, time_limit)
         elif strategy == "balanced_workload":
-            local = _aligned(p, load[acc], c, tolerance / 2, rng, time_limit)
+            local = _aligned(p, load[acc], c, tolerance / 2, time_limit)
         else:
             measure = load[acc] if balance_on == "workload" else potential[acc]
-            local = _min_disruption(p, measure, c, np.searchsorted(reps, cur[acc]), tolerance, time_limit)
+            local = _min_disruption(p, measure, c, np.searchsorted(reps, cur[acc]), tolerance, time_limit, exact)
         out[acc] = reps[local]
     return out
 
@@ -251,13 +256,20 @@ def _check_assignment(assignment, n: int, n_reps: int, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------- strategies
 
 
-def _centres(xy: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    if k == 1:
-        return xy.mean(axis=0, keepdims=True)
-    with warnings.catch_warnings():  # coincident accounts can leave a cluster empty: harmless here,
-        warnings.simplefilter("ignore")  # the assignment step gives every rep its accounts anyway
-        centres, _ = kmeans2(xy, k, minit="++", rng=rng)
-    return centres
+def _centres(xy: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:
+    """Starting centres by recursive coordinate bisection: cut the accounts along the wider axis
+    at the weighted quantile that gives each side its number of reps, until one rep is left; the
+    centres are the cells' centroids. Every centre starts with about its share of the weight."""
+    if k == 1 or len(xy) <= 1:
+        return np.repeat(xy.mean(axis=0, keepdims=True), k, axis=0)
+    axis = int(np.argmax(np.ptp(xy, axis=0)))
+    order = np.argsort(xy[:, axis], kind="stable")
+    k1 = k // 2
+    cum = np.cumsum(weight[order])
+    cut = int(np.searchsorted(cum, cum[-1] * k1 / k)) + 1 if cum[-1] > 0 else len(xy) * k1 // k
+    cut = min(max(cut, 1), len(xy) - 1)
+    left, right = order[:cut], order[cut:]
+    return np.vstack([_centres(xy[left], weight[left], k1), _centres(xy[right], weight[right], k - k1)])
 
 
 def _scaled(d: np.ndarray) -> np.ndarray:
@@ -270,30 +282,48 @@ def _as_is(xy: np.ndarray, cap: np.ndarray, drift: float, rng: np.random.Generat
     n, k = len(xy), len(cap)
     share = cap * np.exp(rng.normal(0.0, drift, k))
     counts = np.maximum(_largest_remainder((n - k) * share / share.sum(), n - k), 0) + 1  # >= 1 each
-    return _aligned(xy, np.ones(n), cap, 0.0, rng, time_limit, counts=counts)
+    return _aligned(xy, np.ones(n), cap, 0.0, time_limit, counts=counts)
 
 
 def _distances(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.sqrt(((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
 
 
-def _pairs(xy: np.ndarray, centres: np.ndarray, extra: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+def _pairs(xy: np.ndarray, centres: np.ndarray, extra: np.ndarray | None = None, scale: int = 1) -> tuple[np.ndarray, ...]:
     """Candidate (account, rep) pairs and their distances (km), sorted by account.
 
-    Each account may go to its ``CANDIDATES`` nearest centres, and each rep may take its
-    ``3 x n / k`` nearest accounts (so an outlying centre is never starved); ``extra`` adds each
-    account's current rep. Keeping the pairs sparse keeps the MILP small.
+    Each account may go to its ``CANDIDATES x scale`` nearest centres, and each rep may take its
+    ``3 x scale x n / k`` nearest accounts (so an outlying centre is never starved); ``extra`` adds
+    each account's current rep. Sparse pairs keep the LP and MILP small.
     """
     n, k = len(xy), len(centres)
     d = _distances(xy, centres)
     keep = np.zeros((n, k), dtype=bool)
-    m, q = min(CANDIDATES, k), min(n, 3 * -(-n // k))
+    m, q = min(CANDIDATES * scale, k), min(n, 3 * scale * -(-n // k))
     keep[np.arange(n)[:, None], np.argpartition(d, m - 1, axis=1)[:, :m]] = True
     keep[np.argpartition(d, q - 1, axis=0)[:q, :], np.arange(k)[None, :]] = True
     if extra is not None:
         keep[np.arange(n), extra] = True
     i, j = np.nonzero(keep)
     return i, j, d[i, j]
+
+
+def _relaxed(xy: np.ndarray, centres: np.ndarray, measure: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             cost_of, extra: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """LP relaxation on candidate pairs, with more pairs until it is feasible (dense at worst).
+
+    Returns ``i, j, d, cost, x``; ``x`` is None if even the dense LP is infeasible.
+    """
+    n, k = len(xy), len(centres)
+    scale = 1
+    while True:
+        i, j, d = _pairs(xy, centres, extra, scale)
+        cost = cost_of(i, j, d)
+        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=np.inf)
+        dense = CANDIDATES * scale >= k or 3 * scale * -(-n // k) >= n
+        if x is not None or dense:
+            return i, j, d, cost, x
+        scale *= 2
 
 
 def _problem(i: np.ndarray, j: np.ndarray, measure: np.ndarray, n: int, k: int, lo: np.ndarray, hi: np.ndarray) -> list[LinearConstraint]:
@@ -328,40 +358,36 @@ def _pick(i: np.ndarray, j: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
     return j[first]
 
 
-def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, rng: np.random.Generator,
-             time_limit: float, counts: np.ndarray | None = None) -> np.ndarray:
-    """Compact territories with each rep's measure within ``tol`` of its fair share.
+def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, time_limit: float, counts: np.ndarray | None = None) -> np.ndarray:
+    """Compact territories with each rep's measure within ``tol`` of its fair share (the LP aims
+    at ``tol``, the rounding of split accounts may use ``2 x tol``).
 
     With ``counts`` the measure is ignored and rep ``j`` gets exactly ``counts[j]`` accounts.
     """
     n, k = len(xy), len(cap)
-    exact_counts = counts is not None
     if k == 1:
         return np.zeros(n, np.int64)
-    if exact_counts:
+    if counts is not None:
         measure = np.ones(n)
         lo = hi = np.asarray(counts, dtype=float)
     else:
         lo, hi = _band(measure, cap, tol)
-    centres = _centres(xy, k, rng)
+
+    def cost_of(i, j, d):
+        return _scaled(d)
+
+    centres = _centres(xy, measure, k)
     for _ in range(3):  # Lloyd iterations on the LP relaxation: move centres to territory centroids
-        i, j, d = _pairs(xy, centres)
-        x = _solve(_scaled(d), _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
+        i, j, d, cost, x = _relaxed(xy, centres, measure, lo, hi, cost_of)
         if x is None:
             break
         w = np.bincount(j, x, k)
         centres = np.column_stack([np.bincount(j, x * xy[i, c], k) / np.maximum(w, 1e-12) for c in range(2)])
-    i, j, d = _pairs(xy, centres)
-    cost = _scaled(d)
-    if exact_counts:  # totally unimodular: the LP optimum is integral
-        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
-        if x is not None:
-            return _pick(i, j, x, n)
-        lo, hi = np.floor(lo * 0.9), np.ceil(hi * 1.1)
-    x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
+    i, j, d, cost, x = _relaxed(xy, centres, measure, lo, hi, cost_of)
+    if counts is not None and x is not None:  # totally unimodular: the LP optimum is integral
+        return _pick(i, j, x, n)
     if x is not None:
-        outer = _band(measure, cap, 2 * tol) if not exact_counts else (lo, hi)
-        rep = _repair(i, j, x, cost, measure, n, k, *outer, time_limit)
+        rep = _repair(i, j, x, cost, d, measure, n, k, *_band(measure, cap, 2 * tol), time_limit)
         if rep is not None:
             return rep
     target = measure.sum() * cap / cap.sum()
@@ -374,26 +400,29 @@ def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, r
     return np.argmin(_distances(xy, centres), axis=1)  # pragma: no cover - a ±100% band is always feasible
 
 
-def _repair(i: np.ndarray, j: np.ndarray, x: np.ndarray, cost: np.ndarray, measure: np.ndarray, n: int, k: int,
-            lo: np.ndarray, hi: np.ndarray, time_limit: float) -> np.ndarray | None:
-    """Round an LP vertex: keep its whole assignments, place the split accounts by a small MILP.
+def _repair(i: np.ndarray, j: np.ndarray, x: np.ndarray, cost: np.ndarray, d: np.ndarray, measure: np.ndarray,
+            n: int, k: int, lo: np.ndarray, hi: np.ndarray, time_limit: float) -> np.ndarray | None:
+    """Round an LP vertex into the band ``lo..hi``; None if no way was found.
 
-    A vertex of the LP splits at most ~2k accounts (one per binding balance constraint), so the
-    MILP is small: split accounts plus the ``BOUNDARY_SHARE`` of accounts nearest a boundary. The LP aims at half the band
-    ``lo..hi`` the split accounts must then fit in. None when that is infeasible.
+    A vertex of the LP splits at most ~2k accounts (one per binding balance constraint). Each
+    split account goes to the rep with its largest share; if that leaves a rep outside the band,
+    single-account moves along candidate pairs are made, each time the one that most reduces the
+    total band violation (ties: the cheapest). If that gets stuck, a MILP re-places the split
+    accounts plus the ``BOUNDARY_SHARE`` of accounts with the least extra distance to another
+    candidate rep.
     """
+    rep = _pick(i, j, x, n)
+    rep = _local_moves(i, j, cost, measure, rep, k, lo, hi)
+    if rep is not None:
+        return rep
+    rep = _pick(i, j, x, n)
     whole = np.zeros(n, dtype=bool)
     whole[i[x > 1 - 1e-7]] = True
-    rep = _pick(i, j, x, n)
-    # Boundary accounts (little extra distance to their next-nearest candidate) are freed too,
-    # so that the MILP can swap around a big split account.
-    own = cost[j == rep[i]]
+    mine = j == rep[i]
     other = np.full(n, np.inf)
-    np.minimum.at(other, i[j != rep[i]], cost[j != rep[i]])
-    regret = other - own[np.searchsorted(i[j == rep[i]], np.arange(n))]
+    np.minimum.at(other, i[~mine], d[~mine])
+    regret = other - d[mine][np.searchsorted(i[mine], np.arange(n))]
     free = ~whole | (regret <= np.quantile(regret, BOUNDARY_SHARE))
-    if not free.any():
-        return rep
     fixed_load = np.bincount(rep[~free], measure[~free], k)
     sel = free[i]
     fi = np.searchsorted(np.flatnonzero(free), i[sel])
@@ -405,9 +434,45 @@ def _repair(i: np.ndarray, j: np.ndarray, x: np.ndarray, cost: np.ndarray, measu
     return rep
 
 
+def _violation(load: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return np.maximum(load - hi, 0.0) + np.maximum(lo - load, 0.0)
+
+
+def _local_moves(i: np.ndarray, j: np.ndarray, cost: np.ndarray, measure: np.ndarray, rep: np.ndarray, k: int,
+                 lo: np.ndarray, hi: np.ndarray, max_moves: int | None = None) -> np.ndarray | None:
+    """Greedy single-account moves until every rep's load is in ``lo..hi`` (None if stuck)."""
+    rep = rep.copy()
+    load = np.bincount(rep, measure, k)
+    own_cost = np.zeros(len(rep))
+    for _ in range(max_moves or 4 * k + 10):
+        viol = _violation(load, lo, hi)
+        if viol.sum() <= 1e-9 * max(measure.sum(), 1e-12):
+            return rep
+        src = rep[i]
+        own_cost[i[j == src]] = cost[j == src]
+        ok = (j != src) & ((viol[src] > 0) | (viol[j] > 0))  # only moves that touch an offender
+        w = measure[i]
+        gain = (viol[src] + viol[j]) - (_violation(load[src] - w, lo[src], hi[src]) + _violation(load[j] + w, lo[j], hi[j]))
+        gain = np.where(ok, gain, -np.inf)
+        best = gain.max()
+        if not best > 1e-12:
+            return None
+        cand = np.flatnonzero(gain >= best - 1e-12)
+        m = cand[np.argmin(cost[cand] - own_cost[i[cand]])]
+        load[src[m]] -= measure[i[m]]
+        load[j[m]] += measure[i[m]]
+        rep[i[m]] = j[m]
+    return None
+
+
 def _min_disruption(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, current: np.ndarray, tol: float,
-                    time_limit: float) -> np.ndarray:
-    """MILP: fewest moved accounts (tie-break: distance) so that every rep is within ``tol``."""
+                    time_limit: float, exact: bool = False) -> np.ndarray:
+    """Fewest moved accounts (tie-break: distance) so that every rep is within ``tol``.
+
+    ``exact``: the MILP over candidate pairs. Otherwise its LP relaxation (band ``0.8 x tol``),
+    rounded by :func:`_repair` within ``tol``: a few more moves than the optimum (13% more on
+    the midmarket example), much faster; the MILP remains the fallback.
+    """
     n, k = len(xy), len(cap)
     lo, hi = _band(measure, cap, tol)
     load = np.bincount(current, measure, k)
@@ -415,14 +480,23 @@ def _min_disruption(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, curren
         return current.copy()
     counts = np.maximum(np.bincount(current, minlength=k), 1)
     centres = np.column_stack([np.bincount(current, xy[:, c], k) / counts for c in range(2)])
-    for pairs in (_pairs(xy, centres, extra=current), None):
-        if pairs is None:  # all reps as candidates
+
+    def cost_of(i, j, d):  # one per moved account; distance only breaks ties
+        return (j != current[i]) + 1e-3 * d / max(d.max(), 1e-9)
+
+    i, j, d = _pairs(xy, centres, extra=current)
+    if not exact:
+        lo_in, hi_in = _band(measure, cap, 0.8 * tol)
+        i, j, d, cost, x = _relaxed(xy, centres, measure, lo_in, hi_in, cost_of, extra=current)
+        if x is not None:
+            rep = _repair(i, j, x, cost, d, measure, n, k, lo, hi, time_limit)
+            if rep is not None:
+                return rep
+    for dense in (False, True):
+        if dense:  # all reps as candidates
             i, j = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)
             d = _distances(xy, centres)[i, j]
-        else:
-            i, j, d = pairs
-        cost = (j != current[i]) + 1e-3 * d / max(d.max(), 1e-9)  # distance only breaks ties
-        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=True, time_limit=time_limit)
+        x = _solve(cost_of(i, j, d), _problem(i, j, measure, n, k, lo, hi), integer=True, time_limit=time_limit)
         if x is not None:
             return _pick(i, j, x, n)
     raise SalessimError(f"territories: min_disruption: no assignment brings every territory within ±{tol:.0%} of its share (an account is bigger than a territory's share?); raise the tolerance")

@@ -1,0 +1,58 @@
+"""Territory design and quota setting speed: each strategy on 2,000 and 20,000 accounts.
+
+Markets keep midmarket's ratios (20 accounts a rep, 4 regions; reps only get accounts of their
+region), so 2,000 accounts = 100 reps and 20,000 accounts = 1,000 reps. ``min_disruption``
+rebalances the as-is design on workload. Times are wall-clock seconds of one call (the solvers
+are deterministic; k-means is seeded), measured on this machine at run time.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from salessim.market import make_accounts
+from salessim.quota import QuotaPlan, set_quotas, split_quota
+from salessim.scenario import load_scenario
+from salessim.territory import STRATEGIES, balance_report, design_territories, scenario_workload
+
+MIDMARKET = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "midmarket.yaml"
+TARGETS = {2000: "< 5", 20000: "< 60"}
+
+
+def market(accounts: int):
+    reps = accounts // 20
+    sc = load_scenario(MIDMARKET, **{"org.reps": reps, "market.accounts": accounts, "market.leads_per_year": 30 * accounts})
+    acc = make_accounts(sc, np.random.default_rng(0))
+    acc["workload_hours"] = scenario_workload(acc, sc)
+    return acc, reps, [sc.market.regions[i % 4] for i in range(reps)], sc
+
+
+def bench() -> list[dict]:
+    rows = []
+    for n in (2000, 20000):
+        acc, reps, regions, sc = market(n)
+        as_is = None
+        for strategy in STRATEGIES:
+            t = time.perf_counter()
+            a = design_territories(acc, reps, strategy, rep_regions=regions, current=as_is, rng=np.random.default_rng(0))
+            elapsed = time.perf_counter() - t
+            if strategy == "as_is":
+                as_is = a
+            r = balance_report(acc, a, reps, rep_regions=regions, current=as_is).set_index(["metric", "measure"])["value"]
+            rows.append({"name": f"{strategy}, {n:,} accounts / {reps:,} reps", "value": elapsed, "unit": "s", "target": TARGETS[n]})
+            rows.append({"name": "  -> CV of workload per rep", "value": float(r["cv", "workload"]), "unit": "ratio", "target": ""})
+            rows.append({"name": "  -> accounts moved vs as-is", "value": float(r["share_moved", "accounts"]), "unit": "share", "target": ""})
+        potential = np.bincount(as_is, acc["potential"], reps)
+        t = time.perf_counter()
+        q = set_quotas(QuotaPlan(annual_target=1e9, over_assignment=0.05), reps, potential=potential)
+        split_quota(q.set_index("rep")["quota"], sc.market.seasonality, 1)
+        rows.append({"name": f"top_down quotas + monthly split, {reps:,} reps", "value": time.perf_counter() - t, "unit": "s", "target": "< 1"})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in bench():
+        print(row)
