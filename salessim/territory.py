@@ -528,8 +528,9 @@ def territory_summary(
 
     ``potential_index``/``workload_index`` = the rep's total over its fair share (market total x the
     rep's share of capacity; with ``rep_regions``: its region's total x its share of the region); ``status`` is ``over`` / ``under`` when the workload index (potential
-    index if no workload is known) lies outside ``1 ± tolerance``; ``utilisation`` = workload /
-    capacity hours when capacities are given.
+    index if no workload is known) lies outside ``1 ± tolerance``. With capacities:
+    ``utilisation`` = workload / capacity hours and ``coverage`` = min(1, capacity / workload), the
+    share of the territory's work the rep can do (an over-loaded territory leaves the rest untouched).
     """
     a = np.asarray(assignment, dtype=np.int64)
     k = int(a.max()) + 1 if n_reps is None else n_reps
@@ -553,6 +554,7 @@ def territory_summary(
         df["workload_index"] = index = wl / fair(wl)
         if rep_capacity_hours is not None:
             df["utilisation"] = wl / cap
+            df["coverage"] = np.minimum(1.0, cap / np.maximum(wl, 1e-12))
     df["status"] = np.where(index > 1 + tolerance, "over", np.where(index < 1 - tolerance, "under", "ok"))
     return df
 
@@ -583,6 +585,8 @@ def balance_report(
     Per measure (potential, and workload when known): ``cv`` (sd / mean of the per-rep index, so
     part-time reps are judged on their share), ``max_min_ratio`` of the per-rep totals,
     ``share_over`` / ``share_under`` (territories beyond ``1 ± tolerance`` of their fair share).
+    With capacities: ``max_utilisation`` and ``potential_covered`` (potential x coverage, summed,
+    over total potential: what the reps can work if leads follow potential).
     With ``current``: ``share_moved`` (accounts that change hands) and ``potential_moved``.
     """
     s = territory_summary(accounts, assignment, n_reps, workload=workload, rep_capacity_hours=rep_capacity_hours,
@@ -600,7 +604,9 @@ def balance_report(
             ("share_under", measure, float(np.mean(idx < 1 - tolerance)), "share"),
         ]
     if "utilisation" in s:
-        rows.append(("max_utilisation", "workload", float(s["utilisation"].max()), "ratio"))
+        pot = s["potential"].to_numpy()
+        rows += [("max_utilisation", "workload", float(s["utilisation"].max()), "ratio"),
+                 ("potential_covered", "potential", float((pot * s["coverage"]).sum() / pot.sum()), "share")]
     if current is not None:
         cur = _check_assignment(current, len(accounts), len(s), "current")
         moved = cur != np.asarray(assignment)
