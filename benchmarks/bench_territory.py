@@ -8,13 +8,16 @@ are deterministic; k-means is seeded), measured on this machine at run time.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from salessim.market import make_accounts
+from salessim.market import assign_as_is, make_accounts
 from salessim.quota import QuotaPlan, set_quotas, split_quota
+from salessim.random import streams
 from salessim.scenario import load_scenario
 from salessim.territory import STRATEGIES, balance_report, design_territories, scenario_workload
 
@@ -53,6 +56,33 @@ def bench() -> list[dict]:
     return rows
 
 
+def midmarket_table() -> pd.DataFrame:
+    """The balance table of docs/territories_and_quotas.md: midmarket accounts (seed 0), 100 reps
+    in 4 regions, capacity 35 h x 52 weeks, tolerance ±10% (and ±15% for over/under)."""
+    sc = load_scenario(MIDMARKET)
+    acc = make_accounts(sc, streams(0)["accounts"])
+    acc["workload_hours"] = scenario_workload(acc, sc)
+    n, regions = sc.org.reps, [sc.market.regions[i % 4] for i in range(sc.org.reps)]
+    cap = np.full(n, sc.org.weekly_hours * 52)
+    designs = {"engine assign_as_is": assign_as_is(acc, n, 4)}
+    for s in ("as_is", "geographic", "balanced_potential", "balanced_workload"):
+        designs[s] = design_territories(acc, n, s, rep_regions=regions, rng=np.random.default_rng(0))
+    for exact in (False, True):
+        designs["min_disruption" + (" exact" if exact else "")] = design_territories(
+            acc, n, "min_disruption", rep_regions=regions, current=designs["as_is"], exact=exact)
+    rows = {}
+    for name, a in designs.items():
+        r = balance_report(acc, a, n, rep_regions=regions, rep_capacity_hours=cap, current=designs["as_is"])
+        r15 = balance_report(acc, a, n, rep_regions=regions, tolerance=0.15)
+        rows[name] = {f"{m} {me}": v for m, me, v in r[["metric", "measure", "value"]].itertuples(index=False)}
+        rows[name] |= {f"{m} {me} 15%": v for m, me, v in r15[["metric", "measure", "value"]].itertuples(index=False) if m.startswith("share_")}
+    return pd.DataFrame(rows).T
+
+
 if __name__ == "__main__":
-    for row in bench():
-        print(row)
+    if "--midmarket" in sys.argv:
+        with pd.option_context("display.width", 250, "display.max_columns", 50):
+            print(midmarket_table().round(3).T.to_string())
+    else:
+        for row in bench():
+            print(row)

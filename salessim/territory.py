@@ -633,4 +633,5 @@ class TerritoryDesign(BaseModel):
     balance_on: Literal["workload", "potential"] = Field("workload", description="what min_disruption balances")
     drift: float = Field(DRIFT, ge=0.0, le=2.0, description="log-sd of as-is territory sizes (assumption)")
     base_hours_per_account: float = Field(0.0, ge=0.0, description="annual upkeep hours per account on top of lead work")
+    exact: bool = Field(False, description="min_disruption: solve the exact MILP (fewest moves, slower)")
     time_limit_s: float = Field(60.0, gt=0.0, le=3600.0, description="cap per MILP solve (seconds)")
