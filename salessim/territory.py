@@ -10,19 +10,22 @@ Strategies (:data:`STRATEGIES`):
   since (each rep's account count drifts by a lognormal factor with log-sd ``drift``), blind to
   potential and workload, so some hold far more work than one rep can do and others too little,
   as found in practice (ZS Associates: 25% over-, 31% under-loaded; secondary).
-* ``balanced_potential`` / ``balanced_workload`` — compact territories whose potential (workload)
-  lies within ``tolerance`` of each rep's fair share: districting in the style of Hess et al.
-  (1965): minimise distance to territory centres subject to a balance band. The LP relaxation
-  (HiGHS via :func:`scipy.optimize.linprog`) with a band of ``tolerance / 2`` moves the centres
-  (three Lloyd iterations) and fixes every account it does not split; the few split accounts are
-  placed by a small MILP (:func:`scipy.optimize.milp`) within ``tolerance``. If that fails, the
-  full MILP is solved (slower; the band is widened step by step if even that is infeasible).
-* ``geographic`` — capacitated k-means: equal account counts (±1) per rep, minimising distance to
-  centres. The count constraints make the transport LP totally unimodular, so the LP optimum found
-  by :func:`scipy.optimize.linprog` is already integral.
-* ``min_disruption`` — start from ``current`` and move as few accounts as possible (MILP: the
-  objective counts moved accounts, with a tiny distance tie-break) until every territory is
-  within ``tolerance`` of its fair share of ``balance_on``.
+* ``geographic`` — capacitated k-means: equal account counts (±1; per capacity share) per rep,
+  minimising the distance of accounts to their territory centre. Each step solves the transport
+  LP with HiGHS (:func:`scipy.optimize.linprog`); the count constraints make it totally
+  unimodular, so its optimum is already integral. Centres start from a recursive coordinate
+  bisection and move to their territory's centroid (three Lloyd iterations).
+* ``balanced_potential`` / ``balanced_workload`` — the same districting model (Hess et al. 1965;
+  Zoltners & Sinha 2005) with a balance band instead of counts: every rep's potential (workload)
+  within ``tolerance / 2`` of its fair share in the LP. The LP vertex splits at most ~2k accounts;
+  they go to their largest share, and single-account moves (each the one that most reduces the
+  band violation) bring every rep within ``tolerance``; if that gets stuck a small MILP
+  (:func:`scipy.optimize.milp`) re-places the split and boundary accounts, then the full MILP.
+* ``min_disruption`` — start from ``current`` and move as few accounts as possible until every
+  territory is within ``tolerance`` of its fair share of ``balance_on``. The model is a MILP
+  (objective: number of moved accounts, a tiny distance tie-break). By default its LP relaxation
+  (band ``0.8 x tolerance``) is rounded as above (fast; 13% more moves than the optimum on the
+  midmarket example); ``exact=True`` solves the MILP itself (HiGHS, seconds to minutes).
 
 Fair shares follow ``rep_capacity_hours`` (a rep with half the selling hours gets half the work);
 with ``rep_regions`` every rep only gets accounts of its own region, and balance is per region.
@@ -30,25 +33,18 @@ with ``rep_regions`` every rep only gets accounts of its own region, and balance
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import sparse
-from scipy.cluster.vq import kmeans2
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from salessim import districting
 from salessim.errors import SalessimError
 
 STRATEGIES = ("as_is", "balanced_potential", "balanced_workload", "geographic", "min_disruption")
 MEASURES = ("potential", "workload")
-#: Candidate reps per account in the optimisation: the nearest centres (keeps the MILP sparse).
-CANDIDATES = 8
-#: Share of accounts (those nearest a territory boundary) the LP rounding may move.
-BOUNDARY_SHARE = 0.15
 #: Default log-sd of the account counts of as-is territories (assumption; see the docs for the
 #: over/under-loaded shares it gives on the midmarket example).
 DRIFT = 0.2
@@ -119,6 +115,7 @@ def design_territories(
     workload: Sequence[float] | None = None,
     balance_on: str = "workload",
     drift: float = DRIFT,
+    exact: bool = False,
     time_limit: float = 60.0,
 ) -> np.ndarray:
     """Rep index (0..n_reps-1) of every account, in the accounts' row order.
@@ -128,8 +125,11 @@ def design_territories(
     ``rep_regions`` gives each rep's region (names as in ``accounts["region"]``);
     ``rep_capacity_hours`` each rep's selling hours (fair shares are proportional to it).
     ``tolerance`` is the allowed relative deviation from a fair share (0.1 = ±10%); balanced
-    designs aim at half of it. ``rng`` seeds k-means and the as-is drift (None: fixed seed 0).
-    ``time_limit`` (seconds) caps each MILP; the best solution found by then is used.
+    designs aim at half of it. ``rng`` draws the as-is drift (None: fixed seed 0); the other
+    strategies are deterministic.
+    ``exact=True`` makes ``min_disruption`` solve the exact MILP (fewest moves; seconds to minutes)
+    instead of rounding its LP relaxation (a few more moves, well under a second for 2,000
+    accounts). ``time_limit`` (seconds) caps each MILP; the best solution found by then is used.
     Raises :class:`SalessimError` on bad input (more reps than accounts, negative potential...).
     """
     if strategy not in STRATEGIES:
@@ -161,17 +161,17 @@ def design_territories(
         reps = np.flatnonzero(rep_reg == r)
         p, c = xy[acc], cap[reps]
         if strategy == "as_is":
-            local = _as_is(p, c, drift, rng, time_limit)
+            local = districting.as_is(p, c, drift, rng, time_limit)
         elif strategy == "geographic":  # equal counts (per capacity share), largest remainder
-            counts = _largest_remainder(len(acc) * c / c.sum(), len(acc))
-            local = _aligned(p, np.ones(len(acc)), c, 0.0, rng, time_limit, counts=counts)
+            counts = districting.largest_remainder(len(acc) * c / c.sum(), len(acc))
+            local = districting.aligned(p, np.ones(len(acc)), c, 0.0, time_limit, counts=counts)
         elif strategy == "balanced_potential":
-            local = _aligned(p, potential[acc], c, tolerance / 2, rng, time_limit)
+            local = districting.aligned(p, potential[acc], c, tolerance / 2, time_limit)
         elif strategy == "balanced_workload":
-            local = _aligned(p, load[acc], c, tolerance / 2, rng, time_limit)
+            local = districting.aligned(p, load[acc], c, tolerance / 2, time_limit)
         else:
             measure = load[acc] if balance_on == "workload" else potential[acc]
-            local = _min_disruption(p, measure, c, np.searchsorted(reps, cur[acc]), tolerance, time_limit)
+            local = districting.min_disruption(p, measure, c, np.searchsorted(reps, cur[acc]), tolerance, time_limit, exact)
         out[acc] = reps[local]
     return out
 
@@ -248,195 +248,6 @@ def _check_assignment(assignment, n: int, n_reps: int, name: str) -> np.ndarray:
     return a.astype(np.int64)
 
 
-# --------------------------------------------------------------------------- strategies
-
-
-def _centres(xy: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    if k == 1:
-        return xy.mean(axis=0, keepdims=True)
-    with warnings.catch_warnings():  # coincident accounts can leave a cluster empty: harmless here,
-        warnings.simplefilter("ignore")  # the assignment step gives every rep its accounts anyway
-        centres, _ = kmeans2(xy, k, minit="++", rng=rng)
-    return centres
-
-
-def _scaled(d: np.ndarray) -> np.ndarray:
-    """Distances relative to their mean (1 if all accounts sit on one spot)."""
-    return d / d.mean() if d.mean() > 0 else np.ones_like(d)
-
-
-def _as_is(xy: np.ndarray, cap: np.ndarray, drift: float, rng: np.random.Generator, time_limit: float) -> np.ndarray:
-    """Compact territories whose account counts drifted: count share ~ capacity x lognormal(0, drift)."""
-    n, k = len(xy), len(cap)
-    share = cap * np.exp(rng.normal(0.0, drift, k))
-    counts = np.maximum(_largest_remainder((n - k) * share / share.sum(), n - k), 0) + 1  # >= 1 each
-    return _aligned(xy, np.ones(n), cap, 0.0, rng, time_limit, counts=counts)
-
-
-def _distances(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    return np.sqrt(((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
-
-
-def _pairs(xy: np.ndarray, centres: np.ndarray, extra: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-    """Candidate (account, rep) pairs and their distances (km), sorted by account.
-
-    Each account may go to its ``CANDIDATES`` nearest centres, and each rep may take its
-    ``3 x n / k`` nearest accounts (so an outlying centre is never starved); ``extra`` adds each
-    account's current rep. Keeping the pairs sparse keeps the MILP small.
-    """
-    n, k = len(xy), len(centres)
-    d = _distances(xy, centres)
-    keep = np.zeros((n, k), dtype=bool)
-    m, q = min(CANDIDATES, k), min(n, 3 * -(-n // k))
-    keep[np.arange(n)[:, None], np.argpartition(d, m - 1, axis=1)[:, :m]] = True
-    keep[np.argpartition(d, q - 1, axis=0)[:q, :], np.arange(k)[None, :]] = True
-    if extra is not None:
-        keep[np.arange(n), extra] = True
-    i, j = np.nonzero(keep)
-    return i, j, d[i, j]
-
-
-def _problem(i: np.ndarray, j: np.ndarray, measure: np.ndarray, n: int, k: int, lo: np.ndarray, hi: np.ndarray) -> list[LinearConstraint]:
-    """Every account once; every rep's measure within [lo, hi]."""
-    cols = np.arange(len(i))
-    once = sparse.csr_matrix((np.ones(len(i)), (i, cols)), shape=(n, len(i)))
-    load = sparse.csr_matrix((measure[i], (j, cols)), shape=(k, len(i)))
-    return [LinearConstraint(once, 1.0, 1.0), LinearConstraint(load, lo, hi)]
-
-
-def _band(measure: np.ndarray, cap: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    target = measure.sum() * cap / cap.sum()
-    return target * (1 - tol), target * (1 + tol)
-
-
-def _solve(cost: np.ndarray, cons: list[LinearConstraint], integer: bool, time_limit: float) -> np.ndarray | None:
-    """HiGHS LP (``integer=False``) or MILP; the variable values, or None when none was found."""
-    if integer:
-        res = milp(cost, integrality=np.ones(cost.size), bounds=Bounds(0, 1), constraints=cons,
-                   options={"time_limit": time_limit, "mip_rel_gap": 0.02})
-        return res.x
-    a_eq, a_ub = cons[0].A, cons[1].A
-    res = linprog(cost, A_ub=sparse.vstack([a_ub, -a_ub]), b_ub=np.concatenate([cons[1].ub, -cons[1].lb]),
-                  A_eq=a_eq, b_eq=np.ones(a_eq.shape[0]), bounds=(0, 1), method="highs")
-    return res.x
-
-
-def _pick(i: np.ndarray, j: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
-    """The rep with the largest share of each account (pairs are sorted by account)."""
-    order = np.lexsort((-x, i))
-    first = order[np.searchsorted(i[order], np.arange(n))]
-    return j[first]
-
-
-def _aligned(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, tol: float, rng: np.random.Generator,
-             time_limit: float, counts: np.ndarray | None = None) -> np.ndarray:
-    """Compact territories with each rep's measure within ``tol`` of its fair share.
-
-    With ``counts`` the measure is ignored and rep ``j`` gets exactly ``counts[j]`` accounts.
-    """
-    n, k = len(xy), len(cap)
-    exact_counts = counts is not None
-    if k == 1:
-        return np.zeros(n, np.int64)
-    if exact_counts:
-        measure = np.ones(n)
-        lo = hi = np.asarray(counts, dtype=float)
-    else:
-        lo, hi = _band(measure, cap, tol)
-    centres = _centres(xy, k, rng)
-    for _ in range(3):  # Lloyd iterations on the LP relaxation: move centres to territory centroids
-        i, j, d = _pairs(xy, centres)
-        x = _solve(_scaled(d), _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
-        if x is None:
-            break
-        w = np.bincount(j, x, k)
-        centres = np.column_stack([np.bincount(j, x * xy[i, c], k) / np.maximum(w, 1e-12) for c in range(2)])
-    i, j, d = _pairs(xy, centres)
-    cost = _scaled(d)
-    if exact_counts:  # totally unimodular: the LP optimum is integral
-        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
-        if x is not None:
-            return _pick(i, j, x, n)
-        lo, hi = np.floor(lo * 0.9), np.ceil(hi * 1.1)
-    x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=False, time_limit=time_limit)
-    if x is not None:
-        outer = _band(measure, cap, 2 * tol) if not exact_counts else (lo, hi)
-        rep = _repair(i, j, x, cost, measure, n, k, *outer, time_limit)
-        if rep is not None:
-            return rep
-    target = measure.sum() * cap / cap.sum()
-    for _ in range(6):  # a band too tight for the biggest accounts is widened step by step
-        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=True, time_limit=time_limit)
-        if x is not None:
-            return _pick(i, j, x, n)
-        tol = min(2 * tol + 0.05, 1.0)
-        lo, hi = target * (1 - tol), target * (1 + tol)
-    return np.argmin(_distances(xy, centres), axis=1)  # pragma: no cover - a ±100% band is always feasible
-
-
-def _repair(i: np.ndarray, j: np.ndarray, x: np.ndarray, cost: np.ndarray, measure: np.ndarray, n: int, k: int,
-            lo: np.ndarray, hi: np.ndarray, time_limit: float) -> np.ndarray | None:
-    """Round an LP vertex: keep its whole assignments, place the split accounts by a small MILP.
-
-    A vertex of the LP splits at most ~2k accounts (one per binding balance constraint), so the
-    MILP is small: split accounts plus the ``BOUNDARY_SHARE`` of accounts nearest a boundary. The LP aims at half the band
-    ``lo..hi`` the split accounts must then fit in. None when that is infeasible.
-    """
-    whole = np.zeros(n, dtype=bool)
-    whole[i[x > 1 - 1e-7]] = True
-    rep = _pick(i, j, x, n)
-    # Boundary accounts (little extra distance to their next-nearest candidate) are freed too,
-    # so that the MILP can swap around a big split account.
-    own = cost[j == rep[i]]
-    other = np.full(n, np.inf)
-    np.minimum.at(other, i[j != rep[i]], cost[j != rep[i]])
-    regret = other - own[np.searchsorted(i[j == rep[i]], np.arange(n))]
-    free = ~whole | (regret <= np.quantile(regret, BOUNDARY_SHARE))
-    if not free.any():
-        return rep
-    fixed_load = np.bincount(rep[~free], measure[~free], k)
-    sel = free[i]
-    fi = np.searchsorted(np.flatnonzero(free), i[sel])
-    cons = _problem(fi, j[sel], measure[free], int(free.sum()), k, lo - fixed_load, hi - fixed_load)
-    y = _solve(cost[sel], cons, integer=True, time_limit=time_limit)
-    if y is None:
-        return None
-    rep[free] = _pick(fi, j[sel], y, int(free.sum()))
-    return rep
-
-
-def _min_disruption(xy: np.ndarray, measure: np.ndarray, cap: np.ndarray, current: np.ndarray, tol: float,
-                    time_limit: float) -> np.ndarray:
-    """MILP: fewest moved accounts (tie-break: distance) so that every rep is within ``tol``."""
-    n, k = len(xy), len(cap)
-    lo, hi = _band(measure, cap, tol)
-    load = np.bincount(current, measure, k)
-    if k == 1 or np.all((load >= lo) & (load <= hi)):
-        return current.copy()
-    counts = np.maximum(np.bincount(current, minlength=k), 1)
-    centres = np.column_stack([np.bincount(current, xy[:, c], k) / counts for c in range(2)])
-    for pairs in (_pairs(xy, centres, extra=current), None):
-        if pairs is None:  # all reps as candidates
-            i, j = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)
-            d = _distances(xy, centres)[i, j]
-        else:
-            i, j, d = pairs
-        cost = (j != current[i]) + 1e-3 * d / max(d.max(), 1e-9)  # distance only breaks ties
-        x = _solve(cost, _problem(i, j, measure, n, k, lo, hi), integer=True, time_limit=time_limit)
-        if x is not None:
-            return _pick(i, j, x, n)
-    raise SalessimError(f"territories: min_disruption: no assignment brings every territory within ±{tol:.0%} of its share (an account is bigger than a territory's share?); raise the tolerance")
-
-
-def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
-    """Integers summing to ``total``, each the floor of ``values`` plus one for the largest remainders."""
-    base = np.floor(values).astype(np.int64)
-    short = int(total - base.sum())
-    order = np.argsort(-(values - base), kind="stable")
-    base[order[:short]] += 1
-    return base
-
-
 # --------------------------------------------------------------------------- reporting
 
 
@@ -454,8 +265,9 @@ def territory_summary(
 
     ``potential_index``/``workload_index`` = the rep's total over its fair share (market total x the
     rep's share of capacity; with ``rep_regions``: its region's total x its share of the region); ``status`` is ``over`` / ``under`` when the workload index (potential
-    index if no workload is known) lies outside ``1 ± tolerance``; ``utilisation`` = workload /
-    capacity hours when capacities are given.
+    index if no workload is known) lies outside ``1 ± tolerance``. With capacities:
+    ``utilisation`` = workload / capacity hours and ``coverage`` = min(1, capacity / workload), the
+    share of the territory's work the rep can do (an over-loaded territory leaves the rest untouched).
     """
     a = np.asarray(assignment, dtype=np.int64)
     k = int(a.max()) + 1 if n_reps is None else n_reps
@@ -479,6 +291,7 @@ def territory_summary(
         df["workload_index"] = index = wl / fair(wl)
         if rep_capacity_hours is not None:
             df["utilisation"] = wl / cap
+            df["coverage"] = np.minimum(1.0, cap / np.maximum(wl, 1e-12))
     df["status"] = np.where(index > 1 + tolerance, "over", np.where(index < 1 - tolerance, "under", "ok"))
     return df
 
@@ -509,6 +322,8 @@ def balance_report(
     Per measure (potential, and workload when known): ``cv`` (sd / mean of the per-rep index, so
     part-time reps are judged on their share), ``max_min_ratio`` of the per-rep totals,
     ``share_over`` / ``share_under`` (territories beyond ``1 ± tolerance`` of their fair share).
+    With capacities: ``max_utilisation`` and ``potential_covered`` (potential x coverage, summed,
+    over total potential: what the reps can work if leads follow potential).
     With ``current``: ``share_moved`` (accounts that change hands) and ``potential_moved``.
     """
     s = territory_summary(accounts, assignment, n_reps, workload=workload, rep_capacity_hours=rep_capacity_hours,
@@ -526,7 +341,9 @@ def balance_report(
             ("share_under", measure, float(np.mean(idx < 1 - tolerance)), "share"),
         ]
     if "utilisation" in s:
-        rows.append(("max_utilisation", "workload", float(s["utilisation"].max()), "ratio"))
+        pot = s["potential"].to_numpy()
+        rows += [("max_utilisation", "workload", float(s["utilisation"].max()), "ratio"),
+                 ("potential_covered", "potential", float((pot * s["coverage"]).sum() / pot.sum()), "share")]
     if current is not None:
         cur = _check_assignment(current, len(accounts), len(s), "current")
         moved = cur != np.asarray(assignment)
@@ -553,4 +370,5 @@ class TerritoryDesign(BaseModel):
     balance_on: Literal["workload", "potential"] = Field("workload", description="what min_disruption balances")
     drift: float = Field(DRIFT, ge=0.0, le=2.0, description="log-sd of as-is territory sizes (assumption)")
     base_hours_per_account: float = Field(0.0, ge=0.0, description="annual upkeep hours per account on top of lead work")
+    exact: bool = Field(False, description="min_disruption: solve the exact MILP (fewest moves, slower)")
     time_limit_s: float = Field(60.0, gt=0.0, le=3600.0, description="cap per MILP solve (seconds)")

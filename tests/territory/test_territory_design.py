@@ -54,12 +54,13 @@ def test_balanced_potential_by_hand():
     np.testing.assert_allclose(np.bincount(a, acc["potential"], 2), [5, 5])
 
 
-def test_min_disruption_by_hand():
+@pytest.mark.parametrize("exact", [False, True])
+def test_min_disruption_by_hand(exact):
     # Current: rep 0 holds 3+3+1 = 7, rep 1 holds 3. Target 5 ± 10% = 4.5..5.5. One move cannot do
     # it (7-3=4 / 3+3=6, or 7-1=6 / 4); two can: a 3 goes right and a 1 comes left (5 / 5).
     acc = frame([0, 1, 2, 100, 101, 102], potential=[3, 3, 1, 1, 1, 1])
     current = np.array([0, 0, 0, 1, 1, 1])
-    a = design_territories(acc, 2, "min_disruption", current=current, balance_on="potential", tolerance=0.1)
+    a = design_territories(acc, 2, "min_disruption", current=current, balance_on="potential", tolerance=0.1, exact=exact)
     assert (a != current).sum() == 2
     np.testing.assert_allclose(np.bincount(a, acc["potential"], 2), [5, 5])
     assert len(moves(current, a, acc)) == 2
@@ -157,6 +158,8 @@ def _check_behaviour(acc, regions, tolerance=0.1):
         assert metric(rep[strategy], "share_under", measure) == 0, strategy
     moved = {s: metric(r, "share_moved", "accounts") for s, r in rep.items()}
     assert 0 < moved["min_disruption"] < moved["balanced_workload"] / 2
+    exact = design_territories(acc, len(regions), "min_disruption", rep_regions=regions, current=d["as_is"], exact=True)
+    assert (exact != d["as_is"]).mean() <= moved["min_disruption"]  # the MILP optimum moves no more
     return cv, moved
 
 

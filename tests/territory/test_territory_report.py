@@ -51,3 +51,13 @@ def test_territory_design_model():
         TerritoryDesign(tolerance=1.5)
     with pytest.raises(ValidationError):
         d.tolerance = 0.2  # frozen
+
+
+def test_coverage_by_hand():
+    # Workloads 300 h and 100 h for 200 h reps: the first covers 2/3 of its work, the second all.
+    # Potential covered = (3 x 2/3 + 1 x 1) / 4 = 0.75.
+    acc = pd.DataFrame({"account": range(2), "potential": [3.0, 1.0], "workload_hours": [300.0, 100.0]})
+    s = territory_summary(acc, [0, 1], rep_capacity_hours=[200, 200])
+    np.testing.assert_allclose(s["coverage"], [2 / 3, 1.0])
+    r = balance_report(acc, [0, 1], rep_capacity_hours=[200, 200]).set_index("metric")["value"]
+    assert r["potential_covered"] == pytest.approx(0.75) and r["max_utilisation"] == pytest.approx(1.5)
