@@ -16,6 +16,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/salessim run data/scenarios/midmarket.yaml --out reports/demo
+	$(BIN)/salessim report all --out reports/
 
 test: $(STAMP)
 	$(BIN)/ruff check salessim tests benchmarks
@@ -32,6 +33,9 @@ bench: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+dashboard: $(STAMP)
+	$(BIN)/salessim dashboard
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache

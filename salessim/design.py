@@ -94,6 +94,7 @@ def _territories(s: Scenario, accounts: pd.DataFrame, ros: Roster, rng: np.rando
         if t.strategy == "min_disruption":
             kw["current"] = design_territories(sub, len(reps), "as_is", **kw)
             kw["balance_on"] = t.balance_on
+            kw["exact"] = t.exact
         local = design_territories(sub, len(reps), t.strategy, workload=sub["workload_hours"].to_numpy(), **kw)
         out[acc] = reps[local]
     return out
