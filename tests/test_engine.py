@@ -82,7 +82,7 @@ def _unlimited(midmarket_data: dict, **extra) -> salessim.Scenario:
     d = {
         "org.weekly_hours": 80, "org.skill.sd": 0.0, "funnel.slip_loss_per_week": 0.0,
         "org.reps": 200, "market.accounts": 2000, "staffing.attrition.enabled": False,
-        "plan": None, "behaviour.enabled": False,
+        "plan": None, "behaviour.enabled": False, "org.structure": "line",
     }
     d.update(extra)
     sc = salessim.load_scenario(midmarket_data, **d)

@@ -30,9 +30,9 @@ CAPPED = {**LINEAR, "name": "capped linear", "period": "quarter",
           "components": [{"type": "commission", "name": "commission", "rate": 60000 / 1_400_000, "cap": {"period": 15000}}]}
 
 
-def runs(plan: dict, **overrides) -> list[salessim.SimResult]:
-    sc = salessim.load_scenario(ROOT / "data/scenarios/midmarket.yaml", **{**SMALL, "plan": plan, **overrides})
-    return [salessim.simulate(sc, seed=s) for s in SEEDS]
+def runs(plan: dict, seeds=SEEDS, size: dict | None = None, **overrides) -> list[salessim.SimResult]:
+    sc = salessim.load_scenario(ROOT / "data/scenarios/midmarket.yaml", **{**(SMALL if size is None else size), "plan": plan, **overrides})
+    return [salessim.simulate(sc, seed=s) for s in seeds]
 
 
 def mean_sem(values: list[float]) -> tuple[float, float]:
@@ -51,14 +51,15 @@ def paired(a: list[float], b: list[float]) -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_quota_bonus_makes_a_hockey_stick_and_timing_off_removes_it() -> None:
-    linear = hockey(runs(LINEAR))
-    bonus = hockey(runs(QUOTA_BONUS))
-    no_gaming = hockey(runs(QUOTA_BONUS, **{"behaviour.timing.enabled": False}))
+    full = {"org.structure": "line"}  # the 100-rep midmarket org: more reps near thresholds
+    linear = hockey(runs(LINEAR, range(16), full))
+    bonus = hockey(runs(QUOTA_BONUS, range(16), full))
+    no_gaming = hockey(runs(QUOTA_BONUS, range(16), full, **{"behaviour.timing.enabled": False}))
     # the bonus plan puts a larger share of each quarter's bookings into its last two weeks
-    # (measured: 18.1% vs 15.5%, paired difference ~4 standard errors above 0)
+    # (measured, 16 seeds: 17.9% vs 15.3%, paired difference 0.026 +- 0.003, ~9 standard errors)
     diff, se = paired(bonus, linear)
     assert diff > 0.01 and diff > 3 * se, (diff, se)
-    # without timing games the stick is gone: back to the linear plan's share (15.0% vs 15.5%)
+    # without timing games the stick is (nearly) gone: 15.9% vs the linear plan's 15.3%
     diff, se = paired(bonus, no_gaming)
     assert diff > 0.01 and diff > 3 * se, (diff, se)
     assert abs(mean_sem(no_gaming)[0] - mean_sem(linear)[0]) < 0.015
@@ -113,7 +114,7 @@ def test_pay_below_market_raises_attrition() -> None:
         return [float(r.ledger["left"].sum()) for r in results]
 
     at_market = mean_sem(leavers(runs(LINEAR)))
-    below = mean_sem(leavers(runs(LINEAR, **{"behaviour.market_pay.ote": 220_000})))
+    below = mean_sem(leavers(runs(LINEAR, **{"behaviour.market_pay.ote": 300_000})))  # plan pays half of market
     assert below[0] > at_market[0] + 3 * np.hypot(at_market[1], below[1]), (at_market, below)
 
 
