@@ -7,8 +7,11 @@ periods only):
 2. **components** (commissions, quota bonuses, team bonuses), each at the end of its own
    measurement window. With YTD true-up the window is the fiscal year to date and the line pays
    what was earned year-to-date less what was earned before; without it, the window is the
-   component's own month/quarter/year. Amounts are kept as *cumulative earned in the fiscal year*,
-   rounded to the cent, so period lines always add up to the year's total.
+   component's own month/quarter/year. Amounts are kept in whole cents as *cumulative earned in
+   the fiscal year*, so period lines always add up to the year's total: with true-up the
+   year-to-date earnings are rounded (a line is rounded YTD less rounded YTD before); without it
+   each window's earnings are rounded on their own (a window's pay never depends on another's
+   sub-cent remainder).
 3. **component caps**, then the **total variable cap** (per period: the excess is forfeited; per
    year: cumulative pay never exceeds it, so a cap hit mid-period pays only the headroom).
 4. **SPIFs** (outside caps) and **clawbacks** (negative).
@@ -122,7 +125,7 @@ class Ledger:
         cs = np.cumsum(x, axis=1)
         first = np.r_[True, group[1:] != group[:-1]]
         start = np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
-        before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0.0)
+        before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0)  # keeps integer cents integer
         return cs - before
 
     def cap(self, X: np.ndarray, cap: Cap) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +166,7 @@ class Ledger:
             out = np.take_along_axis(lines, np.maximum(last, 0)[None], axis=2)
             return np.where(last[None] >= 0, out, 0.0)
         fy = self.perf.fiscal_year
-        return np.stack([self.window_sum(np.where(ev, line, 0.0), fy) for line in lines])
+        return np.stack([self.window_sum(np.where(ev, line, 0), fy) for line in lines])
 
     # ------------------------------------------------------------------ steps
 
@@ -214,7 +217,11 @@ class Ledger:
             item = "team_bonus"
             extra = {"team_att": t_att, "pool": pool}
         lines = np.where(ev[None, None] & perf.present[None], lines, 0.0)
-        R = cents(self._cumulate(lines, ev, ytd, group))  # [L, n, T] cumulative in year
+        # [L, n, T] cumulative in year, whole cents. YTD: round what was earned to date (the line
+        # is that less what was paid before). Per window: each window's statement stands alone,
+        # so round its earnings first; rounding the year-cumulative instead would let one
+        # window's sub-cent remainder move another's pay by a cent.
+        R = cents(self._cumulate(lines, ev, True, group)) if ytd else self._cumulate(cents(lines), ev, False, group)
         D = np.stack([self.delta(x) for x in R])
         X = R.sum(axis=0)
         Y, K = self.cap(X, comp.cap)
