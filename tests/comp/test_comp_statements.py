@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from salessim.comp import PlanError, load_plan, summary
+from salessim.comp.payout import ledger
 
 M = [f"2026-{m:02d}" for m in range(1, 13)]
 
@@ -210,6 +211,34 @@ def test_recoverable_draw_recovered_across_periods():
     # Apr: recover 3,000 -> pay 7,000 (owed 0). May: 10,000
     assert list(summary(st)["variable"]) == [5000.0, 5000.0, 5000.0, 7000.0, 10000.0]
     assert list(items(p, perf([20000, 0, 100000, 100000, 100000]), "draw_recovery")["amount"]) == [-5000.0, -3000.0]
+
+
+def test_per_window_cents_do_not_carry_between_months_under_a_draw():
+    # hypothesis counterexample: monthly, flat 2%, no true-up; recoverable draw 2,000 x 2 months,
+    # 50% recovery. 1.25 x 2% = 0.025 -> 0.03 in every month it is booked (half away from zero).
+    # Before the fix January's 0.03 and June's were rounded as a year-cumulative (0.05 - 0.03 =
+    # 0.02 in June), so booking in January cut June's pay and the year's cash by a cent.
+    p = load_plan({"pay": {"ote": 120000, "mix": "60/40"}, "true_up": False,
+                   "components": [{"type": "commission", "name": "c", "tiers": [{"from": 0, "rate": 0.02}]}],
+                   "draw": {"amount": 2000, "months": 2, "recovery_share": 0.5}})
+    rows = {}
+    for jan in (0.0, 1.25):
+        st = p.statements(perf([jan, 0, 0, 0, 0, 1.25], quota=50000.0))
+        wide = summary(st).set_index("period")
+        rows[jan] = {k: list(wide[k]) for k in ("commission", "draw_advance", "draw_recovery", "total")}
+    #            Jan        Feb   Mar-May  Jun
+    # no Jan deal: commission 0 / advance 2,000 / 2,000 / 0 / commission 0.03, recover
+    #   floor(50% x 3 cents) = 0.01 -> June variable 0.02; owed 4,000 - 0.01 = 3,999.99
+    # Jan deal: commission 0.03 + advance 1,999.97 (guarantee 2,000) / 2,000 / 0 / June the same
+    #   0.03 - 0.01; owed 3,999.97 - 0.01 = 3,999.96; year cash 6 x 6,000 base + 4,000.02 either way
+    assert rows[0.0]["commission"] == [0.0, 0.0, 0.0, 0.0, 0.0, 0.03]
+    assert rows[1.25]["commission"] == [0.03, 0.0, 0.0, 0.0, 0.0, 0.03]
+    assert rows[0.0]["draw_advance"] == [2000.0, 2000.0, 0.0, 0.0, 0.0, 0.0]
+    assert rows[1.25]["draw_advance"] == [1999.97, 2000.0, 0.0, 0.0, 0.0, 0.0]
+    assert rows[0.0]["draw_recovery"] == rows[1.25]["draw_recovery"] == [0.0, 0.0, 0.0, 0.0, 0.0, -0.01]
+    assert sum(rows[0.0]["total"]) == sum(rows[1.25]["total"]) == pytest.approx(40000.02, abs=1e-9)
+    led = {jan: ledger(p, perf([jan, 0, 0, 0, 0, 1.25], quota=50000.0)) for jan in (0.0, 1.25)}
+    assert [int(x.draw_balance[0, -1]) for x in led.values()] == [399999, 399996]  # cents owed
 
 
 def test_non_recoverable_draw_is_a_guarantee():
