@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp import components as cc
-from salessim.comp.performance import Performance, prepare
+from salessim.comp.performance import TENURED, Performance, prepare
 from salessim.comp.plan import PERIOD_MONTHS, Cap, Commission, CompPlan, QuotaBonus, Spif, TeamBonus
 
 COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
@@ -408,29 +408,52 @@ class Ledger:
                                  carried_out, zero, lambda r, t: [f"variable pay nets to -{money(carried_out[a, b])}: carried forward, recovered from later variable pay" for a, b in zip(r, t, strict=True)]))
         return pay
 
+    def _draw_months(self) -> np.ndarray:
+        """[n, T] months of draw guarantee per rep-period (fractions for partial employment).
+
+        With a ``hired`` column: the months of the period inside ``[hired, hired + draw.months)``,
+        at most the months employed (``grain x employed_share``), so the hire month is
+        pro-rated. Without it: each rep's first ``draw.months`` in the data, pro-rated by
+        ``employed_share``."""
+        perf, draw = self.perf, self.plan.draw
+        n, T = perf.shape
+        if perf.hired is None:
+            first = np.where(perf.present.any(axis=1), perf.present.argmax(axis=1), T)
+            window = (np.arange(T)[None] - first[:, None]) * perf.grain < draw.months
+            window &= perf.present & (np.arange(T)[None] >= first[:, None])
+            return np.where(window, perf.grain * perf.share, 0.0)
+        start = perf.start_months()[None]
+        hired = perf.hired[:, None]
+        inside = np.minimum(start + perf.grain, hired + draw.months) - np.maximum(start, hired)
+        return np.where(perf.present, np.clip(np.minimum(inside, perf.grain * perf.share), 0.0, None), 0.0)
+
     def _draw(self, variable: np.ndarray) -> np.ndarray:
         perf, draw = self.perf, self.plan.draw
         n, T = perf.shape
-        first = np.where(perf.present.any(axis=1), perf.present.argmax(axis=1), T)
-        window = (np.arange(T)[None] - first[:, None]) * perf.grain < draw.months
-        window &= perf.present & (np.arange(T)[None] >= first[:, None])
-        guarantee = np.where(window, cents(draw.amount * perf.grain * perf.share), 0)
+        months = self._draw_months()
+        window = months > 0
+        guarantee = np.where(window, cents(draw.amount * months), 0)
         advance = np.zeros((n, T), np.int64)
         recovery = np.zeros((n, T), np.int64)
         balance = np.zeros((n, T), np.int64)
         bal = np.zeros(n, np.int64)
         for t in range(T):
             v, g = variable[:, t], guarantee[:, t]
-            adv = np.maximum(g - v, 0)
+            adv = np.where(window[:, t], np.maximum(g - v, 0), 0)  # (pay_negative: no top-up outside)
             room = np.maximum(v - g, 0)
             rec = np.minimum(bal, np.floor(room * draw.recovery_share + 1e-9).astype(np.int64)) if draw.recoverable else 0
             if draw.recoverable:
                 bal = bal - rec + adv
             advance[:, t], recovery[:, t], balance[:, t] = adv, -rec if draw.recoverable else 0, bal
         kind = "recoverable" if draw.recoverable else "non-recoverable"
+        since = [""] * n
+        if perf.hired is not None:
+            kind += " new-hire"
+            since = ["" if h == TENURED else f" ({draw.months} months from hire in {pd.Period(ordinal=int(h), freq='M')})"
+                     for h in perf.hired]
         self.draw_balance = balance
         self.blocks.append(Block("draw_advance", "draw", kind, "", advance, np.zeros_like(window),
-                                 lambda r, t: [f"{kind} draw guarantees {money(guarantee[a, b])}; variable pay {money(variable[a, b])}: "
+                                 lambda r, t: [f"{kind} draw{since[a]} guarantees {money(guarantee[a, b])}; variable pay {money(variable[a, b])}: "
                                                f"advance {money(advance[a, b])}" + (f"; balance owed {money(balance[a, b])}" if draw.recoverable else "")
                                                for a, b in zip(r, t, strict=True)]))
         self.blocks.append(Block("draw_recovery", "draw", kind, "", recovery, np.zeros_like(window),

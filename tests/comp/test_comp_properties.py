@@ -123,6 +123,18 @@ def test_more_bookings_never_pay_less(plan, a, month, extra):
 
 
 @SETTINGS
+@given(plans(), amounts, amounts, st.integers(0, 3))
+def test_hired_at_first_row_matches_no_column_and_long_tenure_gets_no_draw(plan, a, b, start):
+    df = pd.concat([frame(a, rep="a"), frame(b, rep="b").iloc[start:]], ignore_index=True)
+    first = {"a": MONTHS[0], "b": MONTHS[start]}
+    same = summary(plan.statements(df)) == summary(plan.statements(df.assign(hired=df["rep"].map(first))))
+    assert same.all().all()
+    tenured = ledger(plan, df.assign(hired="2020-01"))
+    no_draw = ledger(plan, df, include_draw=False)
+    assert (tenured.total == no_draw.total).all()
+
+
+@SETTINGS
 @given(plans(exact=True), amounts, st.integers(0, 5), st.floats(1, 80000).map(lambda x: round(x, 2)))
 def test_marginal_value_matches_statements(plan, a, month, deal):
     assert engine_exact(plan)

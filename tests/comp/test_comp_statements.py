@@ -247,6 +247,84 @@ def test_non_recoverable_draw_is_a_guarantee():
     assert list(summary(p.statements(perf([20000, 60000, 100000])))["variable"]) == [5000.0, 6000.0, 10000.0]
 
 
+def _seat_table():
+    """Slot 7's incumbent leaves mid-April, R007#2 is hired mid-May; R012 joined in Dec 2025."""
+    return pd.concat([
+        perf([30000, 30000, 30000, 10000], rep="R007", hired="2024-05", employed_share=[1, 1, 1, 0.5]),
+        perf([10000, 10000, 10000] + [80000] * 5, rep="R012", hired="2025-12"),
+        perf([0, 20000, 0, 100000], rep="R007#2", months=M[4:8], hired="2026-05-18", employed_share=[0.5, 1, 1, 1]),
+    ], ignore_index=True)
+
+
+NEW_HIRE_DRAW = {"amount": 5000, "months": 3, "recoverable": True, "recovery_share": 0.5}
+
+
+def test_draw_only_within_months_of_hire():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)  # 10% commission, base 7,500 a month
+    s = summary(p.statements(_seat_table())).set_index(["rep", "period"])
+    v = s["variable"]
+    # R007, hired 2024-05 (draw over by 2024-08): commission only, 10% x 30k, 30k, 30k, 10k
+    assert list(v["R007"]) == [3000.0, 3000.0, 3000.0, 1000.0]
+    # R012, hired 2025-12: draw months Dec, Jan, Feb -> guarantee in Jan and Feb only.
+    # Jan, Feb: 1,000 earned -> advance 4,000 each (owed 8,000). Mar: 1,000, recover 50% = 500
+    # -> 500 (owed 7,500). Apr: 8,000, recover 4,000 -> 4,000 (3,500). May: recover 3,500 -> 4,500
+    assert list(v["R012"]) == [5000.0, 5000.0, 500.0, 4000.0, 4500.0, 8000.0, 8000.0, 8000.0]
+    # R007#2, hired 2026-05-18 (employed 50% of May): draw May (x 0.5 = 2,500), Jun, Jul.
+    # May: advance 2,500 (owed 2,500); Jun: 2,000 earned + 3,000 advance (5,500); Jul: 5,000
+    # (10,500); Aug: 10,000 earned, recover min(10,500, 50% x 10,000) = 5,000 -> 5,000 (5,500)
+    assert list(v["R007#2"]) == [2500.0, 5000.0, 5000.0, 5000.0]
+    assert s.loc[("R007#2", "2026-05"), "base"] == 3750.0  # 90,000 / 12 x 0.5
+    assert "draw_advance" not in s.columns or (s.loc["R007", "draw_advance"] == 0).all()
+    led = ledger(p, _seat_table())
+    owed = dict(zip(led.perf.reps, led.draw_balance[:, -1] / 100.0, strict=True))
+    assert owed == {"R007": 0.0, "R007#2": 5500.0, "R012": 0.0}
+    st = p.statements(_seat_table())
+    adv = st[(st["item"] == "draw_advance") & (st["rep"] == "R007#2")]
+    assert adv["explanation"].iloc[0].startswith("recoverable new-hire draw (3 months from hire in 2026-05) guarantees 2,500.00")
+
+
+def test_draw_without_hired_column_covers_first_months_in_data():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    v = variable(p, _seat_table().drop(columns="hired"))
+    # today's rule: every rep's first 3 months in the data, incumbents included.
+    # R007: 3,000 earned -> advances 2,000 x 3 (owed 6,000); Apr 1,000, recover 500 -> 500
+    assert list(v["R007"]) == [5000.0, 5000.0, 5000.0, 500.0]
+    # R012: Jan-Mar advance 4,000 each (owed 12,000); Apr-Jun recover 4,000 of 8,000; Jul-Aug 8,000
+    assert list(v["R012"]) == [5000.0, 5000.0, 5000.0, 4000.0, 4000.0, 4000.0, 8000.0, 8000.0]
+    # R007#2's first month in the data is their hire month: same as with the column
+    assert list(v["R007#2"]) == [2500.0, 5000.0, 5000.0, 5000.0]
+
+
+def test_new_hire_draw_on_quarterly_data():
+    p = plan([FLAT], period="quarter", true_up=False, draw={"amount": 1000, "months": 2, "recoverable": False})
+    df = perf([0, 0, 0], months=["2026-Q1", "2026-Q2", "2026-Q3"], quota=300000.0, rep="n", hired="2026-03",
+              employed_share=[1 / 3, 1, 1])
+    # hired March, 2 draw months: March (Q1, employed 1 of 3 months) and April (Q2): 1,000 each
+    assert list(variable(p, df)) == [1000.0, 1000.0, 0.0]
+    df = df.assign(hired=["2026-02"] * 3, employed_share=[2 / 3, 1, 1])
+    # hired February: Feb + Mar in Q1 = 2,000; nothing left for Q2
+    assert list(variable(p, df)) == [2000.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("hired, message", [
+    (["2026-03", "2026-04"], "hired: conflicting hire months for rep a: 2026-03 vs 2026-04"),
+    (["2026-02", "2026-02"], "hired: rep a has a row for 2026-01, before their hire month 2026-02"),
+    (["March", "March"], "hired: 'March' is not a hire month"),
+])
+def test_bad_hired_fails_with_one_line(hired, message):
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    with pytest.raises(PlanError) as e:
+        p.statements(perf([1.0, 1.0], hired=hired))
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_empty_hired_means_tenured():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    df = pd.concat([perf([0.0, 0.0], rep="old", hired=[None, None]), perf([0.0, 0.0], rep="new", hired="2026-01")])
+    v = variable(p, df)
+    assert list(v["old"]) == [0.0, 0.0] and list(v["new"]) == [5000.0, 5000.0]
+
+
 # ----------------------------------------------------------------------------- SPIFs and clawbacks
 
 def test_spif_per_qualifying_deal_in_window():
