@@ -31,7 +31,9 @@ def engine_components(plan: CompPlan) -> list[Commission | QuotaBonus]:
 def engine_exact(plan: CompPlan) -> bool:
     """True when :func:`period_payout` equals the statements engine's variable pay for reps paid
     only on the primary measure: every variable component is an engine component, all share one
-    basis (YTD or not), there is no per-period cap, and (without true-up) no year cap."""
+    basis (YTD or not), there is no per-period cap, and (without true-up) no year cap. Without
+    true-up the credit must also be non-negative in every period: a negative period's carried
+    balance (``negative_balance``) is not part of the engine-facing state."""
     comps = engine_components(plan)
     others = [c for c in plan.components if c not in comps]
     if others or not comps or plan.draw is not None:

@@ -7,8 +7,11 @@ periods only):
 2. **components** (commissions, quota bonuses, team bonuses), each at the end of its own
    measurement window. With YTD true-up the window is the fiscal year to date and the line pays
    what was earned year-to-date less what was earned before; without it, the window is the
-   component's own month/quarter/year. Amounts are kept as *cumulative earned in the fiscal year*,
-   rounded to the cent, so period lines always add up to the year's total.
+   component's own month/quarter/year. Amounts are kept in whole cents as *cumulative earned in
+   the fiscal year*, so period lines always add up to the year's total: with true-up the
+   year-to-date earnings are rounded (a line is rounded YTD less rounded YTD before); without it
+   each window's earnings are rounded on their own (a window's pay never depends on another's
+   sub-cent remainder).
 3. **component caps**, then the **total variable cap** (per period: the excess is forfeited; per
    year: cumulative pay never exceeds it, so a cap hit mid-period pays only the headroom).
 4. **SPIFs** (outside caps) and **clawbacks** (negative).
@@ -29,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp import components as cc
-from salessim.comp.performance import Performance, prepare
+from salessim.comp.performance import TENURED, Performance, prepare
 from salessim.comp.plan import PERIOD_MONTHS, Cap, Commission, CompPlan, QuotaBonus, Spif, TeamBonus
 
 COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
@@ -122,7 +125,7 @@ class Ledger:
         cs = np.cumsum(x, axis=1)
         first = np.r_[True, group[1:] != group[:-1]]
         start = np.maximum.accumulate(np.where(first, np.arange(len(group)), 0))
-        before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0.0)
+        before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0)  # keeps integer cents integer
         return cs - before
 
     def cap(self, X: np.ndarray, cap: Cap) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +166,7 @@ class Ledger:
             out = np.take_along_axis(lines, np.maximum(last, 0)[None], axis=2)
             return np.where(last[None] >= 0, out, 0.0)
         fy = self.perf.fiscal_year
-        return np.stack([self.window_sum(np.where(ev, line, 0.0), fy) for line in lines])
+        return np.stack([self.window_sum(np.where(ev, line, 0), fy) for line in lines])
 
     # ------------------------------------------------------------------ steps
 
@@ -214,7 +217,11 @@ class Ledger:
             item = "team_bonus"
             extra = {"team_att": t_att, "pool": pool}
         lines = np.where(ev[None, None] & perf.present[None], lines, 0.0)
-        R = cents(self._cumulate(lines, ev, ytd, group))  # [L, n, T] cumulative in year
+        # [L, n, T] cumulative in year, whole cents. YTD: round what was earned to date (the line
+        # is that less what was paid before). Per window: each window's statement stands alone,
+        # so round its earnings first; rounding the year-cumulative instead would let one
+        # window's sub-cent remainder move another's pay by a cent.
+        R = cents(self._cumulate(lines, ev, True, group)) if ytd else self._cumulate(cents(lines), ev, False, group)
         D = np.stack([self.delta(x) for x in R])
         X = R.sum(axis=0)
         Y, K = self.cap(X, comp.cap)
@@ -401,29 +408,52 @@ class Ledger:
                                  carried_out, zero, lambda r, t: [f"variable pay nets to -{money(carried_out[a, b])}: carried forward, recovered from later variable pay" for a, b in zip(r, t, strict=True)]))
         return pay
 
+    def _draw_months(self) -> np.ndarray:
+        """[n, T] months of draw guarantee per rep-period (fractions for partial employment).
+
+        With a ``hired`` column: the months of the period inside ``[hired, hired + draw.months)``,
+        at most the months employed (``grain x employed_share``), so the hire month is
+        pro-rated. Without it: each rep's first ``draw.months`` in the data, pro-rated by
+        ``employed_share``."""
+        perf, draw = self.perf, self.plan.draw
+        n, T = perf.shape
+        if perf.hired is None:
+            first = np.where(perf.present.any(axis=1), perf.present.argmax(axis=1), T)
+            window = (np.arange(T)[None] - first[:, None]) * perf.grain < draw.months
+            window &= perf.present & (np.arange(T)[None] >= first[:, None])
+            return np.where(window, perf.grain * perf.share, 0.0)
+        start = perf.start_months()[None]
+        hired = perf.hired[:, None]
+        inside = np.minimum(start + perf.grain, hired + draw.months) - np.maximum(start, hired)
+        return np.where(perf.present, np.clip(np.minimum(inside, perf.grain * perf.share), 0.0, None), 0.0)
+
     def _draw(self, variable: np.ndarray) -> np.ndarray:
         perf, draw = self.perf, self.plan.draw
         n, T = perf.shape
-        first = np.where(perf.present.any(axis=1), perf.present.argmax(axis=1), T)
-        window = (np.arange(T)[None] - first[:, None]) * perf.grain < draw.months
-        window &= perf.present & (np.arange(T)[None] >= first[:, None])
-        guarantee = np.where(window, cents(draw.amount * perf.grain * perf.share), 0)
+        months = self._draw_months()
+        window = months > 0
+        guarantee = np.where(window, cents(draw.amount * months), 0)
         advance = np.zeros((n, T), np.int64)
         recovery = np.zeros((n, T), np.int64)
         balance = np.zeros((n, T), np.int64)
         bal = np.zeros(n, np.int64)
         for t in range(T):
             v, g = variable[:, t], guarantee[:, t]
-            adv = np.maximum(g - v, 0)
+            adv = np.where(window[:, t], np.maximum(g - v, 0), 0)  # (pay_negative: no top-up outside)
             room = np.maximum(v - g, 0)
             rec = np.minimum(bal, np.floor(room * draw.recovery_share + 1e-9).astype(np.int64)) if draw.recoverable else 0
             if draw.recoverable:
                 bal = bal - rec + adv
             advance[:, t], recovery[:, t], balance[:, t] = adv, -rec if draw.recoverable else 0, bal
         kind = "recoverable" if draw.recoverable else "non-recoverable"
+        since = [""] * n
+        if perf.hired is not None:
+            kind += " new-hire"
+            since = ["" if h == TENURED else f" ({draw.months} months from hire in {pd.Period(ordinal=int(h), freq='M')})"
+                     for h in perf.hired]
         self.draw_balance = balance
         self.blocks.append(Block("draw_advance", "draw", kind, "", advance, np.zeros_like(window),
-                                 lambda r, t: [f"{kind} draw guarantees {money(guarantee[a, b])}; variable pay {money(variable[a, b])}: "
+                                 lambda r, t: [f"{kind} draw{since[a]} guarantees {money(guarantee[a, b])}; variable pay {money(variable[a, b])}: "
                                                f"advance {money(advance[a, b])}" + (f"; balance owed {money(balance[a, b])}" if draw.recoverable else "")
                                                for a, b in zip(r, t, strict=True)]))
         self.blocks.append(Block("draw_recovery", "draw", kind, "", recovery, np.zeros_like(window),

@@ -28,7 +28,18 @@ role               no        ``primary`` (default) or ``overlay`` (specialist do
 manager            no        the rep's manager, credited too when the plan rolls up credit
 base_salary,       no        per-rep annual base salary / target incentive, overriding the plan
 target_incentive
+hired              no        the rep's hire month (``2026-03``; a date ``2026-03-15`` counts as
+                             its month, ``2026-Q1``/``2026`` as its first month). With this
+                             column a draw covers the months from ``hired`` to ``hired`` +
+                             ``draw.months`` only (the hire month pro-rated by
+                             ``employed_share``); a ``hired`` before the data starts may still
+                             leave draw months in the data, an empty ``hired`` means tenured (no
+                             draw). One value per rep; no rows before the hire period. Without
+                             the column a draw covers each rep's first ``draw.months`` in the data
 =================  ========  ==================================================================
+
+``rep`` identifies a person: when a seat is refilled, the new hire gets a new id (``R007#2``),
+so their draw, balances and YTD figures start afresh.
 """
 
 from __future__ import annotations
@@ -47,7 +58,7 @@ if TYPE_CHECKING:
     from salessim.comp.plan import CompPlan
 
 REQUIRED = ("rep", "period", "measure", "credited")
-OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager")
+OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager", "hired")
 OPTIONAL_NUM = ("quota", "employed_share", "credit_share", "base_salary", "target_incentive")
 GRAIN_FREQ = {1: "M", 3: "Q", 12: "Y"}
 
@@ -95,6 +106,7 @@ class Performance:
     deals: pd.DataFrame  # deal rows: r, t, measure, deal, product, segment, credited
     churn: pd.DataFrame  # churn rows: r, t, measure, deal, credited, won_t, months
     extra: dict[str, Any] = field(default_factory=dict)
+    hired: np.ndarray | None = None  # [n] hire month (pd.Period("M") ordinal), TENURED; None: no column
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -102,6 +114,14 @@ class Performance:
 
     def period_labels(self) -> np.ndarray:
         return np.asarray([str(p) for p in self.periods], dtype=object)
+
+    def start_months(self) -> np.ndarray:
+        """[T] first month of each period as a ``pd.Period("M")`` ordinal."""
+        return np.asarray([p.asfreq("M", how="start").ordinal for p in self.periods], dtype=np.int64)
+
+
+TENURED = np.iinfo(np.int64).min // 4  # hire month of a rep with an empty ``hired`` (before any draw)
+_HIRED_DATE_RE = re.compile(r"^(\d{4}-\d{2})-\d{2}(?:[ T][\d:.]*)?$")
 
 
 def _fail(source: str, msg: str) -> PlanError:
@@ -148,6 +168,40 @@ def _parse_periods(labels: pd.Series, source: str) -> tuple[pd.Series, int]:
     return labels.map(parsed), grains.pop()
 
 
+def _hire_months(own: pd.DataFrame, reps: np.ndarray, periods: pd.PeriodIndex, source: str) -> np.ndarray:
+    """Column ``hired`` -> [n] hire month ordinals (:data:`TENURED` when empty)."""
+    month: dict[str, int] = {}
+    for text in own["hired"].dropna().unique():
+        t = str(text).strip()
+        date = _HIRED_DATE_RE.match(t)
+        label = date.group(1) if date else t
+        up = label.upper()
+        try:
+            if not _PERIOD_RE.match(up):
+                raise ValueError(t)
+            freq = "Q" if "Q" in up else ("Y" if len(label) == 4 else "M")
+            month[text] = pd.Period(up.replace("-", "") if freq == "Q" else label, freq=freq).asfreq("M", how="start").ordinal
+        except (ValueError, TypeError):
+            raise _fail(source, f"hired: '{t}' is not a hire month like 2026-03 (or a date 2026-03-15)") from None
+    h = own[own["hired"].notna()]
+    per_rep = h.assign(m=h["hired"].map(month)).groupby("r")["m"].agg(["min", "max"])
+    bad = per_rep[per_rep["min"] != per_rep["max"]]
+    if len(bad):
+        r = int(bad.index[0])
+        raise _fail(source, f"hired: conflicting hire months for rep {reps[r]}: "
+                    f"{pd.Period(ordinal=int(bad['min'].iloc[0]), freq='M')} vs {pd.Period(ordinal=int(bad['max'].iloc[0]), freq='M')}")
+    hired = np.full(len(reps), TENURED, dtype=np.int64)
+    hired[per_rep.index.to_numpy(int)] = per_rep["min"].to_numpy(np.int64)
+    # a row whose period ends before the hire month: the person was not there yet
+    end_month = np.asarray([p.asfreq("M", how="end").ordinal for p in periods], dtype=np.int64)
+    early = own[end_month[own["t"].to_numpy(int)] < hired[own["r"].to_numpy(int)]]
+    if len(early):
+        r, t = int(early["r"].iloc[0]), int(early["t"].iloc[0])
+        raise _fail(source, f"hired: rep {reps[r]} has a row for {periods[t]}, before their hire month "
+                    f"{pd.Period(ordinal=int(hired[r]), freq='M')}")
+    return hired
+
+
 def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFrame:
     """Credit shares, overlays and manager roll-up -> column ``credit`` (effective credited)."""
     cr = plan.crediting
@@ -182,7 +236,7 @@ def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFr
                         quota=np.nan)
         if "employed_share" in roll:
             roll["employed_share"] = np.nan
-        for col in ("team", "base_salary", "target_incentive", "credit_share"):
+        for col in ("team", "base_salary", "target_incentive", "credit_share", "hired"):
             if col in roll:
                 roll[col] = pd.NA if roll[col].dtype == "string" else np.nan
         df = pd.concat([df, roll], ignore_index=True)
@@ -264,7 +318,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         if PERIOD_MONTHS[plan.component_period(c)] < grain:
             raise _fail(source, f"period: component '{c.name}' is measured per {plan.component_period(c)} "
                         f"but the data has one row per {GRAIN_FREQ[grain]} period")
-    if plan.draw is not None and grain > 1 and plan.draw.months % grain:
+    if plan.draw is not None and grain > 1 and plan.draw.months % grain and "hired" not in df:
         raise _fail(source, f"period: the draw lasts {plan.draw.months} months, not a whole number of data periods")
     freq = GRAIN_FREQ[grain]
     pmin, pmax = df["p"].min(), df["p"].max()
@@ -355,9 +409,10 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     else:
         churn = pd.DataFrame({"r": [], "t": [], "measure": [], "deal": [], "credited": [], "won_t": [],
                               "won_period": [], "months": []})
+    hired = _hire_months(own, reps, periods, source) if "hired" in df else None
     return Performance(source, reps, periods, grain, fiscal_year, fiscal_month, present, share,
                        credited, quota, base, ti, team, teams, deals.reset_index(drop=True),
-                       churn.reset_index(drop=True))
+                       churn.reset_index(drop=True), hired=hired)
 
 
 def from_ledger(ledger: pd.DataFrame, quota: Any, *, column: str = "bookings",
@@ -366,7 +421,8 @@ def from_ledger(ledger: pd.DataFrame, quota: Any, *, column: str = "bookings",
 
     ``quota`` is each rep's *monthly* quota: a number, a mapping ``rep -> quota``, or an array
     aligned with the ledger rows. Deal-level rows (SPIFs, clawbacks) are not in the ledger; add
-    them from the deals table if the plan needs them.
+    them from the deals table if the plan needs them. Columns ``employed_share`` and ``hired``
+    are carried over when the ledger has them.
     """
     rep = ledger["rep"].astype("string")
     if isinstance(quota, dict):
@@ -375,5 +431,9 @@ def from_ledger(ledger: pd.DataFrame, quota: Any, *, column: str = "bookings",
             raise PlanError(f"<ledger>: quota: no quota for rep {rep[q.isna()].iloc[0]}")
     else:
         q = np.broadcast_to(np.asarray(quota, float), (len(ledger),))
-    return pd.DataFrame({"rep": rep.to_numpy(), "period": ledger["month"].astype(str).to_numpy(),
-                         "measure": measure, "credited": ledger[column].to_numpy(float), "quota": np.asarray(q)})
+    out = pd.DataFrame({"rep": rep.to_numpy(), "period": ledger["month"].astype(str).to_numpy(),
+                        "measure": measure, "credited": ledger[column].to_numpy(float), "quota": np.asarray(q)})
+    for col in ("employed_share", "hired"):  # carried when the ledger has them (new-hire draws)
+        if col in ledger:
+            out[col] = ledger[col].to_numpy()
+    return out

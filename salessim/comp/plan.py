@@ -358,7 +358,9 @@ class Clawback(Frozen):
 
 
 class Draw(Frozen):
-    """A draw for new hires: a guaranteed variable payment per month during a rep's first
+    """A draw for new hires: a guaranteed variable payment per month (currency) during the
+    ``months`` calendar months from the rep's hire month (performance column ``hired``; the hire
+    month pro-rated by ``employed_share``), or without that column during the rep's first
     ``months`` in the data. Recoverable draws are repaid from later variable pay (at most
     ``recovery_share`` of each period's variable pay above the guarantee); the unrecovered balance
     carries forward, across years."""

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from salessim.comp import PlanError, load_plan, summary
+from salessim.comp.payout import ledger
 
 M = [f"2026-{m:02d}" for m in range(1, 13)]
 
@@ -151,6 +152,23 @@ def test_period_cap_forfeits_the_excess():
     assert list(variable(py, perf([100000, 50000]))) == [8000.0, 5000.0]
 
 
+@pytest.mark.xfail(strict=True, reason="period cap + YTD true-up: a forfeited excess is clawed back again "
+                   "when YTD attainment falls (open design question: forfeit vs defer)")
+def test_ytd_period_cap_claws_back_what_was_forfeited():
+    # found by hypothesis (2,000 examples): monthly quota 50k, YTD marginal 2% / 5% / 8% at 25% /
+    # 50%, period cap 3,000. Jan 17,858 + Jun 91,428: never capped, paid 3,214.30 in the year.
+    # Jan 67,857 instead: Jan earns 4,303.56, pays 3,000 (1,303.56 forfeited); Feb-May YTD
+    # attainment falls and the true-up takes back tier-3 pay computed on the *uncapped* 4,303.56;
+    # June is capped at 3,000: the year pays 3,214.29, a cent less for 49,999 more bookings
+    # (a 100,000 January pays 3,000.00 for the year; deferring the excess, min(YTD earned, paid + cap),
+    # would make year pay monotone).
+    p = load_plan({"pay": {"ote": 120000, "mix": "60/40"}, "components": [
+        {"type": "commission", "name": "c", "cap": {"period": 3000}, "tiers": [
+            {"from": 0, "to": 0.25, "rate": 0.02}, {"from": 0.25, "to": 0.5, "rate": 0.05}, {"from": 0.5, "rate": 0.08}]}]})
+    year = [variable(p, perf([jan, 0, 0, 0, 0, 91428], quota=50000.0)).sum() for jan in (17858, 67857)]
+    assert year[1] >= year[0]
+
+
 def test_total_variable_cap_covers_commission_and_bonus():
     p = plan([FLAT, {"type": "quota_bonus", "name": "b", "thresholds": [{"attainment": 1.0, "amount": 5000}]}],
              caps={"year": 12000})
@@ -212,10 +230,116 @@ def test_recoverable_draw_recovered_across_periods():
     assert list(items(p, perf([20000, 0, 100000, 100000, 100000]), "draw_recovery")["amount"]) == [-5000.0, -3000.0]
 
 
+def test_per_window_cents_do_not_carry_between_months_under_a_draw():
+    # hypothesis counterexample: monthly, flat 2%, no true-up; recoverable draw 2,000 x 2 months,
+    # 50% recovery. 1.25 x 2% = 0.025 -> 0.03 in every month it is booked (half away from zero).
+    # Before the fix January's 0.03 and June's were rounded as a year-cumulative (0.05 - 0.03 =
+    # 0.02 in June), so booking in January cut June's pay and the year's cash by a cent.
+    p = load_plan({"pay": {"ote": 120000, "mix": "60/40"}, "true_up": False,
+                   "components": [{"type": "commission", "name": "c", "tiers": [{"from": 0, "rate": 0.02}]}],
+                   "draw": {"amount": 2000, "months": 2, "recovery_share": 0.5}})
+    rows = {}
+    for jan in (0.0, 1.25):
+        st = p.statements(perf([jan, 0, 0, 0, 0, 1.25], quota=50000.0))
+        wide = summary(st).set_index("period")
+        rows[jan] = {k: list(wide[k]) for k in ("commission", "draw_advance", "draw_recovery", "total")}
+    #            Jan        Feb   Mar-May  Jun
+    # no Jan deal: commission 0 / advance 2,000 / 2,000 / 0 / commission 0.03, recover
+    #   floor(50% x 3 cents) = 0.01 -> June variable 0.02; owed 4,000 - 0.01 = 3,999.99
+    # Jan deal: commission 0.03 + advance 1,999.97 (guarantee 2,000) / 2,000 / 0 / June the same
+    #   0.03 - 0.01; owed 3,999.97 - 0.01 = 3,999.96; year cash 6 x 6,000 base + 4,000.02 either way
+    assert rows[0.0]["commission"] == [0.0, 0.0, 0.0, 0.0, 0.0, 0.03]
+    assert rows[1.25]["commission"] == [0.03, 0.0, 0.0, 0.0, 0.0, 0.03]
+    assert rows[0.0]["draw_advance"] == [2000.0, 2000.0, 0.0, 0.0, 0.0, 0.0]
+    assert rows[1.25]["draw_advance"] == [1999.97, 2000.0, 0.0, 0.0, 0.0, 0.0]
+    assert rows[0.0]["draw_recovery"] == rows[1.25]["draw_recovery"] == [0.0, 0.0, 0.0, 0.0, 0.0, -0.01]
+    assert sum(rows[0.0]["total"]) == sum(rows[1.25]["total"]) == pytest.approx(40000.02, abs=1e-9)
+    led = {jan: ledger(p, perf([jan, 0, 0, 0, 0, 1.25], quota=50000.0)) for jan in (0.0, 1.25)}
+    assert [int(x.draw_balance[0, -1]) for x in led.values()] == [399999, 399996]  # cents owed
+
+
 def test_non_recoverable_draw_is_a_guarantee():
     p = plan([FLAT], true_up=False, draw={"amount": 5000, "months": 2, "recoverable": False})
     # Jan: top-up 3,000 -> 5,000; Feb: 6,000 > guarantee; Mar: after the window, 10,000 in full
     assert list(summary(p.statements(perf([20000, 60000, 100000])))["variable"]) == [5000.0, 6000.0, 10000.0]
+
+
+def _seat_table():
+    """Slot 7's incumbent leaves mid-April, R007#2 is hired mid-May; R012 joined in Dec 2025."""
+    return pd.concat([
+        perf([30000, 30000, 30000, 10000], rep="R007", hired="2024-05", employed_share=[1, 1, 1, 0.5]),
+        perf([10000, 10000, 10000] + [80000] * 5, rep="R012", hired="2025-12"),
+        perf([0, 20000, 0, 100000], rep="R007#2", months=M[4:8], hired="2026-05-18", employed_share=[0.5, 1, 1, 1]),
+    ], ignore_index=True)
+
+
+NEW_HIRE_DRAW = {"amount": 5000, "months": 3, "recoverable": True, "recovery_share": 0.5}
+
+
+def test_draw_only_within_months_of_hire():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)  # 10% commission, base 7,500 a month
+    s = summary(p.statements(_seat_table())).set_index(["rep", "period"])
+    v = s["variable"]
+    # R007, hired 2024-05 (draw over by 2024-08): commission only, 10% x 30k, 30k, 30k, 10k
+    assert list(v["R007"]) == [3000.0, 3000.0, 3000.0, 1000.0]
+    # R012, hired 2025-12: draw months Dec, Jan, Feb -> guarantee in Jan and Feb only.
+    # Jan, Feb: 1,000 earned -> advance 4,000 each (owed 8,000). Mar: 1,000, recover 50% = 500
+    # -> 500 (owed 7,500). Apr: 8,000, recover 4,000 -> 4,000 (3,500). May: recover 3,500 -> 4,500
+    assert list(v["R012"]) == [5000.0, 5000.0, 500.0, 4000.0, 4500.0, 8000.0, 8000.0, 8000.0]
+    # R007#2, hired 2026-05-18 (employed 50% of May): draw May (x 0.5 = 2,500), Jun, Jul.
+    # May: advance 2,500 (owed 2,500); Jun: 2,000 earned + 3,000 advance (5,500); Jul: 5,000
+    # (10,500); Aug: 10,000 earned, recover min(10,500, 50% x 10,000) = 5,000 -> 5,000 (5,500)
+    assert list(v["R007#2"]) == [2500.0, 5000.0, 5000.0, 5000.0]
+    assert s.loc[("R007#2", "2026-05"), "base"] == 3750.0  # 90,000 / 12 x 0.5
+    assert "draw_advance" not in s.columns or (s.loc["R007", "draw_advance"] == 0).all()
+    led = ledger(p, _seat_table())
+    owed = dict(zip(led.perf.reps, led.draw_balance[:, -1] / 100.0, strict=True))
+    assert owed == {"R007": 0.0, "R007#2": 5500.0, "R012": 0.0}
+    st = p.statements(_seat_table())
+    adv = st[(st["item"] == "draw_advance") & (st["rep"] == "R007#2")]
+    assert adv["explanation"].iloc[0].startswith("recoverable new-hire draw (3 months from hire in 2026-05) guarantees 2,500.00")
+
+
+def test_draw_without_hired_column_covers_first_months_in_data():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    v = variable(p, _seat_table().drop(columns="hired"))
+    # today's rule: every rep's first 3 months in the data, incumbents included.
+    # R007: 3,000 earned -> advances 2,000 x 3 (owed 6,000); Apr 1,000, recover 500 -> 500
+    assert list(v["R007"]) == [5000.0, 5000.0, 5000.0, 500.0]
+    # R012: Jan-Mar advance 4,000 each (owed 12,000); Apr-Jun recover 4,000 of 8,000; Jul-Aug 8,000
+    assert list(v["R012"]) == [5000.0, 5000.0, 5000.0, 4000.0, 4000.0, 4000.0, 8000.0, 8000.0]
+    # R007#2's first month in the data is their hire month: same as with the column
+    assert list(v["R007#2"]) == [2500.0, 5000.0, 5000.0, 5000.0]
+
+
+def test_new_hire_draw_on_quarterly_data():
+    p = plan([FLAT], period="quarter", true_up=False, draw={"amount": 1000, "months": 2, "recoverable": False})
+    df = perf([0, 0, 0], months=["2026-Q1", "2026-Q2", "2026-Q3"], quota=300000.0, rep="n", hired="2026-03",
+              employed_share=[1 / 3, 1, 1])
+    # hired March, 2 draw months: March (Q1, employed 1 of 3 months) and April (Q2): 1,000 each
+    assert list(variable(p, df)) == [1000.0, 1000.0, 0.0]
+    df = df.assign(hired=["2026-02"] * 3, employed_share=[2 / 3, 1, 1])
+    # hired February: Feb + Mar in Q1 = 2,000; nothing left for Q2
+    assert list(variable(p, df)) == [2000.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("hired, message", [
+    (["2026-03", "2026-04"], "hired: conflicting hire months for rep a: 2026-03 vs 2026-04"),
+    (["2026-02", "2026-02"], "hired: rep a has a row for 2026-01, before their hire month 2026-02"),
+    (["March", "March"], "hired: 'March' is not a hire month"),
+])
+def test_bad_hired_fails_with_one_line(hired, message):
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    with pytest.raises(PlanError) as e:
+        p.statements(perf([1.0, 1.0], hired=hired))
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_empty_hired_means_tenured():
+    p = plan([FLAT], true_up=False, draw=NEW_HIRE_DRAW)
+    df = pd.concat([perf([0.0, 0.0], rep="old", hired=[None, None]), perf([0.0, 0.0], rep="new", hired="2026-01")])
+    v = variable(p, df)
+    assert list(v["old"]) == [0.0, 0.0] and list(v["new"]) == [5000.0, 5000.0]
 
 
 # ----------------------------------------------------------------------------- SPIFs and clawbacks
