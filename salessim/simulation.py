@@ -87,7 +87,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     if sc.plan is not None:
         perf = performance_frame(ledger, deals, floor)
         if sc.plan.clawback is not None:
-            perf = pd.concat([perf, _churn_rows(customers, sc.plan.clawback.within_months, ledger)], ignore_index=True)
+            perf = pd.concat([perf, _clawbacks(customers, sc.plan.clawback.within_months, ledger, floor)], ignore_index=True)
         statements = sc.plan.statements(perf)
         ledger = _with_pay(ledger, statements)
     return SimResult(
@@ -198,34 +198,75 @@ def _left(floor: SalesFloor) -> np.ndarray:
 
 
 def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
-    """The comp layer's performance frame for the measured window: one quota row per rep-month
-    (with the share of the month the slot was filled) and one row per deal won (for SPIFs).
-    Team = the rep's region (team and pool bonuses)."""
-    region = floor.rep_region
-    regions = floor.scenario.market.regions
-    rep_code = ledger["rep"].cat.codes.to_numpy()
-    days = ledger["month"].dt.days_in_month.to_numpy()
-    vacant = _vacant_days(floor)[floor.scenario.calendar.warmup_months :].ravel(order="F")
-    quota_rows = pd.DataFrame({
-        "rep": ledger["rep"].astype(str), "period": ledger["month"].astype(str), "measure": "bookings",
-        "credited": 0.0, "quota": ledger["quota"].to_numpy(),
-        "employed_share": np.clip(1 - vacant / days, 0.0, 1.0),
-        "team": np.asarray(regions, dtype=object)[region[rep_code]],
+    """The comp layer's performance frame for the measured window.
+
+    One quota row per *person* and month: a rep slot (``R007``) is held by its incumbent, then by
+    each new hire (``R007#2``...), with the share of the month they were employed and, for hires,
+    the month they were hired (draws apply to new hires only). One row per deal won when the plan
+    has SPIFs; otherwise the month's bookings are credited on the quota row. Team = the region.
+    """
+    sc, clock = floor.scenario, floor.clock
+    w = clock.warmup_days
+    regions = np.asarray(sc.market.regions, dtype=object)
+    people = _people(floor)
+    months = ledger["month"].unique()
+    m_start = np.asarray([(p.start_time - pd.Timestamp(sc.calendar.start_date)).days for p in months], float)
+    m_end = m_start + np.asarray([p.days_in_month for p in months], float)
+    grid = people.merge(pd.DataFrame({"m": np.arange(len(months)), "m_start": m_start, "m_end": m_end}), how="cross")
+    overlap = np.minimum(grid["end"] - w, grid["m_end"]) - np.maximum(grid["start"] - w, grid["m_start"])
+    grid = grid[overlap > 0].assign(share=(overlap[overlap > 0] / (grid["m_end"] - grid["m_start"])[overlap > 0]))
+    quota = ledger.set_index([ledger["rep"].astype(str), ledger["month"]])["quota"]
+    slot_ids = np.asarray([f"R{i + 1:03d}" for i in range(floor.n_reps)], dtype=object)
+    key = pd.MultiIndex.from_arrays([slot_ids[grid["slot"]], months[grid["m"]]])
+    rows = pd.DataFrame({
+        "rep": grid["person"].to_numpy(), "period": months[grid["m"]].astype(str), "measure": "bookings",
+        "credited": 0.0, "quota": quota.reindex(key).to_numpy(), "employed_share": np.clip(grid["share"].to_numpy(), 0, 1),
+        "team": regions[floor.rep_region[grid["slot"].to_numpy()]], "hired": grid["hired"].to_numpy(),
     })
-    plan = floor.scenario.plan
+    credit = (deals["channel"] == "direct") | sc.org.design.channel.overlay_credit
+    won = deals[(deals["outcome"] == "won") & credit & deals["close_month"].isin(months)]
+    person = _person_of(people, won["rep"].cat.codes.to_numpy(), won["close_day"].to_numpy() + w)
+    won, person = won[person != ""], person[person != ""]  # partner deals of a vacant territory: nobody to credit
     overlay = _specialist_rows(ledger, deals, floor)
+    plan = sc.plan
     if plan is not None and not any(getattr(c, "type", "") == "spif" for c in plan.components):
-        # deal rows only matter to SPIFs: credit the month's bookings on the quota row
-        return pd.concat([quota_rows.assign(credited=ledger["bookings"].to_numpy()), overlay], ignore_index=True)
-    credit = (deals["channel"] == "direct") | floor.scenario.org.design.channel.overlay_credit
-    won = deals[(deals["outcome"] == "won") & credit & deals["close_month"].isin(ledger["month"].unique())]
+        booked = pd.Series(won["amount"].to_numpy()).groupby([person, won["close_month"].astype(str).to_numpy()]).sum()
+        rows["credited"] = booked.reindex(pd.MultiIndex.from_arrays([rows["rep"], rows["period"]])).fillna(0.0).to_numpy()
+        return pd.concat([rows, overlay], ignore_index=True)
     deal_rows = pd.DataFrame({
-        "rep": won["rep"].astype(str), "period": won["close_month"].astype(str), "measure": "bookings",
-        "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str),
-        "product": won["product"].astype(str), "segment": won["segment"].astype(str),
-        "team": np.asarray(regions, dtype=object)[region[won["rep"].cat.codes.to_numpy()]],
+        "rep": person, "period": won["close_month"].astype(str).to_numpy(), "measure": "bookings",
+        "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str).to_numpy(),
+        "product": won["product"].astype(str).to_numpy(), "segment": won["segment"].astype(str).to_numpy(),
+        "team": regions[floor.rep_region[won["rep"].cat.codes.to_numpy()]],
     })
-    return pd.concat([quota_rows, deal_rows, overlay], ignore_index=True)
+    return pd.concat([rows, deal_rows, overlay], ignore_index=True)
+
+
+def _people(floor: SalesFloor) -> pd.DataFrame:
+    """Everyone who held a rep slot: ``slot, person, start, end`` (clock days) and ``hired``
+    (hire month label; empty for the incumbents at the start)."""
+    start_date = pd.Timestamp(floor.scenario.calendar.start_date)
+    w = floor.clock.warmup_days
+    rows, current = [], {r: {"slot": r, "person": f"R{r + 1:03d}", "start": -np.inf, "hired": "", "n": 1}
+                          for r in range(floor.n_reps)}
+    for e in sorted(floor.staff_events, key=lambda e: e["day"]):
+        r = e["rep"]
+        if e["event"] == "left" and r in current:
+            rows.append({**current.pop(r), "end": e["day"]})
+        elif e["event"] == "hired":
+            n = 1 + max([x["n"] for x in rows if x["slot"] == r], default=1)
+            label = (start_date + pd.Timedelta(days=int(np.floor(e["day"] - w)))).strftime("%Y-%m")
+            current[r] = {"slot": r, "person": f"R{r + 1:03d}#{n}", "start": e["day"], "hired": label, "n": n}
+    rows += [{**p, "end": np.inf} for p in current.values()]
+    return pd.DataFrame(rows).drop(columns="n").sort_values(["slot", "start"], ignore_index=True)
+
+
+def _person_of(people: pd.DataFrame, slot: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The person holding ``slot`` on clock ``day``; ``""`` while the slot is vacant."""
+    key = people["slot"].to_numpy() * 1e7 + np.clip(people["start"].to_numpy(), -1e6, 1e6)
+    pos = np.searchsorted(key, slot * 1e7 + day, side="right") - 1
+    held = (people["slot"].to_numpy()[pos] == slot) & (day < people["end"].to_numpy()[pos])
+    return np.where(held, people["person"].to_numpy()[pos], "")
 
 
 def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
@@ -256,7 +297,7 @@ def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloo
 
 def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     """Ledger plus pay per rep-month: base, variable, total, and one column per component."""
-    st = statements.assign(period=statements["period"].astype(str), rep=statements["rep"].astype(str))
+    st = statements.assign(period=statements["period"].astype(str), rep=statements["rep"].astype(str).str.split("#").str[0])
     by_comp = st.pivot_table(index=["rep", "period"], columns="component", values="amount", aggfunc="sum", fill_value=0.0)
     by_comp.columns = [f"pay: {c}" for c in by_comp.columns]
     base = st[st["item"] == "base"].groupby(["rep", "period"])["amount"].sum().rename("base_pay")
@@ -298,3 +339,19 @@ def _churn_rows(customers: pd.DataFrame, window_months: int, ledger: pd.DataFram
                         "credited": rows["amount"].to_numpy(), "deal": rows["deal_id"].astype(str),
                         "event": "churn", "won_period": sale})
     return out[out["period"].isin(months)]
+
+
+def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+    """Churn rows credited to the person who sold the deal; none once that person has left
+    (commission cannot be recovered from a leaver)."""
+    out = _churn_rows(customers, window_months, ledger)
+    if out.empty:
+        return out
+    people = _people(floor)
+    w = floor.clock.warmup_days
+    rows = clawback_rows(customers, window_months, since_day=0)
+    rows = rows.set_index(rows["deal_id"].astype(str)).loc[out["deal"]]
+    slot = np.asarray([int(r[1:4]) - 1 for r in out["rep"]])
+    seller = _person_of(people, slot, rows["sale_day"].to_numpy() + w)
+    holder = _person_of(people, slot, rows["churn_day"].to_numpy() + w)
+    return out.assign(rep=seller)[(seller == holder) & (seller != "")]

@@ -147,3 +147,16 @@ def test_channel_partners_work_without_rep_hours_and_keep_a_margin() -> None:
 def test_invalid_org_inputs(overrides, message) -> None:
     with pytest.raises(ScenarioError, match=message):
         scenario(**overrides)
+
+
+def test_draws_go_to_new_hires_only() -> None:
+    """A rep slot is held by its incumbent, then by each new hire (R007#2...); the new-hire draw
+    plan advances money to hires only, from their hire month."""
+    sc = scenario(plan=str(ROOT / "data/plans/new_hire_draw.yaml"), **{"staffing.attrition.base_annual_quit": 0.5})
+    r = salessim.simulate(sc, seed=2)
+    st = r.statements
+    drawn = set(st.loc[st["item"] == "draw_advance", "rep"].astype(str))
+    hires = {p for p in st["rep"].astype(str).unique() if "#" in p}
+    assert hires and drawn and drawn <= hires
+    # the ledger adds every person's pay back to the slot they held
+    assert r.ledger["total_pay"].sum() == pytest.approx(st["amount"].sum(), abs=0.01)
