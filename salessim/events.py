@@ -306,6 +306,8 @@ Event = Annotated[
     | Training | ProcessStandardisation | CrmAdoption | AddSdrs | AddPartners,
     Field(discriminator="kind"),
 ]
+KINDS = frozenset(m.model_fields["kind"].default for m in _Event.__subclasses__() + _Intervention.__subclasses__()
+                  if "kind" in m.model_fields)
 INTERVENTIONS = (Training, ProcessStandardisation, CrmAdoption, AddSdrs, AddPartners)
 
 

@@ -303,7 +303,10 @@ class Scenario(Frozen):
 def _format_error(source: str, err: ValidationError) -> str:
     errors = err.errors()
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    parts = list(first["loc"])
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in _events.KINDS:  # the union's tag: noise
+        del parts[2]
+    loc = ".".join(str(p) for p in parts)
     msg = first["msg"].removeprefix("Value error, ")
     if not loc:  # a cross-field check names its own field first: "org.reps (...): reason"
         head = msg.split(" ", 1)[0].rstrip(":")
