@@ -45,3 +45,16 @@ def test_events_round_trip_through_yaml():
                {"kind": "plan_change", "at": 7, "plan": small().plan.to_dict()})
     again = load_scenario(__import__("yaml").safe_load(sc.to_yaml()))
     assert again.events == sc.events
+
+
+def test_cli_roi_and_stress_report_bad_files_in_one_line(tmp_path, capsys):
+    from salessim.cli import main
+
+    sc = tmp_path / "small.yaml"
+    sc.write_text(small().to_yaml())
+    (tmp_path / "shocks.yaml").write_text("- {kind: demand_shock, at: 3, factor: 0.5}\n")
+    assert main(["stress", str(sc), str(tmp_path / "shocks.yaml")]) == 2
+    assert "expected a mapping of shock name to a list of events" in capsys.readouterr().err
+    (tmp_path / "bad.yaml").write_text("- {kind: demand_shock, at: 30, factor: 0.5}\n")
+    assert main(["roi", str(sc), str(tmp_path / "bad.yaml")]) == 2
+    assert "events.0.at: month 30 is outside the horizon" in capsys.readouterr().err
