@@ -129,7 +129,7 @@ class EventState:
         rng = f.rng["events"]
         f.active[rep] = False
         f.staff_events.append({"rep": rep, "day": now, "event": "left"})
-        mine = f.open[f.pipe.rep[f.open] == rep]
+        mine = f.open[(f.pipe.rep[f.open] == rep) & (f.pipe.channel[f.open] == 0)]  # partners keep theirs
         lost = rng.random(len(mine)) < loss
         f._close(mine[lost], np.full(int(lost.sum()), now), LOST)
         keep = mine[~lost]
@@ -254,7 +254,7 @@ def _key_account_loss(state, i, ev, day):
     weight = f.accounts["lead_weight"].to_numpy().copy()
     share = weight[a] / weight.sum()
     weight[a] = 0.0
-    f.accounts["lead_weight"] = weight
+    f.accounts = f.accounts.assign(lead_weight=weight)  # a copy: the org layout is shared between runs
     f.acc_cdf = np.cumsum(weight / weight.sum())
     f.acc_cdf[-1] = 1.0
     state.lead_scale *= 1.0 - share
@@ -371,7 +371,16 @@ def balanced_territory(territory: np.ndarray, potential: np.ndarray, rep_region:
 
 def _reterritory(state, i, ev, day):
     f = state.floor
-    new = balanced_territory(f.territory, f.accounts["potential"].to_numpy(), f.rep_region, ev.tolerance)
+    if ev.strategy == "greedy":
+        measure = f.accounts["potential" if ev.balance_on == "potential" else "workload_hours"].to_numpy()
+        new = balanced_territory(f.territory, measure, f.rep_region, ev.tolerance)
+    else:
+        from salessim.territory import design_territories
+
+        regions = np.asarray(f.scenario.market.regions)[f.rep_region]
+        new = design_territories(f.accounts, f.n_reps, "min_disruption", rep_regions=regions, current=f.territory,
+                                 tolerance=ev.tolerance, rng=f.rng["events"], balance_on=ev.balance_on,
+                                 time_limit=ev.time_limit)
     moved = new != f.territory
     f.territory = new
     f._territory_index()

@@ -234,13 +234,19 @@ class QuotaChange(_Event):
 
 
 class Reterritory(_Event):
-    """Re-balance territories within each region by potential (the fewest, smallest accounts
-    move from over- to under-loaded reps until every rep is within ``tolerance`` of the region
-    average). ``pipeline_loss`` of the open deals on moved accounts is lost in the hand-over."""
+    """Re-align territories within each region. ``min_disruption`` (default) asks
+    :func:`salessim.territory.design_territories` for the fewest moves that bring every rep within
+    ``tolerance`` of a fair share of ``balance_on`` (potential or workload; a MILP capped at
+    ``time_limit`` seconds); ``greedy`` moves the smallest accounts of over-loaded reps to the
+    least-loaded rep (instant, more moves). ``pipeline_loss`` of the open deals on moved
+    accounts is lost in the hand-over; the rest go to the new owner."""
 
     kind: Literal["reterritory"] = "reterritory"
-    tolerance: Annotated[float, Field(ge=0.0, le=1.0)] = 0.10
+    strategy: Literal["min_disruption", "greedy"] = "min_disruption"
+    balance_on: Literal["potential", "workload"] = "potential"
+    tolerance: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.10
     pipeline_loss: Fraction = 0.10
+    time_limit: Annotated[float, Field(gt=0.0, le=600.0)] = 10.0
 
 
 # --------------------------------------------------------------------------- interventions

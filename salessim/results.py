@@ -209,7 +209,7 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
         cost = float(result.event_costs["cost"].sum()) if result.event_costs is not None else 0.0
         rows.append(("event and intervention cost", cost, cur))
         if "total_pay" in ledger:
-            rows.append(("cost of sales incl. interventions", _ratio(ledger["total_pay"].sum() + cost, revenue), "%"))
+            rows.append(("cost of sales incl. interventions", _ratio(comp + cost, sales_revenue), "%"))
     return rows
 
 

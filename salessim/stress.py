@@ -74,20 +74,18 @@ def monthly(result: SimResult) -> pd.DataFrame:
 
 
 def _run_row(r: SimResult) -> dict[str, float]:
+    k = r.kpis().set_index("kpi")["value"]
     led = r.ledger
     att = attainment_by_rep(led)
-    revenue = float(led["bookings"].sum())
-    comp = float(led["total_pay"].sum()) if "total_pay" in led else np.nan
-    ev_cost = float(r.event_costs["cost"].sum()) if r.event_costs is not None else 0.0
     months = r.scenario.calendar.horizon_months
     return {
-        "revenue": revenue,
-        "cost of sales": comp / revenue if revenue else np.nan,
-        "cost of sales incl. events": (comp + ev_cost) / revenue if revenue else np.nan,
+        "revenue": float(led["bookings"].sum()),
+        "cost of sales": float(k.get("cost of sales", np.nan)),
+        "cost of sales incl. events": float(k.get("cost of sales incl. interventions", k.get("cost of sales", np.nan))),
         "attainment median": float(att.median()),
         "reps at or above quota": float((att >= 1).mean()),
         "annual attrition": float(led["left"].sum()) / r.scenario.org.reps * 12 / months,
-        "event cost": ev_cost,
+        "event cost": float(r.event_costs["cost"].sum()) if r.event_costs is not None else 0.0,
     }
 
 

