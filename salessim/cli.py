@@ -19,6 +19,7 @@ COMMANDS = [
     "salessim.commands.calibrate",
     "salessim.commands.report",
     "salessim.commands.dashboard",
+    "salessim.commands.stress",
 ]
 
 

@@ -15,7 +15,8 @@ Public API: :class:`CustomerLifecycle` (scenario config), :func:`simulate_custom
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
@@ -206,11 +207,26 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     return deals.sort_values("deal_id", kind="stable", ignore_index=True)
 
 
+@dataclass(frozen=True)
+class ChurnShock:
+    """A time-limited change of churn (scenario events): from ``from_day`` to ``until_day`` (days
+    from the scenario start) the monthly survival of matching customers is raised to ``factor``
+    (2 = churn as if two months passed per month). ``factor=inf`` makes them leave at the first
+    month end in the window (a lost account). ``segment``/``account`` None match every customer."""
+
+    from_day: float
+    until_day: float
+    factor: float
+    segment: str | None = None
+    account: int | None = None
+
+
 def simulate_customers(
     won_deals: pd.DataFrame,
     config: CustomerLifecycle,
     horizon_days: int,
     rng: np.random.Generator,
+    shocks: Sequence[ChurnShock] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Follow every won deal as a customer until ``horizon_days``.
 
@@ -255,6 +271,9 @@ def simulate_customers(
         k = np.ceil(np.log(u) / np.log1p(-hazard))
     churn_month = np.where(hazard <= 0.0, np.inf, np.maximum(k, 1.0))
     churn_month = np.where(hazard >= 1.0, 1.0, churn_month)
+    if shocks:
+        churn_month = _shocked_churn_month(churn_month, u, hazard, start, segment, deals["account"].to_numpy(),
+                                           horizon_days, shocks)
     # Month ends that fall inside [0, horizon): k_first .. k_last.
     k_last = np.ceil((horizon_days - start) / MONTH_DAYS).astype(np.int64) - 1
     k_first = _first_window_month(start)
@@ -314,6 +333,41 @@ def simulate_customers(
     )
     events = _events(deals, start, renewed, renewal_month, value, delta, churned, k_churn, churn_term)
     return customers, events
+
+
+def _shocked_churn_month(churn_month: np.ndarray, u: np.ndarray, hazard: np.ndarray, start: np.ndarray,
+                         segment: np.ndarray, account: np.ndarray, horizon_days: int,
+                         shocks: Sequence[ChurnShock]) -> np.ndarray:
+    """Churn months under churn shocks, from the same uniforms: month k after the sale counts as
+    ``factor`` base months when its end falls in a shock window; the customer churns in the first
+    month whose cumulated base months reach -log(u)/-log(1-h). Customers no shock touches keep
+    their month exactly."""
+    n_months = int(np.ceil((horizon_days - start.min()) / MONTH_DAYS)) + 1
+    ends = start[:, None] + np.arange(1, n_months + 1)[None, :] * MONTH_DAYS  # end day of month k
+    mult = np.ones((len(start), n_months))
+    forced = np.full(len(start), np.inf)
+    for sh in shocks:
+        who = np.ones(len(start), dtype=bool)
+        if sh.segment is not None:
+            who &= segment == sh.segment
+        if sh.account is not None:
+            who &= account == sh.account
+        inside = who[:, None] & (ends >= sh.from_day) & (ends < sh.until_day)
+        if np.isinf(sh.factor):
+            first = np.where(inside.any(axis=1), inside.argmax(axis=1) + 1.0, np.inf)
+            forced = np.minimum(forced, first)
+        else:
+            mult = np.where(inside, mult * sh.factor, mult)
+    touched = (mult != 1.0).any(axis=1)
+    out = churn_month.copy()
+    if touched.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.log(u[touched]) / np.log1p(-hazard[touched])  # base months survived
+        need = np.where(hazard[touched] <= 0.0, np.inf, need)
+        reached = np.cumsum(mult[touched], axis=1) >= need[:, None]
+        k = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
+        out[touched] = np.where(hazard[touched] >= 1.0, 1.0, k)
+    return np.minimum(out, forced)
 
 
 def _first_window_month(start: np.ndarray) -> np.ndarray:

@@ -180,6 +180,10 @@ class SalesFloor(RepDecisions, Structures):
         self.month_end = env.event()
         env.process(self._selling(env))
         env.process(self._month_close(env))
+        if self.scenario.events:
+            from salessim.event_effects import run_events
+
+            run_events(self, env)
         env.run(until=self.clock.end_day + 1)
         return self
 

@@ -12,7 +12,7 @@ import numpy as np
 #: Purposes, in spawn order. Append new purposes at the end: reordering changes every result.
 PURPOSES = (
     "org", "accounts", "arrivals", "deals", "work", "behaviour", "staffing", "customers",
-    "prospecting", "vacancy",
+    "prospecting", "vacancy", "events",
 )
 
 

@@ -36,6 +36,8 @@ class SimResult:
     customers: pd.DataFrame | None = None
     customer_events: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
+    event_costs: pd.DataFrame | None = None
+    event_log: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -203,6 +205,11 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
             ("cost of sales incl. management", _ratio(comp + mgmt_total, sales_revenue), "%"),
             ("pay-for-performance correlation", float(att.corr(pay_by_rep)), "r"),
         ]
+    if sc.events:
+        cost = float(result.event_costs["cost"].sum()) if result.event_costs is not None else 0.0
+        rows.append(("event and intervention cost", cost, cur))
+        if "total_pay" in ledger:
+            rows.append(("cost of sales incl. interventions", _ratio(comp + cost, sales_revenue), "%"))
     return rows
 
 

@@ -26,6 +26,7 @@ from pydantic import (
 
 from salessim import behaviour as _behaviour
 from salessim import customers as _customers
+from salessim import events as _events
 from salessim import org as _org
 from salessim import quota as _quota
 from salessim import staffing as _staffing
@@ -234,6 +235,9 @@ class Scenario(Frozen):
     behaviour: _behaviour.Settings = _behaviour.Settings()
     customers: _customers.CustomerLifecycle = _customers.CustomerLifecycle()
     staffing: Staffing = Staffing()
+    events: list[_events.Event] = Field(
+        default_factory=list, description="time-stamped risks, changes and interventions (docs/events.md)"
+    )
 
     @field_validator("plan", mode="before")
     @classmethod
@@ -259,6 +263,7 @@ class Scenario(Frozen):
                 f"org.reps ({self.org.reps}) exceeds market.accounts ({self.market.accounts}): "
                 "every rep needs at least one account"
             )
+        _events.check_events(self)
         return self
 
     def _check_org(self, segments: list[str]) -> None:
@@ -298,7 +303,10 @@ class Scenario(Frozen):
 def _format_error(source: str, err: ValidationError) -> str:
     errors = err.errors()
     first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    parts = list(first["loc"])
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in _events.KINDS:  # the union's tag: noise
+        del parts[2]
+    loc = ".".join(str(p) for p in parts)
     msg = first["msg"].removeprefix("Value error, ")
     if not loc:  # a cross-field check names its own field first: "org.reps (...): reason"
         head = msg.split(" ", 1)[0].rstrip(":")
@@ -366,10 +374,11 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
         path = Path(source)
         data, name = _with_base(_read_yaml(path), path), str(path)
         base_dir = path.parent
-    if base_dir is not None and isinstance(data.get("plan"), str):  # relative to the scenario file
-        plan = Path(data["plan"])
-        if not plan.is_absolute():
-            data["plan"] = str((base_dir / plan).resolve())
+    if base_dir is not None:  # plan paths are relative to the scenario file
+        _resolve_plan(data, base_dir)
+        for ev in data.get("events") or []:
+            if isinstance(ev, dict):
+                _resolve_plan(ev, base_dir)
     for key, value in overrides.items():  # paths in overrides are relative to the working folder
         _set_path(data, key, value, name)
     try:
@@ -388,8 +397,10 @@ def _with_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, An
         raise ScenarioError(f"{path}: base: expected the path of another scenario file (at most 5 levels)")
     base_path = (path.parent / base_ref).resolve()
     base = _with_base(_read_yaml(base_path), base_path, depth + 1)
-    if isinstance(base.get("plan"), str) and not Path(base["plan"]).is_absolute():
-        base["plan"] = str((base_path.parent / base["plan"]).resolve())
+    _resolve_plan(base, base_path.parent)
+    for ev in base.get("events") or []:
+        if isinstance(ev, dict):
+            _resolve_plan(ev, base_path.parent)
     return _merge(base, data)
 
 
@@ -398,6 +409,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     for k, v in over.items():
         out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
+
+
+def _resolve_plan(data: dict[str, Any], base_dir: Path) -> None:
+    if isinstance(data.get("plan"), str) and not Path(data["plan"]).is_absolute():
+        data["plan"] = str((base_dir / data["plan"]).resolve())
 
 
 def _deep_copy(obj: Any) -> Any:

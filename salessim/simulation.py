@@ -10,6 +10,7 @@ import pandas as pd
 
 from salessim.customers import clawback_rows, simulate_customers
 from salessim.engine import OPEN, WON, SalesFloor
+from salessim.event_effects import event_tables
 from salessim.incentives import Incentive
 from salessim.results import OUTCOMES, SimResult
 from salessim.scenario import Scenario, load_scenario
@@ -83,12 +84,11 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
 
     ledger = _ledger(floor, deals, rep_cat)
     customers, customer_events = _customers(floor, rep_cat)
+    event_costs, event_log = event_tables(floor)
     statements = None
     if sc.plan is not None:
         perf = performance_frame(ledger, deals, floor)
-        if sc.plan.clawback is not None:
-            perf = pd.concat([perf, _clawbacks(customers, sc.plan.clawback.within_months, ledger, floor)], ignore_index=True)
-        statements = sc.plan.statements(perf)
+        statements = _statements(floor, perf, customers, ledger)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
@@ -110,7 +110,30 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         ),
         accounts=floor.accounts.assign(rep=pd.Categorical.from_codes(floor.territory, dtype=rep_cat)),
         events=result_events,
+        event_costs=event_costs,
+        event_log=event_log,
     )
+
+
+def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:  # noqa: E501
+    """Pay statements, each month under the plan in force (plan changes split the window into
+    segments; each segment's statements come from its own plan, then they are concatenated)."""
+    state = getattr(floor, "event_state", None)
+    wm = floor.scenario.calendar.warmup_months
+    segments = state.plan_segments if state is not None else [(0, floor.scenario.plan)]
+    months = ledger["month"].astype(str).drop_duplicates().tolist()
+    out = []
+    for k, (first, plan) in enumerate(segments):
+        last = segments[k + 1][0] if k + 1 < len(segments) else wm + len(months)
+        these = set(months[max(first - wm, 0) : max(last - wm, 0)])
+        if not these:
+            continue
+        part = perf
+        if plan.clawback is not None:
+            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor)], ignore_index=True)
+        st = plan.statements(part[part["period"].isin(these)].reset_index(drop=True))
+        out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
+    return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
 
 
 def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype) -> pd.DataFrame:
@@ -324,7 +347,9 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
         "amount": p.amount[won], "close_day": p.close[won] - w,
     })
     horizon = sc.customers.horizon_days(floor.clock.end_day - w)
-    return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"])
+    state = getattr(floor, "event_state", None)
+    shocks = state.churn_shocks if state is not None else ()
+    return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
 
 
 def _churn_rows(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,8 @@ EXPECTED_TABLES = {
     "00_quickstart": {"kpis.csv", "funnel.csv", "stages.csv", "bookings_by_month.csv",
                       "scorecard_year.csv", "scorecard_quarters.csv"},
     "05_scenario_explorer": {"comparison.csv"},
+    "06_risk_and_interventions": {"stress_runs.csv", "crm_roi_runs.csv", "case_effect_grid.csv",
+                                  "case_outcome_likelihood.csv"},
 }
 
 
@@ -61,4 +63,12 @@ def _explorer(html, tables):
     assert {"kpi", "baseline", "variant", "difference", "ci_low", "ci_high"} <= set(d.columns)
 
 
-CONTENT = {"00_quickstart": _quickstart, "05_scenario_explorer": _explorer}
+def _risk(html, tables):
+    for heading in ("Stress test", "Return on an intervention", "The published case"):
+        assert heading in html
+    assert len(PNG.findall(html)) == 3  # revenue distribution + monthly bookings, payback curve, outcome scatter
+    runs = pd.read_csv(tables / "stress_runs.csv")
+    assert set(runs["variant"]) == {"baseline", "demand -25% in Q3", "two best reps leave"}
+
+
+CONTENT = {"00_quickstart": _quickstart, "05_scenario_explorer": _explorer, "06_risk_and_interventions": _risk}

@@ -1,0 +1,80 @@
+"""Stress tests, intervention ROI and the case-study helpers on a small org."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salessim.case_study import _wilson, effect_grid
+from salessim.stress import (
+    InterventionROI,
+    intervention_roi,
+    months_to_recover,
+    paired_ci,
+    stress_test,
+)
+from tests.events.helpers import small
+
+
+def test_months_to_recover_by_hand():
+    base = np.full(8, 10.0)
+    # months 3-4 at half, back to normal from month 5 (0-based start 2): trough at 0, back 2 months later
+    assert months_to_recover(np.array([10, 10, 5, 5, 10, 10, 10, 10.0]), base, start=2, window=1) == 2.0
+    # trailing 3-month sums: ratio at months 2..7 = 25/30, 20/30, 20/30, 25/30, 30/30, 30/30 -> trough at +1, back at +4
+    assert months_to_recover(np.array([10, 10, 5, 5, 10, 10, 10, 10.0]), base, start=2, window=3) == 4.0
+    assert months_to_recover(base * 0.97, base, start=2) == 0.0  # never below 95%
+    assert np.isnan(months_to_recover(np.r_[base[:2], np.full(6, 5.0)], base, start=2))  # never back
+
+
+def test_paired_ci_by_hand():
+    mean, lo, hi = paired_ci(np.array([1.0, 2.0, 3.0]), level=0.9)
+    # mean 2, sd 1, t(0.95; 2 df) = 2.919986 -> half width 2.919986 / sqrt(3) = 1.685855
+    assert (mean, lo, hi) == pytest.approx((2.0, 2.0 - 1.685855, 2.0 + 1.685855), abs=1e-6)
+
+
+def test_wilson_interval_by_hand():
+    lo, hi = _wilson(5, 10, level=0.9)
+    # z = 1.644854; centre = (0.5 + z^2/20) / (1 + z^2/10) = 0.5; half = 1.644854 * sqrt(0.025 + 0.006764) / 1.270550 = 0.23073
+    assert (lo, hi) == pytest.approx((0.5 - 0.23073, 0.5 + 0.23073), abs=1e-4)
+
+
+def test_payback_month_of_the_mean_curve():
+    monthly = pd.DataFrame({"replication": [0, 0, 0, 1, 1, 1], "month_no": [1, 2, 3] * 2,
+                            # cumulative net: rep 0: -10, -4, 3; rep 1: -10, -8, -1 -> mean -10, -6, 1
+                            "cumulative net": [-10.0, -4.0, 3.0, -10.0, -8.0, -1.0]})
+    roi = InterventionROI(runs=pd.DataFrame(), monthly=monthly, gross_margin=0.5, start_month=1)
+    assert roi.payback_month() == 3.0
+
+
+def test_an_intervention_without_effect_returns_minus_its_cost():
+    roi = intervention_roi(small(), [{"kind": "training", "at": 3, "skill_gain": 0.0, "cost": 5000}],
+                           replications=2, seed=4)
+    # common random numbers: a no-effect event leaves every run identical, so revenue is unchanged
+    assert (roi.runs["incremental revenue"] == 0).all()
+    assert (roi.runs["net return"] == -5000).all()
+    assert roi.runs["ROI"].tolist() == [-1.0, -1.0]
+    assert np.isnan(roi.payback_month())
+
+
+@pytest.mark.slow
+def test_stress_test_downside_and_recovery():
+    st = stress_test(small(), {"no more leads": [{"kind": "demand_shock", "at": 7, "factor": 0.0}],
+                               "leads dip": [{"kind": "demand_shock", "at": 4, "factor": 0.5, "until": 5}]},
+                     replications=3, seed=2)
+    s = st.summary().set_index(["variant", "metric"])
+    assert s.loc[("baseline", "revenue"), "change vs baseline"] == 0.0
+    runs = st.runs.set_index(["variant", "replication"])["revenue"]
+    assert (runs["no more leads"] < runs["baseline"]).all()
+    assert s.loc[("no more leads", "revenue"), "P5"] <= s.loc[("no more leads", "revenue"), "P10"]
+    assert s.loc[("no more leads", "months to recover (median)"), "recovered within horizon"] == 0.0
+    assert s.loc[("leads dip", "months to recover (median)"), "recovered within horizon"] > 0.0
+
+
+@pytest.mark.slow
+def test_effect_grid_on_a_small_org():
+    sc = small({"kind": "process_standardisation", "at": 1, "duration_factor": 0.7, "win_factor": 1.0, "ramp_months": 0})
+    g = effect_grid(sc, {"events.0.duration_factor": [1.0, 0.6]}, replications=2, seed=1, months=(4, 12))
+    none, strong = g.iloc[0], g.iloc[1]
+    assert none["revenue change"] == 0.0 and none["cycle change"] == 0.0  # factor 1 = the baseline, exactly
+    assert strong["cycle change"] < -0.2
