@@ -1,0 +1,161 @@
+"""Experiment design: sweep grids, override paths and the list of runs an experiment needs.
+
+Pure functions, no simulation: a grid of dotted override paths expands to scenario variants, and
+scenarios x replications expand to :class:`RunSpec` s, each with its own seed sequence and a
+content hash (``run_id``) that the results store uses to skip finished runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from salessim.errors import SalessimError
+from salessim.random import seed_sequence
+from salessim.scenario import Scenario, load_scenario
+
+Point = dict[str, Any]
+"""One grid point: dotted override path -> value, e.g. ``{"org.weekly_hours": 30}``."""
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[Point]:
+    """All points of a sweep grid, in a stable order.
+
+    A mapping ``{path: [values...]}`` gives the cartesian product; the first path varies slowest
+    (``{"a": [1, 2], "b": [3, 4]}`` -> a=1,b=3; a=1,b=4; a=2,b=3; a=2,b=4). A list of mappings is
+    taken as explicit points (for designs that are not a full product). Raises
+    :class:`SalessimError` on an empty grid, a non-list value or a repeated point.
+    """
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise SalessimError("grid: empty: give at least one path with a list of values")
+        for path, values in grid.items():
+            if not isinstance(path, str) or not path:
+                raise SalessimError(f"grid: {path!r}: a path must be a dotted string like 'org.reps'")
+            if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+                raise SalessimError(f"grid: {path}: expected a list of values, got {values!r}")
+            if len(values) == 0:
+                raise SalessimError(f"grid: {path}: empty list of values")
+        keys = list(grid)
+        points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*grid.values())]
+    else:
+        points = []
+        for i, point in enumerate(grid):
+            if not isinstance(point, Mapping) or not point:
+                raise SalessimError(f"grid: point {i}: expected a non-empty mapping of path: value")
+            points.append(dict(point))
+        if not points:
+            raise SalessimError("grid: empty: give at least one point")
+    seen: set[str] = set()
+    for point in points:
+        key = json.dumps(point, sort_keys=True, default=str)
+        if key in seen:
+            raise SalessimError(f"grid: point {point} appears twice")
+        seen.add(key)
+    return points
+
+
+def check_path(scenario: Scenario, path: str) -> None:
+    """Raise :class:`SalessimError` unless ``path`` names a field of ``scenario``.
+
+    Paths are dotted (``org.weekly_hours``, ``funnel.stages.2.conversion``; ``__`` works as a
+    dot). Every field of a validated scenario is present in its dump (defaults included), so a
+    path is valid when it resolves there.
+    """
+    parts = path.replace("__", ".").split(".")
+    node: Any = scenario.to_dict()
+    for i, part in enumerate(parts):
+        here = ".".join(parts[: i + 1])
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, list):
+            raise SalessimError(f"grid: {path}: {here}: no such list item (there are {len(node)})")
+        elif parts[0] == "plan" and not isinstance(node, dict):
+            raise SalessimError(f"grid: {path}: comp plan parameters need a plan inside the scenario")
+        else:
+            options = ", ".join(sorted(node)) if isinstance(node, dict) else "none (it is a value)"
+            raise SalessimError(f"grid: {path}: unknown field '{part}' (fields here: {options})")
+
+
+def label_points(points: list[Point]) -> list[str]:
+    """Short, unique scenario labels for grid points: ``weekly_hours=30, reps=80``.
+
+    Uses each path's last part unless two paths share it (then the full path).
+    """
+    paths = list(dict.fromkeys(p for point in points for p in point))
+    last = [p.replace("__", ".").split(".")[-1] for p in paths]
+    short = {p: (s if last.count(s) == 1 else p) for p, s in zip(paths, last, strict=True)}
+    labels = [", ".join(f"{short[k]}={_fmt(v)}" for k, v in point.items()) for point in points]
+    if len(set(labels)) != len(labels):  # values that print alike, e.g. 1 and 1.0
+        labels = [json.dumps(point, sort_keys=True, default=str) for point in points]
+    return labels
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep_scenarios(base: Scenario | str | Path | Mapping[str, Any], grid: Any) -> tuple[dict[str, Scenario], list[Point]]:
+    """Scenario variants for every grid point, labelled; all paths and values checked up front."""
+    scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    points = expand_grid(grid)
+    for path in dict.fromkeys(p for point in points for p in point):
+        check_path(scenario, path)
+    labels = label_points(points)
+    return {label: load_scenario(scenario, **point) for label, point in zip(labels, points, strict=True)}, points
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One simulation run of an experiment: a scenario variant and a replication."""
+
+    label: str
+    replication: int
+    scenario: Scenario
+    seed: np.random.SeedSequence
+    run_id: str
+
+
+def run_specs(
+    scenarios: Mapping[str, Scenario],
+    replications: int,
+    seed: int | np.random.SeedSequence,
+    common_random_numbers: bool = True,
+    version: str = "",
+) -> list[RunSpec]:
+    """Runs for every scenario and replication, scenario-major.
+
+    With common random numbers, replication ``i`` of every scenario uses
+    ``seed_sequence(seed, i)``: the engine spawns one stream per purpose from it, so arrivals,
+    deal dice and rep skills are the same across scenarios. Without (for checking what CRN buys),
+    scenario ``k`` gets the independent child ``seed_sequence(seed_sequence(seed, i), k)``.
+    """
+    if not isinstance(replications, int | np.integer) or replications < 1:
+        raise SalessimError(f"replications: must be a whole number >= 1, got {replications!r}")
+    specs = []
+    for k, (label, sc) in enumerate(scenarios.items()):
+        body = json.dumps(sc.to_dict(), sort_keys=True)
+        for i in range(int(replications)):
+            ss = seed_sequence(seed, i)
+            if not common_random_numbers:
+                ss = seed_sequence(ss, k)
+            specs.append(RunSpec(label, i, sc, ss, run_id(body, ss, version)))
+    return specs
+
+
+def run_id(scenario_json: str, seed: np.random.SeedSequence, version: str) -> str:
+    """Content hash of everything a run depends on (resolved scenario, seed, package version)."""
+    h = hashlib.sha256()
+    for part in (scenario_json, str(seed.entropy), repr(tuple(seed.spawn_key)), version):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:20]

@@ -1,0 +1,190 @@
+"""Executors: where the runs of an experiment are computed.
+
+* :class:`SerialExecutor`: in this process, one after the other.
+* :class:`ProcessExecutor`: local worker processes (default: all cores), started with
+  ``forkserver`` where the platform has it, else ``spawn`` (never ``fork``: safe in Jupyter and
+  with threads).
+* :class:`DaskExecutor`: a Dask distributed cluster (a ``dask.distributed.Client`` or a
+  scheduler address), for work that outgrows one machine.
+
+Each run is a pure function of its task (scenario + seed sequence), so the results are
+identical whatever the executor and the number of workers; only their completion order differs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from salessim.errors import SalessimError
+
+
+class Executor:
+    """Computes ``fn(task)`` for every task; yields results as they complete (any order)."""
+
+    workers: int = 1
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers (no-op for executors that hold none)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Runs every task in the calling process, in order."""
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        for task in tasks:
+            yield fn(task)
+
+    def __repr__(self) -> str:
+        return "SerialExecutor()"
+
+
+def _start_method() -> str:
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+class ProcessExecutor(Executor):
+    """Local worker processes. ``workers`` defaults to the number of usable cores.
+
+    The pool starts on first use and is kept until :meth:`close` (use it as a context manager to
+    reuse warm workers across several experiments). At most ``2 x workers`` tasks are in flight,
+    so an interruption (Ctrl-C, an error) stops after the runs already started.
+    """
+
+    def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
+        n = workers if workers is not None else _usable_cores()
+        if not isinstance(n, int) or n < 1:
+            raise SalessimError(f"workers: must be a whole number >= 1, got {workers!r}")
+        self.workers = n
+        self.start_method = start_method or _start_method()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = mp.get_context(self.start_method)
+            if self.start_method == "forkserver":
+                # Workers fork from a server that has already imported the engine (fast start).
+                ctx.set_forkserver_preload(["salessim.experiments.runner"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self._pool
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        pool = self._ensure_pool()
+        pending: set[Future] = set()
+        todo = iter(tasks)
+        limit = 2 * self.workers
+        try:
+            while True:
+                for task in todo:
+                    pending.add(pool.submit(fn, task))
+                    if len(pending) >= limit:
+                        break
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+            if pending:  # interrupted: let started runs finish so workers stay consistent
+                wait(pending)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __repr__(self) -> str:
+        return f"ProcessExecutor(workers={self.workers}, start_method={self.start_method!r})"
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+class DaskExecutor(Executor):
+    """Runs tasks on a Dask distributed cluster.
+
+    ``client`` is a ``dask.distributed.Client`` (left open on :meth:`close`) or a scheduler
+    address such as ``"tcp://10.0.0.5:8786"`` (a client is opened and closed here). Workers need
+    salessim installed, in the same version.
+    """
+
+    def __init__(self, client: Any) -> None:
+        from dask.distributed import Client
+
+        if isinstance(client, str):
+            try:
+                self.client = Client(client, timeout="20s")
+            except OSError as e:
+                raise SalessimError(f"dask scheduler {client}: cannot connect ({e})") from None
+            self._own = True
+        elif isinstance(client, Client):
+            self.client, self._own = client, False
+        else:
+            raise SalessimError(f"executor: expected a dask Client or scheduler address, got {client!r}")
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        info = self.client.scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        from dask.distributed import as_completed
+
+        futures = [self.client.submit(fn, task, pure=False) for task in tasks]
+        try:
+            for fut in as_completed(futures):
+                yield fut.result()
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self.client.scheduler.address})"
+
+
+def resolve_executor(executor: Any) -> tuple[Executor, bool]:
+    """Turn the ``executor=`` argument into an :class:`Executor`; also says who must close it.
+
+    ``None`` or ``"processes"``: local processes on all cores; ``"serial"``; an ``int``: that
+    many local processes (1 = serial); an :class:`Executor`; a Dask ``Client``; a scheduler
+    address string (``tcp://...``).
+    """
+    if executor is None or executor == "processes":
+        return ProcessExecutor(), True
+    if isinstance(executor, Executor):
+        return executor, False
+    if executor == "serial":
+        return SerialExecutor(), True
+    if isinstance(executor, bool):
+        raise SalessimError(f"executor: unsupported value {executor!r}")
+    if isinstance(executor, int):
+        return (SerialExecutor() if executor == 1 else ProcessExecutor(executor)), True
+    if isinstance(executor, str) and "://" in executor:
+        return DaskExecutor(executor), True
+    if type(executor).__name__ == "Client" and type(executor).__module__.startswith("distributed"):
+        return DaskExecutor(executor), False
+    raise SalessimError(
+        f"executor: unsupported value {executor!r} (use 'serial', 'processes', a number of "
+        "workers, a dask Client or a scheduler address)"
+    )

@@ -1,0 +1,292 @@
+"""Running experiments: ``compare`` scenarios and ``sweep`` a grid, on any executor, with a store.
+
+The worker side is :func:`run_task` (simulate one replication, compute its KPIs, write its
+folder to the store); the coordinating side plans the runs, skips those already in the store,
+shows progress, catalogues results and assembles a :class:`~salessim.experiments.compare.Comparison`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salessim.errors import SalessimError
+from salessim.experiments.compare import Comparison
+from salessim.experiments.design import RunSpec, run_specs, sweep_scenarios
+from salessim.experiments.executors import resolve_executor
+from salessim.experiments.store import DEFAULT_TABLES, TABLES, RunRecord, Store, now_iso, write_run
+from salessim.scenario import Scenario, load_scenario
+from salessim.simulation import simulate
+
+ScenarioLike = Scenario | str | Path | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one run (pickled to the worker)."""
+
+    run_id: str
+    label: str
+    replication: int
+    scenario: Scenario
+    seed: np.random.SeedSequence
+    version: str
+    store_root: str | None = None
+    tables: tuple[str, ...] = DEFAULT_TABLES
+
+
+def run_task(task: Task) -> RunRecord:
+    """Simulate one replication; write its folder if there is a store; return its KPIs."""
+    t0 = time.perf_counter()
+    result = simulate(task.scenario, task.seed)
+    kpis = result.kpis()
+    sim_seconds = time.perf_counter() - t0
+    meta = {
+        "run_id": task.run_id,
+        "scenario": task.scenario.name,
+        "replication": task.replication,
+        "seed": str(task.seed.entropy),
+        "spawn_key": [int(k) for k in task.seed.spawn_key],
+        "version": task.version,
+        "sim_seconds": sim_seconds,
+        "finished_at": now_iso(),
+    }
+    write_seconds = 0.0
+    if task.store_root is not None:
+        t1 = time.perf_counter()
+        tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables}
+        write_run(Path(task.store_root), task.run_id, tables, task.scenario.to_yaml(), meta)
+        write_seconds = time.perf_counter() - t1
+    return RunRecord(
+        task.run_id, task.label, task.replication, tuple(kpis["kpi"]), tuple(kpis["value"].astype(float)),
+        tuple(kpis["unit"]), {**meta, "write_seconds": write_seconds},
+    )
+
+
+def run_experiment(
+    specs: list[RunSpec],
+    *,
+    executor: Any = None,
+    store: Store | str | Path | None = None,
+    tables: Sequence[str] = DEFAULT_TABLES,
+    progress: bool = True,
+    on_run: Callable[[RunRecord], None] | None = None,
+    experiment: str | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    desc: str = "salessim",
+) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """Compute (or fetch from the store) every run; returns (kpis, runs, store path).
+
+    ``kpis``: scenario, replication, kpi, value, unit, in scenario-then-replication order.
+    ``runs``: scenario, replication, run_id, cached, sim_seconds, write_seconds.
+    """
+    from salessim import __version__
+
+    tables = _check_tables(tables)
+    own_store = store is not None and not isinstance(store, Store)
+    st = Store(store) if own_store else store
+    ex, own_executor = resolve_executor(executor)
+    records: dict[str, RunRecord] = {}
+    try:
+        unique = list({s.run_id: s for s in specs}.values())
+        if st is not None:
+            done = st.finished(s.run_id for s in unique)
+            records.update((r.run_id, r) for r in st.cached_records(s for s in unique if s.run_id in done))
+        todo = [s for s in unique if s.run_id not in records]
+        tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, __version__,
+                      None if st is None else str(st.root), tables) for s in todo]
+        _compute(tasks, ex, st, records, progress, on_run, desc, total=len(unique))
+        if st is not None:
+            members = pd.DataFrame({
+                "label": [s.label for s in specs], "replication": [s.replication for s in specs],
+                "run_id": [s.run_id for s in specs],
+                "params": [json.dumps(dict((params or {}).get(s.label, {})), default=str) for s in specs],
+            })
+            name = experiment or "exp-" + hashlib.sha256("".join(members["label"] + members["run_id"]).encode()).hexdigest()[:12]
+            st.add_experiment(name, members)
+            experiment = name
+    finally:
+        if own_executor:
+            ex.close()
+        if own_store and st is not None:
+            st.close()
+    return _kpi_frame(specs, records), _run_frame(specs, records), experiment
+
+
+def _compute(tasks: list[Task], ex: Any, st: Store | None, records: dict[str, RunRecord],
+             progress: bool, on_run: Callable[[RunRecord], None] | None, desc: str, total: int) -> None:
+    from tqdm.auto import tqdm
+
+    buffer: list[RunRecord] = []
+    last_flush = time.monotonic()
+    bar = tqdm(total=total, initial=total - len(tasks), desc=desc, unit="run", disable=not progress,
+               leave=True, dynamic_ncols=True)
+    try:
+        for rec in ex.imap_unordered(run_task, tasks):
+            records[rec.run_id] = rec
+            buffer.append(rec)
+            bar.update(1)
+            if st is not None and (len(buffer) >= 64 or time.monotonic() - last_flush > 2.0):
+                st.add_runs(buffer)
+                buffer, last_flush = [], time.monotonic()
+            if on_run is not None:
+                on_run(rec)
+    finally:
+        bar.close()
+        if st is not None:
+            st.add_runs(buffer)
+
+
+def _kpi_frame(specs: list[RunSpec], records: dict[str, RunRecord]) -> pd.DataFrame:
+    labels = list(dict.fromkeys(s.label for s in specs))
+    recs = [records[s.run_id] for s in specs]
+    reps = [s.replication for s in specs]
+    n = [len(r.kpi) for r in recs]
+    return pd.DataFrame({
+        "scenario": pd.Categorical(np.repeat([s.label for s in specs], n), categories=labels),
+        "replication": np.repeat(reps, n).astype(np.int64),
+        "kpi": [k for r in recs for k in r.kpi],
+        "value": np.array([v for r in recs for v in r.value], dtype=np.float64),
+        "unit": [u for r in recs for u in r.unit],
+    })
+
+
+def _run_frame(specs: list[RunSpec], records: dict[str, RunRecord]) -> pd.DataFrame:
+    labels = list(dict.fromkeys(s.label for s in specs))
+    recs = [records[s.run_id] for s in specs]
+    return pd.DataFrame({
+        "scenario": pd.Categorical([s.label for s in specs], categories=labels),
+        "replication": [s.replication for s in specs],
+        "run_id": [s.run_id for s in specs],
+        "cached": [r.cached for r in recs],
+        "sim_seconds": [r.meta.get("sim_seconds", np.nan) for r in recs],
+        "write_seconds": [r.meta.get("write_seconds", np.nan) for r in recs],
+    })
+
+
+def _check_tables(tables: Sequence[str]) -> tuple[str, ...]:
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise SalessimError(f"tables: unknown table {unknown[0]!r} (choose from {', '.join(TABLES)})")
+    return tuple(dict.fromkeys(["kpis", *tables]))
+
+
+def _labelled(scenarios: Mapping[str, ScenarioLike] | Sequence[ScenarioLike]) -> dict[str, Scenario]:
+    """Scenarios by label: mapping keys, or scenario names (made unique) for a list."""
+    if isinstance(scenarios, Mapping):
+        items = [(str(k), v) for k, v in scenarios.items()]
+    elif isinstance(scenarios, Sequence) and not isinstance(scenarios, str | bytes):
+        items = [(None, v) for v in scenarios]
+    else:
+        raise SalessimError("scenarios: expected a mapping of name -> scenario, or a list of scenarios")
+    out: dict[str, Scenario] = {}
+    for label, src in items:
+        sc = src if isinstance(src, Scenario) else load_scenario(src)
+        if label is None:
+            label = sc.name if sc.name not in out else _unique(sc.name, src, out)
+        out[label] = sc
+    if len(out) < 1:
+        raise SalessimError("scenarios: give at least one scenario")
+    return out
+
+
+def _unique(name: str, src: Any, taken: Mapping[str, Any]) -> str:
+    label = Path(src).stem if isinstance(src, str | Path) else name
+    i = 2
+    while label in taken:
+        label, i = f"{name} ({i})", i + 1
+    return label
+
+
+def compare(
+    scenarios: Mapping[str, ScenarioLike] | Sequence[ScenarioLike],
+    replications: int = 30,
+    seed: int | np.random.SeedSequence | None = None,
+    baseline: str | None = None,
+    executor: Any = None,
+    *,
+    store: Store | str | Path | None = None,
+    tables: Sequence[str] = DEFAULT_TABLES,
+    progress: bool = True,
+    common_random_numbers: bool = True,
+    experiment: str | None = None,
+    on_run: Callable[[RunRecord], None] | None = None,
+) -> Comparison:
+    """Run every scenario ``replications`` times with common random numbers and compare them.
+
+    ``scenarios``: ``{"name": scenario}`` (a Scenario, a YAML path or a mapping) or a list
+    (labelled by scenario name). ``seed`` defaults to the first scenario's seed; replication
+    ``i`` of every scenario uses ``seed_sequence(seed, i)``. ``baseline`` defaults to the first
+    scenario. ``executor``: ``None``/``"processes"`` (all cores), ``"serial"``, a number of
+    worker processes, an :class:`~salessim.experiments.executors.Executor`, a Dask ``Client``
+    or a scheduler address. ``store``: a folder (or :class:`Store`) where every run is saved and
+    catalogued; runs already there are not recomputed. ``progress=False`` silences the bar.
+    ``on_run`` is called with each freshly computed :class:`RunRecord`.
+    """
+    labelled = _labelled(scenarios)
+    from salessim import __version__
+
+    first = next(iter(labelled.values()))
+    seed = first.seed if seed is None else seed
+    if baseline is not None and baseline not in labelled:
+        raise SalessimError(f"baseline: {baseline!r} is not one of the scenarios ({', '.join(labelled)})")
+    specs = run_specs(labelled, replications, seed, common_random_numbers, __version__)
+    kpis, runs, exp = run_experiment(
+        specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
+        experiment=experiment, desc="compare")
+    return Comparison(kpis=kpis, baseline=baseline or next(iter(labelled)), runs=runs,
+                      store=_root(store), experiment=exp)
+
+
+def sweep(
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    replications: int = 30,
+    seed: int | np.random.SeedSequence | None = None,
+    baseline: str | None = None,
+    executor: Any = None,
+    *,
+    store: Store | str | Path | None = None,
+    tables: Sequence[str] = DEFAULT_TABLES,
+    progress: bool = True,
+    experiment: str | None = None,
+    on_run: Callable[[RunRecord], None] | None = None,
+) -> Comparison:
+    """Run a scenario at every point of ``grid`` (dotted override paths -> lists of values).
+
+    ``grid={"org.weekly_hours": [30, 35], "org.reps": [80, 100]}`` runs the 4 combinations;
+    a list of mappings gives explicit points. Every path and value is validated before anything
+    runs (an unknown path is a :class:`SalessimError`). Scenario labels read like
+    ``weekly_hours=30, reps=80``; ``Comparison.design`` maps them to the parameter values. The
+    baseline defaults to the first point. Other arguments as in :func:`compare`.
+    """
+    from salessim import __version__
+
+    variants, points = sweep_scenarios(scenario, grid)
+    base = next(iter(variants.values()))
+    seed = base.seed if seed is None else seed
+    if baseline is not None and baseline not in variants:
+        raise SalessimError(f"baseline: {baseline!r} is not a grid point ({', '.join(variants)})")
+    specs = run_specs(variants, replications, seed, True, __version__)
+    params = dict(zip(variants, points, strict=True))
+    kpis, runs, exp = run_experiment(
+        specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
+        experiment=experiment, params=params, desc="sweep")
+    design = pd.DataFrame([{"scenario": label, **point} for label, point in params.items()])
+    design["scenario"] = pd.Categorical(design["scenario"], categories=list(variants))
+    return Comparison(kpis=kpis, baseline=baseline or next(iter(variants)), runs=runs, design=design,
+                      store=_root(store), experiment=exp)
+
+
+def _root(store: Store | str | Path | None) -> Path | None:
+    if store is None:
+        return None
+    return store.root if isinstance(store, Store) else Path(store)
