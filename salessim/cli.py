@@ -20,6 +20,8 @@ COMMANDS = [
     "salessim.commands.report",
     "salessim.commands.dashboard",
     "salessim.commands.stress",
+    "salessim.commands.compare",
+    "salessim.commands.sweep",
 ]
 
 

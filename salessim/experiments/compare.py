@@ -95,7 +95,8 @@ class Comparison:
         s = self.summary(level, method, kpis)
         pct = f"{level:.0%}"
         width = max(len(x) for x in self.scenarios) + len(" (baseline)") + 2
-        head = f"{'':<{width}}{'mean':>10}  {pct + ' CI':<22}{'vs ' + self.baseline:>13}  {pct + ' CI of difference':<26}"
+        vs = "vs " + self.baseline if len(self.baseline) <= 10 else "vs baseline"
+        head = f"{'':<{width}}{'mean':>10}  {pct + ' CI':<22}{vs:>13}  {pct + ' CI of difference':<26}"
         lines = [f"{self.replications} replications, common random numbers; differences are paired "
                  f"(scenario - {self.baseline}, same replication); * = CI excludes 0", head.rstrip()]
         for kpi, g in s.groupby("kpi", sort=False):

@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from salessim.errors import SalessimError
@@ -95,7 +96,16 @@ class ProcessExecutor(Executor):
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield fut.result()
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool = None
+                        raise SalessimError(
+                            "worker processes stopped abruptly: out of memory, killed, or a script "
+                            "without an `if __name__ == \"__main__\":` guard (see docs/experiments.md)"
+                        ) from None
+                    yield result
         finally:
             for fut in pending:
                 fut.cancel()

@@ -98,6 +98,7 @@ def run_experiment(
     try:
         unique = list({s.run_id: s for s in specs}.values())
         if st is not None:
+            st.sync()
             done = st.finished(s.run_id for s in unique)
             records.update((r.run_id, r) for r in st.cached_records(s for s in unique if s.run_id in done))
         todo = [s for s in unique if s.run_id not in records]

@@ -112,15 +112,16 @@ class Store:
             raise SalessimError(f"{self.root}: catalogue is in use by another process ({e})") from None
         self.con.execute(_SCHEMA)
         self._clear_tmp()
-        self._reconcile()
+        self.sync()
 
     # ------------------------------------------------------------------ writing
     def _clear_tmp(self) -> None:
         for leftover in (self.root / "tmp").iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
 
-    def _reconcile(self) -> None:
-        """Add finished run folders that the catalogue does not list yet."""
+    def sync(self) -> None:
+        """Catalogue finished run folders that the catalogue does not list yet (a run whose
+        folder was renamed into place just before an interruption)."""
         known = set(self.con.execute("select run_id from runs").df()["run_id"])
         missing = [p for p in (self.root / "runs").iterdir() if p.is_dir() and p.name not in known]
         records = []
