@@ -62,6 +62,7 @@ def test_identical_results_for_1_and_2_worker_processes(pair, serial) -> None:
     pd.testing.assert_frame_equal(serial.kpis, par1.kpis, check_exact=True)
 
 
+@pytest.mark.slow
 def test_identical_results_on_dask_local_cluster(pair, serial) -> None:
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
