@@ -1,0 +1,78 @@
+"""`salessim compare` and `salessim sweep` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from salessim.cli import main
+
+
+@pytest.fixture()
+def variant(tmp_path: Path, small_yaml: Path) -> Path:
+    path = tmp_path / "small_30h.yaml"
+    path.write_text(small_yaml.read_text().replace("weekly_hours: 35", "weekly_hours: 30")
+                    .replace("name: small", "name: small 30h"), encoding="utf-8")
+    return path
+
+
+def test_compare_prints_summary_and_writes_store(tmp_path: Path, small_yaml: Path, variant: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "out"
+    code = main(["compare", str(small_yaml), str(variant), "-n", "3", "-j", "1", "--out", str(out),
+                 "--kpi", "revenue", "--kpi", "deals won", "--quiet"])
+    assert code == 0
+    text = capsys.readouterr()
+    assert "3 replications, common random numbers" in text.out
+    assert "revenue (USD)" in text.out and "small (baseline)" in text.out and "small 30h" in text.out
+    assert "win rate" not in text.out  # only the KPIs asked for
+    assert "6 runs computed, 0 reused" in text.out
+    assert text.err == ""  # --quiet: no progress bar
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"small", "small 30h"}
+    assert (out / "catalogue.duckdb").exists() and len(list((out / "runs").iterdir())) == 6
+
+
+def test_sweep_with_grid_file_and_param(tmp_path: Path, small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("org.weekly_hours: [30, 35]\n", encoding="utf-8")
+    code = main(["sweep", str(small_yaml), "--grid", str(grid), "--param", "funnel.slip_loss_per_week=0.05,0.1",
+                 "-n", "2", "-j", "1", "--kpi", "revenue", "-q"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "weekly_hours=30, slip_loss_per_week=0.05 (baseline)" in out
+    assert "weekly_hours=35, slip_loss_per_week=0.1" in out
+
+
+@pytest.mark.parametrize(
+    ("grid_text", "extra", "message"),
+    [
+        ("org.weekly_hour: [30]\n", [], "grid.yaml: org.weekly_hour: unknown field 'weekly_hour'"),
+        ("org.weekly_hours: 30\n", [], "grid.yaml: org.weekly_hours: expected a list of values"),
+        ("org.weekly_hours: [30\n", [], "grid.yaml: invalid YAML"),
+        (None, ["--param", "org.reps"], "--param org.reps: expected PATH=V1,V2"),
+        (None, [], "sweep: give --grid FILE or at least one --param"),
+    ],
+)
+def test_sweep_errors_are_one_line(tmp_path: Path, small_yaml: Path, capsys: pytest.CaptureFixture,
+                                   grid_text: str | None, extra: list[str], message: str) -> None:
+    args = ["sweep", str(small_yaml), "-n", "1", "-j", "1", "-q", *extra]
+    if grid_text is not None:
+        (tmp_path / "grid.yaml").write_text(grid_text, encoding="utf-8")
+        args += ["--grid", str(tmp_path / "grid.yaml")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_compare_missing_file_is_one_line(tmp_path: Path, small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["compare", str(small_yaml), str(tmp_path / "nope.yaml"), "-n", "1", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "nope.yaml: file not found" in err and err.count("\n") == 1
+
+
+def test_compare_rejects_unknown_baseline(small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["compare", str(small_yaml), "-n", "1", "-j", "1", "-q", "--baseline", "other"]) == 2
+    assert "baseline: 'other' is not one of the scenarios (small)" in capsys.readouterr().err
