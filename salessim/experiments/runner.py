@@ -41,14 +41,15 @@ class Task:
     version: str
     store_root: str | None = None
     tables: tuple[str, ...] = DEFAULT_TABLES
+    scenario_yaml: str = ""
 
 
 def run_task(task: Task) -> RunRecord:
     """Simulate one replication; write its folder if there is a store; return its KPIs."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = simulate(task.scenario, task.seed)
     kpis = result.kpis()
-    sim_seconds = time.perf_counter() - t0
+    sim_seconds, sim_cpu = time.perf_counter() - t0, time.process_time() - c0
     meta = {
         "run_id": task.run_id,
         "scenario": task.scenario.name,
@@ -57,13 +58,14 @@ def run_task(task: Task) -> RunRecord:
         "spawn_key": [int(k) for k in task.seed.spawn_key],
         "version": task.version,
         "sim_seconds": sim_seconds,
+        "sim_cpu_seconds": sim_cpu,
         "finished_at": now_iso(),
     }
     write_seconds = 0.0
     if task.store_root is not None:
         t1 = time.perf_counter()
         tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables}
-        write_run(Path(task.store_root), task.run_id, tables, task.scenario.to_yaml(), meta)
+        write_run(Path(task.store_root), task.run_id, tables, task.scenario_yaml or task.scenario.to_yaml(), meta)
         write_seconds = time.perf_counter() - t1
     return RunRecord(
         task.run_id, task.label, task.replication, tuple(kpis["kpi"]), tuple(kpis["value"].astype(float)),
@@ -102,8 +104,14 @@ def run_experiment(
             done = st.finished(s.run_id for s in unique)
             records.update((r.run_id, r) for r in st.cached_records(s for s in unique if s.run_id in done))
         todo = [s for s in unique if s.run_id not in records]
+        yaml_text: dict[int, str] = {}  # one YAML dump per scenario, not per replication
+        if st is not None:
+            for s in todo:
+                if id(s.scenario) not in yaml_text:
+                    yaml_text[id(s.scenario)] = s.scenario.to_yaml()
         tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, __version__,
-                      None if st is None else str(st.root), tables) for s in todo]
+                      None if st is None else str(st.root), tables, yaml_text.get(id(s.scenario), ""))
+                 for s in todo]
         _compute(tasks, ex, st, records, progress, on_run, desc, total=len(unique))
         if st is not None:
             members = pd.DataFrame({
@@ -169,6 +177,7 @@ def _run_frame(specs: list[RunSpec], records: dict[str, RunRecord]) -> pd.DataFr
         "run_id": [s.run_id for s in specs],
         "cached": [r.cached for r in recs],
         "sim_seconds": [r.meta.get("sim_seconds", np.nan) for r in recs],
+        "sim_cpu_seconds": [r.meta.get("sim_cpu_seconds", np.nan) for r in recs],
         "write_seconds": [r.meta.get("write_seconds", np.nan) for r in recs],
     })
 

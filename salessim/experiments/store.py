@@ -194,14 +194,18 @@ class Store:
         try:
             k = self.con.execute(
                 "select k.* from kpis k join wanted w using (run_id) order by run_id, kpi_order").df()
+            secs = self.con.execute(
+                "select run_id, sim_seconds from runs join wanted using (run_id)").df()
         finally:
             self.con.unregister("wanted")
         groups = {rid: g for rid, g in k.groupby("run_id", sort=False)}
+        sim = dict(zip(secs["run_id"], secs["sim_seconds"], strict=True))
         out = []
         for s in specs:
             g = groups[s.run_id]
             out.append(RunRecord(s.run_id, s.label, s.replication, tuple(g["kpi"]),
-                                 tuple(g["value"].astype(float)), tuple(g["unit"]), {}, cached=True))
+                                 tuple(g["value"].astype(float)), tuple(g["unit"]),
+                                 {"sim_seconds": sim.get(s.run_id, float("nan"))}, cached=True))
         return out
 
     def sql(self, query: str, *params: Any) -> pd.DataFrame:

@@ -1,0 +1,87 @@
+"""Benchmark of the experiments layer (issue 6 targets), on data/scenarios/midmarket.yaml.
+
+* 8 scenarios x 50 replications (a sweep over weekly selling hours) on 2 worker processes, with
+  a results store: target within 120 s on a 2-core machine.
+* Parallel efficiency on 2 workers: the same 8 x 12 runs serially and on 2 processes,
+  efficiency = serial time / (2 x parallel time), pool start-up included: target >= 85%.
+* Overhead of the layer per replication: serial runs with a store, (wall time - time inside
+  ``simulate`` + ``kpis``) / time inside them; covers planning, pickling, Parquet + YAML writes,
+  the DuckDB catalogue and progress: target < 10%.
+
+The 1-minute load average is reported first: the machine may be shared. Run:
+``python benchmarks/bench_experiments.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from salessim import load_scenario, sweep  # noqa: E402
+from salessim.experiments import ProcessExecutor, SerialExecutor  # noqa: E402
+
+MIDMARKET = ROOT / "data" / "scenarios" / "midmarket.yaml"
+HOURS = [28, 29, 30, 31, 32, 33, 34, 35]  # 8 scenarios
+
+
+def _timed_sweep(replications: int, executor, store: str | None, seed: int = 0):
+    base = load_scenario(MIDMARKET)
+    t0 = time.perf_counter()
+    c = sweep(base, {"org.weekly_hours": HOURS}, replications=replications, seed=seed,
+              executor=executor, store=store, progress=False)
+    return time.perf_counter() - t0, c
+
+
+def bench() -> list[dict]:
+    rows: list[dict] = []
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    rows.append({"name": "experiments: load average (1 min) at start", "value": round(load, 2),
+                 "unit": f"on {os.cpu_count()} cores", "target": "(context)"})
+
+    # 1. Headline: 8 scenarios x 50 replications on 2 workers, with a store.
+    with tempfile.TemporaryDirectory() as tmp, ProcessExecutor(2) as two:
+        wall, c = _timed_sweep(50, two, tmp)
+    sim = float(c.runs["sim_seconds"].sum())
+    rows.append({"name": "experiments: 8 scenarios x 50 replications, 2 workers, with store",
+                 "value": round(wall, 1), "unit": "s", "target": "<= 120 s"})
+    rows.append({"name": "experiments: mean simulation time per replication (in workers)",
+                 "value": round(1000 * sim / len(c.runs), 1), "unit": "ms", "target": "(context)"})
+
+    # 2. Parallel efficiency: identical work serially and on 2 processes (pool start included).
+    with tempfile.TemporaryDirectory() as tmp:
+        t_serial, _ = _timed_sweep(12, SerialExecutor(), tmp, seed=1)
+    with tempfile.TemporaryDirectory() as tmp, ProcessExecutor(2) as two:
+        t_par, _ = _timed_sweep(12, two, tmp, seed=1)
+    rows.append({"name": "experiments: parallel efficiency on 2 workers (8 x 12 runs)",
+                 "value": round(100 * t_serial / (2 * t_par), 1), "unit": "%", "target": ">= 85%"})
+
+    # 3. Overhead of the layer, serial with a store (every cost in one process).
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, c = _timed_sweep(5, SerialExecutor(), tmp, seed=2)
+    sim = float(c.runs["sim_seconds"].sum())
+    rows.append({"name": "experiments: layer overhead per replication, serial + store",
+                 "value": round(100 * (wall - sim) / sim, 1), "unit": "% of simulation time",
+                 "target": "< 10%"})
+    rows.append({"name": "experiments: store write per replication (kpis, ledger, reps, yaml)",
+                 "value": round(1000 * float(c.runs["write_seconds"].mean()), 1), "unit": "ms",
+                 "target": "(context)"})
+    wall, c = _timed_sweep(5, SerialExecutor(), None, seed=2)
+    sim = float(c.runs["sim_seconds"].sum())
+    rows.append({"name": "experiments: layer overhead per replication, serial, no store",
+                 "value": round(100 * (wall - sim) / sim, 1), "unit": "% of simulation time",
+                 "target": "< 10%"})
+    return rows
+
+
+if __name__ == "__main__":
+    result = bench()
+    width = max(len(r["name"]) for r in result)
+    for r in result:
+        print(f"{r['name']:<{width}}  {r['value']:>8} {r['unit']:<22} target {r['target']}")
