@@ -2,8 +2,8 @@
 
 * :class:`SerialExecutor`: in this process, one after the other.
 * :class:`ProcessExecutor`: local worker processes (default: all cores), started with
-  ``forkserver`` where the platform has it, else ``spawn`` (never ``fork``: safe in Jupyter and
-  with threads).
+  ``spawn`` (never ``fork``: safe in Jupyter and with threads; workers see the parent's
+  ``sys.path``, so they import the same salessim as the caller).
 * :class:`DaskExecutor`: a Dask distributed cluster (a ``dask.distributed.Client`` or a
   scheduler address), for work that outgrows one machine.
 
@@ -52,10 +52,6 @@ class SerialExecutor(Executor):
         return "SerialExecutor()"
 
 
-def _start_method() -> str:
-    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-
-
 class ProcessExecutor(Executor):
     """Local worker processes. ``workers`` defaults to the number of usable cores.
 
@@ -64,20 +60,21 @@ class ProcessExecutor(Executor):
     so an interruption (Ctrl-C, an error) stops after the runs already started.
     """
 
-    def __init__(self, workers: int | None = None, start_method: str | None = None) -> None:
+    def __init__(self, workers: int | None = None, start_method: str = "spawn") -> None:
         n = workers if workers is not None else _usable_cores()
         if not isinstance(n, int) or n < 1:
             raise SalessimError(f"workers: must be a whole number >= 1, got {workers!r}")
         self.workers = n
-        self.start_method = start_method or _start_method()
+        if start_method not in ("spawn", "forkserver"):
+            raise SalessimError(f"start_method: use 'spawn' or 'forkserver', got {start_method!r}")
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # No forkserver preload: Python 3.11's fork server ignores the caller's sys.path when
+            # preloading, and could import another salessim than the caller's.
             ctx = mp.get_context(self.start_method)
-            if self.start_method == "forkserver":
-                # Workers fork from a server that has already imported the engine (fast start).
-                ctx.set_forkserver_preload(["salessim.experiments.runner"])
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
         return self._pool
 

@@ -106,3 +106,11 @@ def test_list_of_scenarios_is_labelled_by_name(small) -> None:
     c = salessim.compare([small, load_scenario(small, name="other")], replications=1, executor="serial",
                          progress=False)
     assert c.scenarios == ["small", "other"]
+
+
+def test_worker_processes_import_the_callers_salessim() -> None:
+    import pkgutil
+
+    with ProcessExecutor(workers=2) as ex:
+        files = list(ex.imap_unordered(pkgutil.resolve_name, ["salessim:__file__"] * 2))
+    assert files == [salessim.__file__] * 2
