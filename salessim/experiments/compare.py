@@ -8,6 +8,7 @@ interval (paired t, or a bootstrap) is much narrower than the one of two indepen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +172,11 @@ def _unit_label(unit: str) -> str:
 
 def _fmt(v: float, unit: str, signed: bool = False) -> str:
     """Compact display: 127.2M USD -> '127.2M', 0.232 % -> '23.2%' (differences in pp)."""
+    text = _fmt_raw(v, unit, signed)
+    return "+" + text[1:] if re.fullmatch(r"-[0.,]+[a-zA-Z%]*", text) else text  # no "-0.0"
+
+
+def _fmt_raw(v: float, unit: str, signed: bool) -> str:
     if pd.isna(v):
         return "n/a"
     sign = "+" if signed else ""
