@@ -76,9 +76,9 @@ class Comparison:
         units = self.kpis.drop_duplicates("kpi").set_index("kpi")["unit"]
         rows = []
         for kpi in names:
-            base = wide[(kpi, self.baseline)].to_numpy(dtype=float)
+            base = _column(wide, kpi, self.baseline)
             for sc in self.scenarios:
-                x = wide[(kpi, sc)].to_numpy(dtype=float)
+                x = _column(wide, kpi, sc)
                 row = {"scenario": sc, "kpi": kpi, "unit": units[kpi], **_mean_ci(x, level)}
                 if sc != self.baseline:
                     row |= _paired_diff(x, base, level, method, n_resamples, seed)
@@ -120,6 +120,14 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         return "<pre>" + self.table().replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+
+
+def _column(wide: pd.DataFrame, kpi: str, scenario: str) -> np.ndarray:
+    """One KPI of one scenario by replication; all NaN if the scenario lacks that KPI (e.g. a
+    stage conversion of a funnel stage it does not have)."""
+    if (kpi, scenario) in wide.columns:
+        return wide[(kpi, scenario)].to_numpy(dtype=float)
+    return np.full(len(wide), np.nan)
 
 
 def _mean_ci(x: np.ndarray, level: float) -> dict[str, float]:

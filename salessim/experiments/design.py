@@ -70,6 +70,8 @@ def check_path(scenario: Scenario, path: str) -> None:
     path is valid when it resolves there.
     """
     parts = path.replace("__", ".").split(".")
+    if parts == ["seed"]:
+        raise SalessimError("grid: seed: replications already vary the dice; use seed= for the root seed")
     node: Any = scenario.to_dict()
     for i, part in enumerate(parts):
         here = ".".join(parts[: i + 1])

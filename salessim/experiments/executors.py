@@ -27,6 +27,9 @@ class Executor:
     """Computes ``fn(task)`` for every task; yields results as they complete (any order)."""
 
     workers: int = 1
+    #: Whether workers see the caller's file system (then they write run folders themselves;
+    #: otherwise they send the tables back and the caller writes them).
+    shares_files: bool = True
 
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         raise NotImplementedError
@@ -130,10 +133,13 @@ class DaskExecutor(Executor):
 
     ``client`` is a ``dask.distributed.Client`` (left open on :meth:`close`) or a scheduler
     address such as ``"tcp://10.0.0.5:8786"`` (a client is opened and closed here). Workers need
-    salessim installed, in the same version.
+    salessim installed, in the same version. With a results store, workers send each run's
+    tables back and the caller writes them, unless ``shared_store=True`` says the store folder
+    is on a file system every worker sees at the same path (then workers write directly).
     """
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, shared_store: bool = False) -> None:
+        self.shares_files = shared_store
         from dask.distributed import Client
 
         if isinstance(client, str):

@@ -11,7 +11,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,15 @@ from salessim.errors import SalessimError
 from salessim.experiments.compare import Comparison
 from salessim.experiments.design import RunSpec, run_specs, sweep_scenarios
 from salessim.experiments.executors import resolve_executor
-from salessim.experiments.store import DEFAULT_TABLES, TABLES, RunRecord, Store, now_iso, write_run
+from salessim.experiments.store import (
+    DEFAULT_TABLES,
+    TABLES,
+    RunRecord,
+    Store,
+    now_iso,
+    scenario_yaml,
+    write_run,
+)
 from salessim.scenario import Scenario, load_scenario
 from salessim.simulation import simulate
 
@@ -42,6 +50,7 @@ class Task:
     store_root: str | None = None
     tables: tuple[str, ...] = DEFAULT_TABLES
     scenario_yaml: str = ""
+    return_tables: bool = False  # workers that cannot see the store send the tables back
 
 
 def run_task(task: Task) -> RunRecord:
@@ -62,14 +71,17 @@ def run_task(task: Task) -> RunRecord:
         "finished_at": now_iso(),
     }
     write_seconds = 0.0
+    tables = None
+    if task.store_root is not None or task.return_tables:
+        tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables}
     if task.store_root is not None:
         t1 = time.perf_counter()
-        tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables}
-        write_run(Path(task.store_root), task.run_id, tables, task.scenario_yaml or task.scenario.to_yaml(), meta)
+        write_run(Path(task.store_root), task.run_id, tables, task.scenario_yaml or scenario_yaml(task.scenario), meta)
         write_seconds = time.perf_counter() - t1
     return RunRecord(
         task.run_id, task.label, task.replication, tuple(kpis["kpi"]), tuple(kpis["value"].astype(float)),
         tuple(kpis["unit"]), {**meta, "write_seconds": write_seconds},
+        tables=tables if task.return_tables else None,
     )
 
 
@@ -108,9 +120,11 @@ def run_experiment(
         if st is not None:
             for s in todo:
                 if id(s.scenario) not in yaml_text:
-                    yaml_text[id(s.scenario)] = s.scenario.to_yaml()
+                    yaml_text[id(s.scenario)] = scenario_yaml(s.scenario)
+        remote = st is not None and not ex.shares_files
         tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, __version__,
-                      None if st is None else str(st.root), tables, yaml_text.get(id(s.scenario), ""))
+                      None if st is None or remote else str(st.root), tables,
+                      yaml_text.get(id(s.scenario), ""), return_tables=remote)
                  for s in todo]
         _compute(tasks, ex, st, records, progress, on_run, desc, total=len(unique))
         if st is not None:
@@ -139,11 +153,17 @@ def _compute(tasks: list[Task], ex: Any, st: Store | None, records: dict[str, Ru
     bar = tqdm(total=total, initial=total - len(tasks), desc=desc, unit="run", disable=not progress,
                leave=True, dynamic_ncols=True)
     try:
+        yaml_of = {t.run_id: t.scenario_yaml for t in tasks}
         for rec in ex.imap_unordered(run_task, tasks):
+            if rec.tables is not None:  # a worker that cannot see the store: write here
+                t1 = time.perf_counter()
+                meta = {k: v for k, v in rec.meta.items() if k != "write_seconds"}
+                write_run(st.root, rec.run_id, rec.tables, yaml_of[rec.run_id], meta)
+                rec = replace(rec, tables=None, meta={**rec.meta, "write_seconds": time.perf_counter() - t1})
             records[rec.run_id] = rec
             buffer.append(rec)
             bar.update(1)
-            if st is not None and (len(buffer) >= 64 or time.monotonic() - last_flush > 2.0):
+            if st is not None and (len(buffer) >= 256 or time.monotonic() - last_flush > 30.0):
                 st.add_runs(buffer)
                 buffer, last_flush = [], time.monotonic()
             if on_run is not None:

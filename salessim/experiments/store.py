@@ -59,6 +59,7 @@ class RunRecord:
     unit: tuple[str, ...]
     meta: dict[str, Any]
     cached: bool = False
+    tables: dict[str, pd.DataFrame] | None = None  # sent back when workers cannot see the store
 
 
 def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame], scenario_yaml: str, meta: dict[str, Any]) -> Path:
@@ -85,12 +86,23 @@ def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame], scenario
 
 
 def _to_parquet(df: pd.DataFrame, path: Path, run_id: str) -> None:
-    df = df.copy()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.PeriodDtype):
-            df[col] = df[col].astype(str)
-    df.insert(0, "run_id", run_id)
-    df.to_parquet(path, index=False)
+    """One table as Parquet (months as first-day timestamps). The run id is the folder name;
+    the catalogue's views add it as a column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    periods = [c for c in df.columns if isinstance(df[c].dtype, pd.PeriodDtype)]
+    if periods:
+        df = df.assign(**{c: df[c].dt.to_timestamp() for c in periods})
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
+
+
+def scenario_yaml(scenario: Any) -> str:
+    """The resolved scenario as YAML (libyaml's C emitter when available: ~20x faster)."""
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(scenario.to_dict(), Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
 class Store:
@@ -226,8 +238,10 @@ class Store:
         for table in TABLES[1:]:
             pattern = (self.root / "runs" / "*" / f"{table}.parquet").as_posix().replace("'", "''")
             if next((self.root / "runs").glob(f"*/{table}.parquet"), None) is not None:
-                self.con.execute(f"create or replace temp view {table} as "
-                                 f"select * from read_parquet('{pattern}', union_by_name = true)")
+                self.con.execute(
+                    f"create or replace temp view {table} as select "
+                    f"regexp_extract(filename, '/runs/([^/]+)/[^/]+$', 1) as run_id, * exclude (filename) "
+                    f"from read_parquet('{pattern}', union_by_name = true, filename = true)")
 
     def close(self) -> None:
         self.con.close()

@@ -74,6 +74,7 @@ def test_check_path_accepts_fields_list_items_and_defaults(small) -> None:
         ("funnel.stages.9.conversion", r"funnel.stages.9: no such list item \(there are 5\)"),
         ("org.reps.x", r"unknown field 'x' \(fields here: none \(it is a value\)\)"),
         ("plan.commission.rate", "comp plan parameters need a plan inside the scenario"),
+        ("seed", "grid: seed: replications already vary the dice"),
     ],
 )
 def test_check_path_names_the_unknown_part(small, path: str, message: str) -> None:

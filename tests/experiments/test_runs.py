@@ -63,15 +63,19 @@ def test_identical_results_for_1_and_2_worker_processes(pair, serial) -> None:
 
 
 @pytest.mark.slow
-def test_identical_results_on_dask_local_cluster(pair, serial) -> None:
+def test_identical_results_on_dask_local_cluster(pair, serial, tmp_path) -> None:
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        on_dask = salessim.compare(pair, replications=4, seed=11, executor=client, progress=False)
+        on_dask = salessim.compare(pair, replications=4, seed=11, executor=client, progress=False,
+                                   store=tmp_path)
         # a scheduler address works too (the executor opens and closes its own client)
         by_address = salessim.compare(pair, replications=2, seed=11, executor=cluster.scheduler_address,
                                       progress=False)
     pd.testing.assert_frame_equal(serial.kpis, on_dask.kpis, check_exact=True)
+    # with a store, Dask workers send tables back and this process writes the run folders
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == sorted(on_dask.runs["run_id"])
+    assert (tmp_path / "runs" / on_dask.runs["run_id"].iloc[0] / "ledger.parquet").exists()
     pd.testing.assert_frame_equal(serial.kpis[serial.kpis["replication"] < 2].reset_index(drop=True),
                                   by_address.kpis, check_exact=True)
 

@@ -94,3 +94,15 @@ def test_table_formats_units() -> None:
     assert "win rate (%)" in text
     assert "22.0%" in text  # base mean
     assert "+1.3pp" in text  # paired difference 4/3 pp
+
+
+def test_kpi_missing_in_one_scenario_gives_nan_not_an_error() -> None:
+    # e.g. a scenario whose funnel has no "demo" stage has no demo conversion KPI
+    rows = [("base", 0, "demo", 0.5, "%"), ("base", 1, "demo", 0.6, "%"),
+            ("base", 0, "revenue", 1.0, "USD"), ("base", 1, "revenue", 2.0, "USD"),
+            ("lean", 0, "revenue", 2.0, "USD"), ("lean", 1, "revenue", 3.0, "USD")]
+    kpis = pd.DataFrame(rows, columns=["scenario", "replication", "kpi", "value", "unit"])
+    kpis["scenario"] = pd.Categorical(kpis["scenario"], categories=["base", "lean"])
+    s = Comparison(kpis=kpis, baseline="base").summary().set_index(["kpi", "scenario"])
+    assert s.loc[("demo", "lean"), "n"] == 0 and np.isnan(s.loc[("demo", "lean"), "mean"])
+    assert s.loc[("revenue", "lean"), "diff"] == 1.0
