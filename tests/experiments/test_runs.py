@@ -118,3 +118,11 @@ def test_worker_processes_import_the_callers_salessim() -> None:
     with ProcessExecutor(workers=2) as ex:
         files = list(ex.imap_unordered(pkgutil.resolve_name, ["salessim:__file__"] * 2))
     assert files == [salessim.__file__] * 2
+
+
+def test_progress_bar_shows_and_can_be_silenced(small, capsys: pytest.CaptureFixture) -> None:
+    salessim.compare([small], replications=2, executor="serial", progress=True)
+    err = capsys.readouterr().err
+    assert "compare" in err and "2/2" in err  # tqdm bar on stderr (a widget in Jupyter)
+    salessim.compare([small], replications=2, executor="serial", progress=False)
+    assert capsys.readouterr().err == ""
