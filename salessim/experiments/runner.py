@@ -97,7 +97,7 @@ def run_experiment(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     desc: str = "salessim",
 ) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
-    """Compute (or fetch from the store) every run; returns (kpis, runs, store path).
+    """Compute (or fetch from the store) every run; returns (kpis, runs, experiment name).
 
     ``kpis``: scenario, replication, kpi, value, unit, in scenario-then-replication order.
     ``runs``: scenario, replication, run_id, cached, sim_seconds, write_seconds.
@@ -105,11 +105,12 @@ def run_experiment(
     from salessim import __version__
 
     tables = _check_tables(tables)
-    own_store = store is not None and not isinstance(store, Store)
-    st = Store(store) if own_store else store
     ex, own_executor = resolve_executor(executor)
+    own_store = store is not None and not isinstance(store, Store)
+    st: Store | None = None
     records: dict[str, RunRecord] = {}
     try:
+        st = Store(store) if own_store else store  # type: ignore[assignment]
         unique = list({s.run_id: s for s in specs}.values())
         if st is not None:
             st.sync()
