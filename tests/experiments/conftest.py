@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from salessim import Scenario, load_scenario
+from salessim.experiments import ProcessExecutor
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 SMALL = {
@@ -30,3 +31,10 @@ def small_yaml(tmp_path_factory: pytest.TempPathFactory, small: Scenario) -> Pat
     path = tmp_path_factory.mktemp("scenarios") / "small.yaml"
     path.write_text(small.to_yaml(), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def pool2():
+    """One warm pool of 2 worker processes shared by the tests (spawning workers costs ~1 s)."""
+    with ProcessExecutor(workers=2) as pool:
+        yield pool

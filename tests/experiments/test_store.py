@@ -16,7 +16,7 @@ import pytest
 import salessim
 from salessim import SalessimError, load_scenario
 from salessim.cli import main
-from salessim.experiments import ProcessExecutor, Store
+from salessim.experiments import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = {"org.weekly_hours": [30, 35], "funnel.slip_loss_per_week": [0.05, 0.1]}
@@ -76,19 +76,17 @@ def test_rerun_reuses_finished_runs_bit_identically(tmp_path: Path, small) -> No
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_interrupted_sweep_resumes_and_catalogues_each_run_once(tmp_path: Path, small, workers: int) -> None:
+def test_interrupted_sweep_resumes_and_catalogues_each_run_once(tmp_path: Path, small, workers: int,
+                                                                request: pytest.FixtureRequest) -> None:
     reference = salessim.sweep(small, GRID, replications=3, executor="serial", progress=False)
-    executor = "serial" if workers == 1 else ProcessExecutor(workers)
-    try:
-        with pytest.raises(Interrupt):
-            salessim.sweep(small, GRID, replications=3, executor=executor, store=tmp_path, progress=False,
-                           on_run=stop_after(5))
-        finished = len(list((tmp_path / "runs").iterdir()))
-        assert 5 <= finished < 12  # really interrupted half-way
-        resumed = salessim.sweep(small, GRID, replications=3, executor=executor, store=tmp_path, progress=False)
-    finally:
-        if workers > 1:
-            executor.close()
+    executor = "serial" if workers == 1 else request.getfixturevalue("pool2")
+    with pytest.raises(Interrupt):
+        salessim.sweep(small, GRID, replications=3, executor=executor, store=tmp_path, progress=False,
+                       on_run=stop_after(5))
+    finished = len(list((tmp_path / "runs").iterdir()))
+    assert 5 <= finished < 12  # really interrupted half-way
+    # the same (warm) pool keeps working after the interruption
+    resumed = salessim.sweep(small, GRID, replications=3, executor=executor, store=tmp_path, progress=False)
     assert int(resumed.runs["cached"].sum()) == finished  # finished runs were not recomputed
     pd.testing.assert_frame_equal(reference.kpis, resumed.kpis, check_exact=True)
     n, distinct, kpi_rows = catalogue_counts(tmp_path)
