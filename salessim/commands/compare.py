@@ -28,7 +28,8 @@ def add_experiment_options(p: argparse.ArgumentParser) -> None:
                    help="results store folder: run tables (Parquet), catalogue.duckdb, summary.csv; "
                         "rerunning with the same folder skips finished runs")
     p.add_argument("--tables", default="kpis,ledger,reps",
-                   help="run tables to store (kpis, ledger, reps, deals, accounts; default kpis,ledger,reps)")
+                   help="run tables to store (kpis, ledger, reps, deals, accounts, statements, customers, "
+                        "customer_events; default kpis,ledger,reps)")
     p.add_argument("--experiment", default=None, help="name of this experiment in the catalogue")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores; 1 = serial)")

@@ -190,14 +190,15 @@ def _fmt_raw(v: float, unit: str, signed: bool) -> str:
     sign = "+" if signed else ""
     if unit == "%":
         return f"{v * 100:{sign}.1f}pp" if signed else f"{v:.1%}"
-    if unit == "days":
+    if unit in ("days", "months"):
         return f"{v:{sign}.1f}"
     if unit.startswith("x "):
         return f"{v:{sign}.2f}x"
-    if unit in ("deals", "leads"):
-        return f"{v:{sign},.0f}"
     a = abs(v)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= div:
-            return f"{v / div:{sign}.2f}{suffix}" if a < 10 * div else f"{v / div:{sign}.1f}{suffix}"
-    return f"{v:{sign},.0f}"
+    if re.fullmatch(r"[A-Z]{3}", unit):  # a currency: 127.2M, 30.4K
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if a >= div:
+                return f"{v / div:{sign}.2f}{suffix}" if a < 10 * div else f"{v / div:{sign}.1f}{suffix}"
+        return f"{v:{sign},.0f}"
+    # counts (deals, leads, customers) and plain numbers (a correlation r)
+    return f"{v:{sign},.0f}" if a >= 100 else f"{v:{sign}.3g}"

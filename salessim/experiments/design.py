@@ -62,30 +62,46 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
     return points
 
 
-def check_path(scenario: Scenario, path: str) -> None:
-    """Raise :class:`SalessimError` unless ``path`` names a field of ``scenario``.
+def check_path(scenario: Scenario, path: str) -> str:
+    """The canonical form of override ``path``; :class:`SalessimError` if it names no field.
 
-    Paths are dotted (``org.weekly_hours``, ``funnel.stages.2.conversion``; ``__`` works as a
-    dot). Every field of a validated scenario is present in its dump (defaults included), so a
-    path is valid when it resolves there.
+    Paths are dotted (``org.weekly_hours``; ``__`` works as a dot). List items are picked by
+    index or by name: ``funnel.stages.demo.conversion`` = ``funnel.stages.2.conversion``,
+    ``plan.components.commission.rate``, ``market.segments.A.deal_size.median``; the canonical
+    form uses indices (what ``load_scenario`` overrides accept). Every field of a validated
+    scenario is present in its dump (defaults included, the comp plan inline), so a path is
+    valid when it resolves there.
     """
     parts = path.replace("__", ".").split(".")
     if parts == ["seed"]:
         raise SalessimError("grid: seed: replications already vary the dice; use seed= for the root seed")
     node: Any = scenario.to_dict()
+    canonical = []
     for i, part in enumerate(parts):
         here = ".".join(parts[: i + 1])
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
+        elif isinstance(node, list) and (k := _named_item(node, part)) is not None:
+            node, part = node[k], str(k)
         elif isinstance(node, list):
-            raise SalessimError(f"grid: {path}: {here}: no such list item (there are {len(node)})")
-        elif parts[0] == "plan" and not isinstance(node, dict):
-            raise SalessimError(f"grid: {path}: comp plan parameters need a plan inside the scenario")
+            names = [str(x["name"]) for x in node if isinstance(x, dict) and "name" in x]
+            hint = f"names: {', '.join(names)}" if names else f"there are {len(node)}"
+            raise SalessimError(f"grid: {path}: {here}: no such list item ({hint})")
+        elif parts[0] == "plan" and node is None:
+            raise SalessimError(f"grid: {path}: the scenario has no comp plan (plan: ...) to vary")
         else:
             options = ", ".join(sorted(node)) if isinstance(node, dict) else "none (it is a value)"
             raise SalessimError(f"grid: {path}: unknown field '{part}' (fields here: {options})")
+        canonical.append(part)
+    return ".".join(canonical)
+
+
+def _named_item(items: list[Any], name: str) -> int | None:
+    """Index of the list item whose ``name`` is ``name`` (stages, segments, plan components)."""
+    hits = [i for i, x in enumerate(items) if isinstance(x, dict) and str(x.get("name")) == name]
+    return hits[0] if len(hits) == 1 else None
 
 
 def label_points(points: list[Point]) -> list[str]:
@@ -110,10 +126,11 @@ def sweep_scenarios(base: Scenario | str | Path | Mapping[str, Any], grid: Any) 
     """Scenario variants for every grid point, labelled; all paths and values checked up front."""
     scenario = base if isinstance(base, Scenario) else load_scenario(base)
     points = expand_grid(grid)
-    for path in dict.fromkeys(p for point in points for p in point):
-        check_path(scenario, path)
+    canonical = {p: check_path(scenario, p) for point in points for p in point}
     labels = label_points(points)
-    return {label: load_scenario(scenario, **point) for label, point in zip(labels, points, strict=True)}, points
+    variants = {label: load_scenario(scenario, **{canonical[k]: v for k, v in point.items()})
+                for label, point in zip(labels, points, strict=True)}
+    return variants, points
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import pandas as pd
 from salessim.errors import SalessimError
 
 #: Tables of a run that can be stored; ``kpis`` is always stored.
-TABLES = ("kpis", "ledger", "reps", "deals", "accounts")
+TABLES = ("kpis", "ledger", "reps", "deals", "accounts", "statements", "customers", "customer_events")
 DEFAULT_TABLES = ("kpis", "ledger", "reps")
 
 _SCHEMA = """
@@ -62,7 +62,7 @@ class RunRecord:
     tables: dict[str, pd.DataFrame] | None = None  # sent back when workers cannot see the store
 
 
-def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame], scenario_yaml: str, meta: dict[str, Any]) -> Path:
+def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame | None], scenario_yaml: str, meta: dict[str, Any]) -> Path:
     """Write one run's folder atomically: into ``tmp/``, then rename into ``runs/``."""
     final = root / "runs" / run_id
     if final.exists():
@@ -71,7 +71,8 @@ def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame], scenario
     tmp.mkdir(parents=True)
     try:
         for name, df in tables.items():
-            _to_parquet(df, tmp / f"{name}.parquet", run_id)
+            if df is not None:  # e.g. no statements without a comp plan
+                _to_parquet(df, tmp / f"{name}.parquet", run_id)
         (tmp / "scenario.yaml").write_text(scenario_yaml, encoding="utf-8")
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:
@@ -224,8 +225,8 @@ class Store:
         """Run SQL on the catalogue; returns a DataFrame.
 
         Tables: ``runs``, ``kpis``, ``experiments``; views ``results`` (experiment, label,
-        replication, kpi, value, unit, run_id) and, when stored, ``ledger``, ``reps``, ``deals``,
-        ``accounts`` over every run's Parquet file (with a ``run_id`` column).
+        replication, kpi, value, unit, run_id, params) and one per stored run table (``ledger``,
+        ``reps``, ``deals``, ``statements``...) over every run's Parquet file, with ``run_id``.
         """
         self._views()
         return self.con.execute(query, list(params) if params else None).df()

@@ -62,8 +62,15 @@ def test_expand_grid_rejects_bad_grids(grid: object, message: str) -> None:
 
 def test_check_path_accepts_fields_list_items_and_defaults(small) -> None:
     for path in ("org.weekly_hours", "org.skill.sd", "funnel.stages.2.conversion",
-                 "market.segments.0.deal_size.median", "quota.annual_target", "org__reps"):
-        check_path(small, path)
+                 "market.segments.0.deal_size.median", "quota.annual_target"):
+        assert check_path(small, path) == path
+    assert check_path(small, "org__reps") == "org.reps"
+
+
+def test_check_path_finds_list_items_by_name(small) -> None:
+    assert check_path(small, "funnel.stages.demo.conversion") == "funnel.stages.2.conversion"
+    assert check_path(small, "market.segments.A.deal_size.median") == "market.segments.0.deal_size.median"
+    assert check_path(small, "plan.components.commission.tiers.1.multiple") == "plan.components.0.tiers.1.multiple"
 
 
 @pytest.mark.parametrize(
@@ -71,15 +78,27 @@ def test_check_path_accepts_fields_list_items_and_defaults(small) -> None:
     [
         ("org.weekly_hour", r"grid: org.weekly_hour: unknown field 'weekly_hour' \(fields here: reps, skill"),
         ("orgs.reps", "unknown field 'orgs'"),
-        ("funnel.stages.9.conversion", r"funnel.stages.9: no such list item \(there are 5\)"),
+        ("funnel.stages.9.conversion", r"funnel.stages.9: no such list item \(names: prospecting, needs analysis, demo"),
+        ("funnel.stages.closing.conversion", "funnel.stages.closing: no such list item"),
         ("org.reps.x", r"unknown field 'x' \(fields here: none \(it is a value\)\)"),
-        ("plan.commission.rate", "comp plan parameters need a plan inside the scenario"),
+        ("plan.commission.rate", r"unknown field 'commission' \(fields here: caps, clawback, components"),
         ("seed", "grid: seed: replications already vary the dice"),
     ],
 )
 def test_check_path_names_the_unknown_part(small, path: str, message: str) -> None:
     with pytest.raises(SalessimError, match=message):
         check_path(small, path)
+
+
+def test_plan_paths_need_a_plan(small) -> None:
+    with pytest.raises(SalessimError, match="grid: plan.pay.base_salary: the scenario has no comp plan"):
+        check_path(load_scenario(small, plan=None), "plan.pay.base_salary")
+
+
+def test_sweep_varies_comp_plan_parameters_by_name(small) -> None:
+    variants, _ = sweep_scenarios(small, {"plan.components.commission.tiers.2.multiple": [2.0, 3.0]})
+    assert list(variants) == ["multiple=2", "multiple=3"]
+    assert [v.plan.components[0].tiers[2].multiple for v in variants.values()] == [2.0, 3.0]
 
 
 def test_sweep_scenarios_validates_every_path_before_building(small) -> None:
