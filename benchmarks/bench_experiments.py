@@ -2,13 +2,13 @@
 
 * 8 scenarios x 50 replications (a sweep over weekly selling hours) on 2 worker processes, with
   a results store: target within 120 s on a 2-core machine.
-* Parallel efficiency on 2 workers: the same 8 x 12 runs serially and on 2 warm processes,
+* Parallel efficiency on 2 workers: the same 8 x 6 runs serially and on 2 warm processes,
   efficiency = serial time / (2 x parallel time): target >= 85%. The pool start-up, a fixed cost
   per executor, is a row of its own (it is included in the 8 x 50 time).
 * Overhead of the layer per replication: serial runs with a store, CPU time outside
   ``simulate`` + ``kpis`` (Parquet + YAML writes, catalogue, pickling, progress, bookkeeping),
   per replication, as a share of the simulation's CPU time: target < 10%. Measured on sweeps of
-  8 and 48 runs: the slope is the cost per replication, the intercept the fixed cost of an
+  8 and 32 runs: the slope is the cost per replication, the intercept the fixed cost of an
   experiment (opening the DuckDB catalogue, validating the grid), reported separately.
 
 The 1-minute load average is reported first: the machine may be shared. Run:
@@ -45,32 +45,32 @@ def _timed_sweep(replications: int, executor, store: str | None, seed: int = 0):
 def bench() -> list[dict]:
     rows: list[dict] = []
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rows.append({"name": "experiments: load average (1 min) at start", "value": round(load, 2),
-                 "unit": f"on {os.cpu_count()} cores", "target": "(context)"})
+    rows.append({"name": f"load average (1 min) at start, on {os.cpu_count()} cores",
+                 "value": round(load, 2), "unit": "", "target": "(context)"})
 
     # 1. Headline: 8 scenarios x 50 replications on 2 workers, with a store.
     with tempfile.TemporaryDirectory() as tmp, ProcessExecutor(2) as two:
         wall, c = _timed_sweep(50, two, tmp)
     sim = float(c.runs["sim_seconds"].sum())
-    rows.append({"name": "experiments: 8 scenarios x 50 replications, 2 workers, with store",
+    rows.append({"name": "8 scenarios x 50 replications midmarket, 2 workers, store",
                  "value": round(wall, 1), "unit": "s", "target": "<= 120 s"})
-    rows.append({"name": "experiments: mean simulation time per replication (in workers)",
+    rows.append({"name": "simulation time per replication (mean, in workers)",
                  "value": round(1000 * sim / len(c.runs), 1), "unit": "ms", "target": "(context)"})
 
     # 2. Parallel efficiency: identical work serially and on 2 warm processes. The pool's
     #    start-up (a fixed cost, paid once per ProcessExecutor) is reported on its own row.
     with tempfile.TemporaryDirectory() as tmp:
-        t_serial, _ = _timed_sweep(12, SerialExecutor(), tmp, seed=1)
+        t_serial, _ = _timed_sweep(6, SerialExecutor(), tmp, seed=1)
     with ProcessExecutor(2) as two:
         t0 = time.perf_counter()
         sweep(load_scenario(MIDMARKET, **{"org.reps": 2, "market.accounts": 20}), {"org.reps": [1, 2]},
               replications=1, executor=two, progress=False)  # starts both workers
         cold = time.perf_counter() - t0
         with tempfile.TemporaryDirectory() as tmp:
-            t_par, _ = _timed_sweep(12, two, tmp, seed=1)
-    rows.append({"name": "experiments: parallel efficiency on 2 warm workers (8 x 12 runs)",
+            t_par, _ = _timed_sweep(6, two, tmp, seed=1)
+    rows.append({"name": "parallel efficiency, 2 warm workers (8 x 6 runs)",
                  "value": round(100 * t_serial / (2 * t_par), 1), "unit": "%", "target": ">= 85%"})
-    rows.append({"name": "experiments: process pool start-up (once per executor)",
+    rows.append({"name": "process pool start-up (once per executor)",
                  "value": round(cold, 2), "unit": "s", "target": "(context)"})
 
     # 3. Overhead of the layer, serial with a store (every cost in one process), in CPU time
@@ -78,21 +78,21 @@ def bench() -> list[dict]:
     #    per replication (the slope) from the fixed cost per experiment (opening the catalogue...).
     _timed_sweep(1, SerialExecutor(), None)  # warm up imports
     measured = {}
-    for reps in (1, 6):
+    for reps in (1, 4):
         with tempfile.TemporaryDirectory() as tmp:
             c0 = time.process_time()
             _, c = _timed_sweep(reps, SerialExecutor(), tmp, seed=2)
             cpu = time.process_time() - c0
         measured[reps] = (cpu - float(c.runs["sim_cpu_seconds"].sum()), len(c.runs),
                           float(c.runs["sim_cpu_seconds"].mean()), float(c.runs["write_seconds"].mean()))
-    (o1, n1, _, _), (o6, n6, sim_cpu, write) = measured[1], measured[6]
-    slope = (o6 - o1) / (n6 - n1)
-    rows.append({"name": "experiments: layer overhead per replication, serial + store (CPU)",
-                 "value": round(100 * slope / sim_cpu, 1), "unit": "% of simulation CPU",
+    (o1, n1, _, _), (o4, n4, sim_cpu, write) = measured[1], measured[4]
+    slope = (o4 - o1) / (n4 - n1)
+    rows.append({"name": "layer overhead per replication, serial + store (CPU)",
+                 "value": round(100 * slope / sim_cpu, 1), "unit": "% sim",
                  "target": "< 10%"})
-    rows.append({"name": "experiments: fixed overhead per experiment (catalogue, planning)",
-                 "value": round(o1 - n1 * slope, 2), "unit": "s CPU", "target": "(context)"})
-    rows.append({"name": "experiments: store write per replication (kpis, ledger, reps, yaml)",
+    rows.append({"name": "fixed overhead per experiment (catalogue, planning; CPU)",
+                 "value": round(o1 - n1 * slope, 2), "unit": "s", "target": "(context)"})
+    rows.append({"name": "store write per replication (kpis, ledger, reps, yaml)",
                  "value": round(1000 * write, 1), "unit": "ms", "target": "(context)"})
     return rows
 
