@@ -52,14 +52,18 @@ def experiment_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(comparison: Any, args: argparse.Namespace) -> None:
-    """Print the summary table; write summary.csv into the store."""
-    print(comparison.table(level=args.level, method=args.method, kpis=args.kpi))
+    """Write summary.csv into the store, then print the summary table (an unknown ``--kpi`` is
+    reported after the results are saved: rerunning with the same ``--out`` is instant)."""
+    note = ""
     if args.out:
         summary = comparison.summary(level=args.level, method=args.method)
         summary.to_csv(args.out / "summary.csv", index=False)
         cached = int(comparison.runs["cached"].sum())
-        print(f"store: {args.out}/ (experiment {comparison.experiment}; {len(comparison.runs) - cached} runs "
-              f"computed, {cached} reused); summary in {args.out / 'summary.csv'}")
+        note = (f"store: {args.out}/ (experiment {comparison.experiment}; {len(comparison.runs) - cached} runs "
+                f"computed, {cached} reused); summary in {args.out / 'summary.csv'}")
+    print(comparison.table(level=args.level, method=args.method, kpis=args.kpi))
+    if note:
+        print(note)
 
 
 def run(args: argparse.Namespace) -> int:

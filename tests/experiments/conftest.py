@@ -21,9 +21,15 @@ SMALL = {
 
 
 @pytest.fixture(scope="session")
-def small() -> Scenario:
+def small_with_plan() -> Scenario:
     """midmarket.yaml shrunk to 10 reps, 200 accounts, 6,000 leads a year, 6 measured months."""
     return load_scenario(MIDMARKET, **SMALL)
+
+
+@pytest.fixture(scope="session")
+def small(small_with_plan: Scenario) -> Scenario:
+    """The small scenario without its comp plan (~50 ms a run instead of ~115 ms)."""
+    return load_scenario(small_with_plan, plan=None)
 
 
 @pytest.fixture(scope="session")

@@ -76,3 +76,12 @@ def test_compare_missing_file_is_one_line(tmp_path: Path, small_yaml: Path, caps
 def test_compare_rejects_unknown_baseline(small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["compare", str(small_yaml), "-n", "1", "-j", "1", "-q", "--baseline", "other"]) == 2
     assert "baseline: 'other' is not one of the scenarios (small)" in capsys.readouterr().err
+
+
+def test_unknown_kpi_is_reported_after_saving(tmp_path: Path, small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "out"
+    assert main(["compare", str(small_yaml), "-n", "1", "-j", "1", "-q", "--out", str(out), "--kpi", "profit"]) == 2
+    assert "kpis: unknown KPI 'profit' (choose from revenue, " in capsys.readouterr().err
+    assert (out / "summary.csv").exists()
+    assert main(["compare", str(small_yaml), "-n", "1", "-j", "1", "-q", "--out", str(out), "--kpi", "revenue"]) == 0
+    assert "0 runs computed, 1 reused" in capsys.readouterr().out

@@ -67,10 +67,11 @@ def test_check_path_accepts_fields_list_items_and_defaults(small) -> None:
     assert check_path(small, "org__reps") == "org.reps"
 
 
-def test_check_path_finds_list_items_by_name(small) -> None:
-    assert check_path(small, "funnel.stages.demo.conversion") == "funnel.stages.2.conversion"
-    assert check_path(small, "market.segments.A.deal_size.median") == "market.segments.0.deal_size.median"
-    assert check_path(small, "plan.components.commission.tiers.1.multiple") == "plan.components.0.tiers.1.multiple"
+def test_check_path_finds_list_items_by_name(small_with_plan) -> None:
+    sc = small_with_plan
+    assert check_path(sc, "funnel.stages.demo.conversion") == "funnel.stages.2.conversion"
+    assert check_path(sc, "market.segments.A.deal_size.median") == "market.segments.0.deal_size.median"
+    assert check_path(sc, "plan.components.commission.tiers.1.multiple") == "plan.components.0.tiers.1.multiple"
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,6 @@ def test_check_path_finds_list_items_by_name(small) -> None:
         ("funnel.stages.9.conversion", r"funnel.stages.9: no such list item \(names: prospecting, needs analysis, demo"),
         ("funnel.stages.closing.conversion", "funnel.stages.closing: no such list item"),
         ("org.reps.x", r"unknown field 'x' \(fields here: none \(it is a value\)\)"),
-        ("plan.commission.rate", r"unknown field 'commission' \(fields here: caps, clawback, components"),
         ("seed", "grid: seed: replications already vary the dice"),
     ],
 )
@@ -90,13 +90,15 @@ def test_check_path_names_the_unknown_part(small, path: str, message: str) -> No
         check_path(small, path)
 
 
-def test_plan_paths_need_a_plan(small) -> None:
+def test_plan_paths(small, small_with_plan) -> None:
     with pytest.raises(SalessimError, match="grid: plan.pay.base_salary: the scenario has no comp plan"):
-        check_path(load_scenario(small, plan=None), "plan.pay.base_salary")
+        check_path(small, "plan.pay.base_salary")
+    with pytest.raises(SalessimError, match=r"unknown field 'commission' \(fields here: caps, clawback, components"):
+        check_path(small_with_plan, "plan.commission.rate")
 
 
-def test_sweep_varies_comp_plan_parameters_by_name(small) -> None:
-    variants, _ = sweep_scenarios(small, {"plan.components.commission.tiers.2.multiple": [2.0, 3.0]})
+def test_sweep_varies_comp_plan_parameters(small_with_plan) -> None:
+    variants, _ = sweep_scenarios(small_with_plan, {"plan.components.commission.tiers.2.multiple": [2.0, 3.0]})
     assert list(variants) == ["multiple=2", "multiple=3"]
     assert [v.plan.components[0].tiers[2].multiple for v in variants.values()] == [2.0, 3.0]
 
