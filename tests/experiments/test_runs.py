@@ -51,8 +51,8 @@ def test_crn_gives_much_narrower_difference_intervals(small) -> None:
                              common_random_numbers=crn)
         s = c.summary(kpis=["revenue", "deals won"]).set_index(["scenario", "kpi"]).loc["34h"]
         width[crn] = s["diff_high"] - s["diff_low"]
-    # Measured with seed 5: revenue CI width about 4x narrower with CRN.
-    assert (width[True] < 0.5 * width[False]).all(), width
+    # Measured with seed 5: revenue and deals-won CI widths about 10x narrower with CRN (0.10, 0.11).
+    assert (width[True] < 0.3 * width[False]).all(), width
 
 
 def test_identical_results_for_1_and_2_worker_processes(pair, serial, pool2) -> None:
