@@ -39,6 +39,7 @@ class Comparison:
     design: pd.DataFrame | None = None
     store: Path | None = None
     experiment: str | None = None
+    common_random_numbers: bool = True
 
     @property
     def scenarios(self) -> list[str]:
@@ -98,7 +99,8 @@ class Comparison:
         width = max(len(x) for x in self.scenarios) + len(" (baseline)") + 2
         vs = "vs " + self.baseline if len(self.baseline) <= 10 else "vs baseline"
         head = f"{'':<{width}}{'mean':>10}  {pct + ' CI':<22}{vs:>13}  {pct + ' CI of difference':<26}"
-        lines = [f"{self.replications} replications, common random numbers; differences are paired "
+        dice = "common random numbers" if self.common_random_numbers else "independent random streams"
+        lines = [f"{self.replications} replications, {dice}; differences are paired "
                  f"(scenario - {self.baseline}, same replication); * = CI excludes 0", head.rstrip()]
         for kpi, g in s.groupby("kpi", sort=False):
             unit = g["unit"].iloc[0]

@@ -274,7 +274,7 @@ def compare(
         specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
         experiment=experiment, desc="compare")
     return Comparison(kpis=kpis, baseline=baseline or next(iter(labelled)), runs=runs,
-                      store=_root(store), experiment=exp)
+                      store=_root(store), experiment=exp, common_random_numbers=common_random_numbers)
 
 
 def sweep(

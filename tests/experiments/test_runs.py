@@ -51,6 +51,7 @@ def test_crn_gives_much_narrower_difference_intervals(small) -> None:
                              common_random_numbers=crn)
         s = c.summary(kpis=["revenue", "deals won"]).set_index(["scenario", "kpi"]).loc["34h"]
         width[crn] = s["diff_high"] - s["diff_low"]
+        assert ("common random numbers" if crn else "independent random streams") in c.table(kpis=["revenue"])
     # Measured with seed 5: revenue and deals-won CI widths about 10x narrower with CRN (0.10, 0.11).
     assert (width[True] < 0.3 * width[False]).all(), width
 
