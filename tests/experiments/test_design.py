@@ -77,7 +77,7 @@ def test_check_path_finds_list_items_by_name(small_with_plan) -> None:
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("org.weekly_hour", r"grid: org.weekly_hour: unknown field 'weekly_hour' \(fields here: reps, skill"),
+        ("org.weekly_hour", r"grid: org.weekly_hour: unknown field 'weekly_hour' \(fields here: .*weekly_hours"),
         ("orgs.reps", "unknown field 'orgs'"),
         ("funnel.stages.9.conversion", r"funnel.stages.9: no such list item \(names: prospecting, needs analysis, demo"),
         ("funnel.stages.closing.conversion", "funnel.stages.closing: no such list item"),
