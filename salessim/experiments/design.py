@@ -7,6 +7,7 @@ content hash (``run_id``) that the results store uses to skip finished runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -169,6 +170,20 @@ def run_specs(
                 ss = seed_sequence(ss, k)
             specs.append(RunSpec(label, i, sc, ss, run_id(body, ss, version)))
     return specs
+
+
+@functools.cache
+def code_version() -> str:
+    """``<package version>+<hash of salessim's source files>``: a store never reuses runs made
+    by other code, even while the package version number stays the same during development."""
+    from salessim import __version__
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
 
 
 def run_id(scenario_json: str, seed: np.random.SeedSequence, version: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from salessim.errors import SalessimError
 from salessim.experiments.compare import Comparison
-from salessim.experiments.design import RunSpec, run_specs, sweep_scenarios
+from salessim.experiments.design import RunSpec, code_version, run_specs, sweep_scenarios
 from salessim.experiments.executors import resolve_executor
 from salessim.experiments.store import (
     DEFAULT_TABLES,
@@ -102,8 +102,6 @@ def run_experiment(
     ``kpis``: scenario, replication, kpi, value, unit, in scenario-then-replication order.
     ``runs``: scenario, replication, run_id, cached, sim_seconds, write_seconds.
     """
-    from salessim import __version__
-
     tables = _check_tables(tables)
     ex, own_executor = resolve_executor(executor)
     own_store = store is not None and not isinstance(store, Store)
@@ -123,7 +121,7 @@ def run_experiment(
                 if id(s.scenario) not in yaml_text:
                     yaml_text[id(s.scenario)] = scenario_yaml(s.scenario)
         remote = st is not None and not ex.shares_files
-        tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, __version__,
+        tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, code_version(),
                       None if st is None or remote else str(st.root), tables,
                       yaml_text.get(id(s.scenario), ""), return_tables=remote)
                  for s in todo]
@@ -263,13 +261,11 @@ def compare(
     ``on_run`` is called with each freshly computed :class:`RunRecord`.
     """
     labelled = _labelled(scenarios)
-    from salessim import __version__
-
     first = next(iter(labelled.values()))
     seed = first.seed if seed is None else seed
     if baseline is not None and baseline not in labelled:
         raise SalessimError(f"baseline: {baseline!r} is not one of the scenarios ({', '.join(labelled)})")
-    specs = run_specs(labelled, replications, seed, common_random_numbers, __version__)
+    specs = run_specs(labelled, replications, seed, common_random_numbers, code_version())
     kpis, runs, exp = run_experiment(
         specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
         experiment=experiment, desc="compare")
@@ -299,14 +295,12 @@ def sweep(
     ``weekly_hours=30, reps=80``; ``Comparison.design`` maps them to the parameter values. The
     baseline defaults to the first point. Other arguments as in :func:`compare`.
     """
-    from salessim import __version__
-
     variants, points = sweep_scenarios(scenario, grid)
     base = next(iter(variants.values()))
     seed = base.seed if seed is None else seed
     if baseline is not None and baseline not in variants:
         raise SalessimError(f"baseline: {baseline!r} is not a grid point ({', '.join(variants)})")
-    specs = run_specs(variants, replications, seed, True, __version__)
+    specs = run_specs(variants, replications, seed, True, code_version())
     params = dict(zip(variants, points, strict=True))
     kpis, runs, exp = run_experiment(
         specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
