@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import one_segment, won_deals
 
 from salessim.customers import CustomerLifecycle, customer_kpis, simulate_customers
+from tests.customers.helpers import one_segment, won_deals
 
 
 def kpis(deals, cfg, horizon, seed=0):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import one_segment, won_deals
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salessim.customers import MONTH_DAYS, CustomerLifecycle, clawback_rows, simulate_customers
 from salessim.errors import SalessimError
+from tests.customers.helpers import one_segment, won_deals
 
 
 def run(deals, cfg, horizon, seed=0):
