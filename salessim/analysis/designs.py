@@ -1,0 +1,136 @@
+"""Compare designs (plans, structures, quota strategies) on the same market: replicate each with
+common random numbers, keep every run for per-rep analyses, and hand the KPIs to
+:class:`salessim.experiments.compare.Comparison` for paired confidence intervals.
+
+Money in the scenario's currency; attainment, effort and shares as fractions (1.0 = 100%).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from salessim.analysis.replications import ReplicationSet, replicate
+from salessim.experiments.compare import Comparison
+from salessim.results import attainment_by_rep, hockey_stick_index
+from salessim.scenario import Scenario
+
+
+def replicate_designs(designs: Mapping[str, Scenario], replications: int, seed: int = 0) -> dict[str, ReplicationSet]:
+    """Simulate every design ``replications`` times; replication *i* of every design uses the same
+    seed (common random numbers), so design differences are paired run by run."""
+    return {name: replicate(sc, replications, seed) for name, sc in designs.items()}
+
+
+def comparison(sets: Mapping[str, ReplicationSet], baseline: str | None = None) -> Comparison:
+    """The runs as a :class:`Comparison` (``.summary()``: means, CIs, paired differences to the
+    baseline, which defaults to the first design)."""
+    names = list(sets)
+    long = pd.concat([s.kpis().assign(scenario=name) for name, s in sets.items()], ignore_index=True)
+    long["scenario"] = pd.Categorical(long["scenario"], categories=names)
+    return Comparison(kpis=long[["scenario", "replication", "kpi", "value", "unit"]], baseline=baseline or names[0])
+
+
+def rep_outcomes(sets: Mapping[str, ReplicationSet]) -> pd.DataFrame:
+    """One row per design, replication and rep seat over the measured window: bookings, quota,
+    attainment (bookings / quota), mean effort in active months (1.0 = normal), left (departures
+    from the seat), and variable and total pay when the design has a comp plan."""
+    rows = []
+    for name, s in sets.items():
+        for i, r in enumerate(s.results):
+            led = r.ledger
+            g = led.groupby("rep", observed=True)
+            active = led[led["status"] != "vacant"].groupby("rep", observed=True)["effort"].mean()
+            f = pd.DataFrame({"bookings": g["bookings"].sum(), "quota": g["quota"].sum(),
+                              "attainment": attainment_by_rep(led), "effort": active,
+                              "left": g["left"].sum().astype(int)})
+            for col in ("variable_pay", "total_pay"):
+                f[col] = g[col].sum() if col in led else np.nan
+            rows.append(f.reset_index().assign(design=name, replication=i))
+    out = pd.concat(rows, ignore_index=True)
+    out["rep"] = out["rep"].astype(str)
+    out["design"] = pd.Categorical(out["design"], categories=list(sets))
+    return out[["design", "replication", "rep", "bookings", "quota", "attainment", "effort", "left",
+                "variable_pay", "total_pay"]]
+
+
+def pay_changes(outcomes: pd.DataFrame, current: str, proposed: str, replication: int = 0) -> pd.DataFrame:
+    """Winners and losers: each rep seat's total pay under ``current`` and ``proposed`` in the same
+    replication (same leads, same luck; behaviour may differ), the change and its share of the
+    current pay, sorted from the biggest loser to the biggest winner."""
+    o = outcomes[outcomes["replication"] == replication].set_index(["design", "rep"])["total_pay"]
+    a, b = o.loc[current], o.loc[proposed]
+    out = pd.DataFrame({"rep": a.index, "pay_current": a.to_numpy(), "pay_proposed": b.reindex(a.index).to_numpy()})
+    out["change"] = out["pay_proposed"] - out["pay_current"]
+    out["change_share"] = out["change"] / out["pay_current"].where(out["pay_current"] != 0)
+    return out.sort_values("change", ignore_index=True)
+
+
+def winners_losers_summary(changes: pd.DataFrame, threshold: float = 0.05) -> pd.DataFrame:
+    """Share of reps whose pay rises or falls by more than ``threshold`` (fraction) and the
+    median change in currency (tidy: metric, value)."""
+    s = changes["change_share"].dropna()
+    return pd.DataFrame({"metric": [f"reps gaining more than {threshold:.0%}", f"reps losing more than {threshold:.0%}",
+                                    "median change per rep", "largest gain", "largest loss"],
+                         "value": [float((s > threshold).mean()), float((s < -threshold).mean()),
+                                   float(changes["change"].median()), float(changes["change"].max()),
+                                   float(changes["change"].min())]})
+
+
+def ytd_attainment(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Per rep seat and month: effort and the year-to-date attainment at the start of the month
+    (bookings / quota of the fiscal year's earlier months; calendar-year fiscal periods)."""
+    led = ledger[["rep", "month", "bookings", "quota", "effort", "status"]].copy()
+    led["year"] = led["month"].dt.year
+    g = led.groupby(["rep", "year"], observed=True)
+    before_b = g["bookings"].cumsum() - led["bookings"]
+    before_q = g["quota"].cumsum() - led["quota"]
+    led["ytd_attainment"] = before_b / before_q.where(before_q > 0)
+    return led
+
+
+def effort_by_ytd_attainment(sets: Mapping[str, ReplicationSet],
+                             bands: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, np.inf)) -> pd.DataFrame:
+    """Coasting: mean effort of active reps (1.0 = normal) by design and band of year-to-date
+    attainment at the start of the month, with the number of rep-months in each band."""
+    labels = [f"{lo:.0%}+" if not np.isfinite(hi) else f"{lo:.0%}-{hi:.0%}" for lo, hi in zip(bands, bands[1:], strict=False)]
+    rows = []
+    for name, s in sets.items():
+        for r in s.results:
+            led = ytd_attainment(r.ledger)
+            led = led[(led["status"] != "vacant") & led["ytd_attainment"].notna()]
+            led["band"] = pd.cut(led["ytd_attainment"], list(bands), labels=labels, right=False)
+            rows.append(led.assign(design=name))
+    d = pd.concat(rows, ignore_index=True)
+    out = d.groupby(["design", "band"], observed=False).agg(effort=("effort", "mean"), rep_months=("effort", "size")).reset_index()
+    out["design"] = pd.Categorical(out["design"].astype(str), categories=list(sets))
+    return out
+
+
+def hockey_stick_by_week(sets: Mapping[str, ReplicationSet]) -> pd.DataFrame:
+    """Share of each design's bookings by week of the fiscal (calendar) quarter (1-13; the last
+    days go to week 13), over all replications; the hockey-stick index (share in the quarter's
+    last 2 weeks) is :func:`salessim.results.hockey_stick_index`."""
+    rows = []
+    for name, s in sets.items():
+        for r in s.results:
+            d = r.deals
+            won = d[(d["outcome"] == "won") & d["close_day"].between(0, r.horizon_days, inclusive="left")]
+            start = won["close_date"].dt.to_period("Q").dt.start_time
+            week = np.minimum((won["close_date"] - start).dt.days // 7 + 1, 13)
+            rows.append(pd.DataFrame({"design": name, "week": week.to_numpy(), "amount": won["amount"].to_numpy()}))
+    d = pd.concat(rows, ignore_index=True)
+    out = d.groupby(["design", "week"], sort=False)["amount"].sum().reset_index()
+    out["share"] = out["amount"] / out.groupby("design")["amount"].transform("sum")
+    out["design"] = pd.Categorical(out["design"], categories=list(sets))
+    return out.sort_values(["design", "week"], ignore_index=True)
+
+
+def hockey_stick_indices(sets: Mapping[str, ReplicationSet], last_days: int = 14) -> pd.DataFrame:
+    """Hockey-stick index (share of bookings in each quarter's last ``last_days`` days) per design
+    and replication."""
+    return pd.DataFrame([(name, i, hockey_stick_index(r.deals, r.horizon_days, last_days))
+                         for name, s in sets.items() for i, r in enumerate(s.results)],
+                        columns=["design", "replication", "hockey_stick_index"])
