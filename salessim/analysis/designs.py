@@ -134,3 +134,41 @@ def hockey_stick_indices(sets: Mapping[str, ReplicationSet], last_days: int = 14
     return pd.DataFrame([(name, i, hockey_stick_index(r.deals, r.horizon_days, last_days))
                          for name, s in sets.items() for i, r in enumerate(s.results)],
                         columns=["design", "replication", "hockey_stick_index"])
+
+
+def territory_balance(designs: Mapping[str, Scenario], current: str | None = None, tolerance: float = 0.1) -> pd.DataFrame:
+    """Balance of each design's territories (:func:`salessim.territory.balance_report` on the
+    scenario's layout, fair shares within each region), with accounts and potential moved versus
+    the ``current`` design (default: the first). Tidy: design, metric, measure, value, unit."""
+    from salessim.design import layout
+    from salessim.territory import balance_report
+
+    names = list(designs)
+    ref = layout(designs[current or names[0]])
+    rows = []
+    for name, sc in designs.items():
+        lay = layout(sc)
+        if len(lay.accounts) != len(ref.accounts):
+            raise ValueError(f"{name}: territories compared on different markets ({len(lay.accounts)} vs {len(ref.accounts)} accounts)")
+        rep = balance_report(lay.accounts, lay.territory, len(lay.roster.region), rep_regions=np.asarray(sc.market.regions)[lay.roster.region],
+                             current=ref.territory, tolerance=tolerance)
+        rows.append(rep.assign(design=name))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["design", "metric", "measure", "value", "unit"]]
+
+
+def territory_loads(designs: Mapping[str, Scenario]) -> pd.DataFrame:
+    """Per design and rep: accounts, potential and workload (hours/year) with their index over the
+    rep's fair share within its region (1.0 = fair), from :func:`salessim.territory.territory_summary`."""
+    from salessim.design import layout
+    from salessim.territory import territory_summary
+
+    rows = []
+    for name, sc in designs.items():
+        lay = layout(sc)
+        s = territory_summary(lay.accounts, lay.territory, len(lay.roster.region),
+                              rep_regions=np.asarray(sc.market.regions)[lay.roster.region])
+        rows.append(s.assign(design=name))
+    out = pd.concat(rows, ignore_index=True)
+    out["design"] = pd.Categorical(out["design"], categories=list(designs))
+    return out

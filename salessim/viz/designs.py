@@ -224,3 +224,23 @@ def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence
     fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
     fmt.update(digits or {})
     return frame.style.hide(axis="index").format(fmt, na_rep="n/a")
+
+
+def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axes | None = None,
+                         tolerance: float = 0.1, title: str = "Territory balance: each rep's workload vs a fair share") -> Axes:
+    """Each rep's ``measure`` index (its workload or potential over its fair share; 100% = fair),
+    sorted, one line per design, with the ±``tolerance`` band (from
+    :func:`~salessim.analysis.designs.territory_loads`)."""
+    ax = new_axes(ax, (9, 4.5))
+    col = f"{measure}_index"
+    for name, g in loads.groupby("design", observed=True, sort=False):
+        v = np.sort(g[col].to_numpy())[::-1]
+        ax.plot(np.arange(1, len(v) + 1), v, marker="o", ms=3, lw=1.8, label=str(name))
+    ax.axhspan(1 - tolerance, 1 + tolerance, color=GOOD, alpha=0.12, label=f"fair ±{tolerance:.0%}")
+    ax.axhline(1.0, color="#333", lw=1, ls=":")
+    percent_axis(ax)
+    ax.set_xlabel("reps, from most to least loaded")
+    ax.set_ylabel(f"{measure} / fair share")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return ax
