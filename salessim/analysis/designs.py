@@ -172,3 +172,61 @@ def territory_loads(designs: Mapping[str, Scenario]) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True)
     out["design"] = pd.Categorical(out["design"], categories=list(designs))
     return out
+
+
+def attainment_vs_potential(sets: Mapping[str, ReplicationSet]) -> pd.DataFrame:
+    """Per design, replication and rep seat: attainment over the measured window and the seat's
+    territory potential index (its accounts' potential over the mean territory's; 1.0 = average)."""
+    from salessim.design import layout
+
+    rows = []
+    for name, s in sets.items():
+        lay = layout(s.scenario)
+        n = len(lay.roster.region)
+        pot = np.bincount(lay.territory, lay.accounts["potential"].to_numpy(dtype=float), n)
+        index = pd.Series(pot / pot.mean(), index=[f"R{i + 1:03d}" for i in range(n)])
+        for i, r in enumerate(s.results):
+            att = attainment_by_rep(r.ledger)
+            att.index = att.index.astype(str)
+            rows.append(pd.DataFrame({"design": name, "replication": i, "rep": att.index,
+                                      "attainment": att.to_numpy(), "potential_index": index.reindex(att.index).to_numpy()}))
+    out = pd.concat(rows, ignore_index=True)
+    out["design"] = pd.Categorical(out["design"], categories=list(sets))
+    return out
+
+
+def quota_fairness(points: pd.DataFrame) -> pd.DataFrame:
+    """Per design: :func:`salessim.quota.fairness` of attainment against territory potential
+    (Spearman rho, 0 = fair; > 0 = rich territories make quota more easily), computed per
+    replication and averaged, with the share of reps at or above quota and the attainment spread
+    (P90 - P10, fraction)."""
+    from salessim.quota import fairness
+
+    rows = []
+    for (name, i), g in points.dropna().groupby(["design", "replication"], observed=True):
+        f = fairness(g["attainment"], g["potential_index"]).set_index("metric")["value"]
+        rows.append({"design": name, "replication": i, "spearman_rho": f["spearman_rho"], "pearson_r": f["pearson_r"],
+                     "slope_per_potential_index": f["slope_per_potential_index"],
+                     "at_or_above_quota": float((g["attainment"] >= 1).mean()),
+                     "attainment_spread": float(g["attainment"].quantile(0.9) - g["attainment"].quantile(0.1))})
+    out = pd.DataFrame(rows).groupby("design", observed=True, sort=False).mean(numeric_only=True).drop(columns="replication")
+    return out.reset_index()
+
+
+def yearly_attainment(sets: Mapping[str, ReplicationSet]) -> pd.DataFrame:
+    """Per design, replication, rep seat and calendar (fiscal) year: bookings, quota and attainment,
+    and the quota change to the next year (multi-year runs, e.g. ratcheting quotas)."""
+    rows = []
+    for name, s in sets.items():
+        for i, r in enumerate(s.results):
+            led = r.ledger.assign(year=r.ledger["month"].dt.year)
+            g = led.groupby(["rep", "year"], observed=True)[["bookings", "quota"]].sum().reset_index()
+            g["attainment"] = g["bookings"] / g["quota"].where(g["quota"] > 0)
+            rows.append(g.assign(design=name, replication=i))
+    out = pd.concat(rows, ignore_index=True)
+    out["rep"] = out["rep"].astype(str)
+    out = out.sort_values(["design", "replication", "rep", "year"], ignore_index=True)
+    nxt = out.groupby(["design", "replication", "rep"], sort=False)["quota"].shift(-1)
+    out["next_quota_change"] = nxt / out["quota"] - 1
+    out["design"] = pd.Categorical(out["design"], categories=list(sets))
+    return out[["design", "replication", "rep", "year", "bookings", "quota", "attainment", "next_quota_change"]]

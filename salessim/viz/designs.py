@@ -244,3 +244,27 @@ def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axe
     ax.set_title(title)
     ax.legend(fontsize=9)
     return ax
+
+
+def fairness_chart(points: pd.DataFrame, ax: Axes | None = None,
+                   title: str = "Fairness: attainment against territory potential") -> Axes:
+    """Scatter of each rep's attainment against its territory potential (100% = the average
+    territory) with a least-squares line per design, from
+    :func:`~salessim.analysis.designs.attainment_vs_potential`. A flat line is a fair quota."""
+    ax = new_axes(ax, (9, 5))
+    d = points.dropna()
+    palette = sns.color_palette(n_colors=d["design"].nunique())
+    for colour, (name, g) in zip(palette, d.groupby("design", observed=True, sort=False), strict=False):
+        ax.scatter(g["potential_index"], g["attainment"], s=12, alpha=0.45, color=colour)
+        if len(g) > 2 and g["potential_index"].nunique() > 1:
+            slope, icpt = np.polyfit(g["potential_index"], g["attainment"], 1)
+            x = np.linspace(g["potential_index"].min(), g["potential_index"].max(), 20)
+            ax.plot(x, icpt + slope * x, color=colour, lw=2.2, label=str(name))
+    ax.axhline(1.0, color="#333", ls=":", lw=1)
+    percent_axis(ax)
+    percent_axis(ax, axis="x")
+    ax.set_xlabel("territory potential (100% = average territory)")
+    ax.set_ylabel("attainment (bookings / quota)")
+    ax.set_title(title)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
