@@ -158,9 +158,12 @@ def pay_change_chart(changes: pd.DataFrame, currency: str = "USD", ax: Axes | No
     x = np.arange(len(changes))
     ax.bar(x, changes["change"], color=[GOOD if v >= 0 else BAD for v in changes["change"]])
     ax.axhline(0, color="#333", lw=1)
-    ax.set_xticks(x, changes["rep"], rotation=90, fontsize=7 if len(changes) > 40 else 9)
+    if len(changes) <= 40:
+        ax.set_xticks(x, changes["rep"], rotation=90, fontsize=9)
+    else:  # too many reps to name: count them instead
+        ax.set_xlim(-1, len(changes))
     currency_axis(ax, currency)
-    ax.set_xlabel("rep (territory seat), from biggest loser to biggest winner")
+    ax.set_xlabel("reps (territory seats), from biggest loser to biggest winner")
     ax.set_ylabel(f"change in annual pay ({currency})")
     ax.set_title(title)
     return ax
@@ -178,7 +181,7 @@ def hockey_stick_chart(weeks: pd.DataFrame, ax: Axes | None = None,
     ax.set_xlabel("week of the quarter")
     ax.set_ylabel("share of bookings")
     ax.set_title(title)
-    ax.legend(fontsize=9)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
