@@ -24,6 +24,6 @@ def scenario_overview(scenario: Scenario) -> pd.DataFrame:
         ("products", ", ".join(f"{p.name} ({percent(p.share, 0)} of leads)" for p in m.products)),
         ("funnel (conversion to next stage)", " → ".join(f"{s.name} {percent(s.conversion, 0)}" for s in sc.funnel.stages)),
         ("deals lost per week unworked", percent(sc.funnel.slip_loss_per_week, 0)),
-        ("comp plan", sc.plan or "none yet"),
+        ("comp plan", getattr(sc.plan, "name", sc.plan) or "none"),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])

@@ -103,7 +103,9 @@ def team_bonus(comp: TeamBonus, C: np.ndarray, Q: np.ndarray, team: np.ndarray,
     funded = t_att + EPS >= comp.threshold
     pool = np.where(funded, comp.pool_rate * np.maximum(tc, 0) if comp.pool_rate is not None
                     else comp.pool_per_member * size, 0.0)
-    if comp.split == "credited":
+    if not n_teams:  # nobody is in a team (e.g. a pay curve for one rep): no team pay
+        weight = np.zeros_like(C)
+    elif comp.split == "credited":
         with np.errstate(divide="ignore", invalid="ignore"):
             weight = np.where(tc[code] > 0, np.maximum(C, 0) / np.where(tc[code] > 0, tc[code], 1.0),
                               1.0 / np.maximum(size[code], 1))

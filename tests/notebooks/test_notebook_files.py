@@ -14,7 +14,8 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 
 def test_the_notebooks_exist():
-    assert {"00_quickstart", "05_scenario_explorer"} <= set(IDS)
+    assert {"00_quickstart", "01_compensation_designs", "02_org_and_territories", "03_target_setting",
+            "04_calibrate_from_crm", "05_scenario_explorer"} <= set(IDS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -1,0 +1,79 @@
+"""Design comparison charts and tables: titled, labelled, formatted in business terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import salessim  # noqa: E402
+from salessim.analysis import scale_scenario  # noqa: E402
+from salessim.analysis.designs import (  # noqa: E402
+    attainment_vs_potential,
+    comparison,
+    effort_by_ytd_attainment,
+    hockey_stick_by_week,
+    pay_changes,
+    rep_outcomes,
+    replicate_designs,
+    territory_loads,
+)
+from salessim.viz import designs as dviz  # noqa: E402
+from salessim.viz.calibration import backtest_frame  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def sets():
+    sc = scale_scenario(salessim.load_scenario(ROOT / "data" / "scenarios" / "midmarket.yaml"), 10)
+    other = salessim.load_scenario(sc, plan=str(ROOT / "data" / "plans" / "quota_bonus_only.yaml"))
+    return replicate_designs({"current": sc, "bonus": other}, 2, seed=1)
+
+
+def _labelled(ax):
+    assert ax.get_title() and ax.get_ylabel()
+    plt.close("all")
+
+
+def test_charts_are_titled_and_labelled(sets):
+    o = rep_outcomes(sets)
+    s = comparison(sets).summary()
+    plans = {n: d.scenario.plan.pay_curve([0, 1, 2]) for n, d in sets.items()}
+    _labelled(dviz.pay_curve_chart(plans))
+    _labelled(dviz.per_rep_by_design_chart(o, "total_pay", "USD", title="pay", ylabel="pay"))
+    ax = dviz.design_kpi_chart(s, "revenue")
+    assert ax.get_yticklabels()[-1].get_text().startswith("$")
+    _labelled(ax)
+    ax = dviz.paired_difference_chart(s, ["revenue", "cost of sales"])
+    assert ax.figure.get_suptitle() and ax.get_xlabel() == "difference (USD)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["bonus"]
+    plt.close("all")
+    _labelled(dviz.pay_change_chart(pay_changes(o, "current", "bonus")))
+    _labelled(dviz.hockey_stick_chart(hockey_stick_by_week(sets)))
+    _labelled(dviz.effort_band_chart(effort_by_ytd_attainment(sets)))
+    _labelled(dviz.territory_load_chart(territory_loads({n: d.scenario for n, d in sets.items()})))
+    _labelled(dviz.fairness_chart(attainment_vs_potential(sets)))
+
+
+def test_design_table_shows_mean_and_paired_difference(sets):
+    s = comparison(sets).summary()
+    html = dviz.design_table(s, ["revenue", "cost of sales"]).to_html()
+    assert "$" in html and "%" in html and " pt" in html  # money, rates, differences in points
+    assert html.count("[") >= 2  # a CI per non-baseline cell
+
+
+def test_backtest_frame_formats_each_metric():
+    t = pd.DataFrame({"metric": ["win rate", "bookings per month", "cycle-time KS"], "observed": [0.23, 2e6, float("nan")],
+                      "simulated": [0.21, 1.9e6, float("nan")], "error": [-0.02, -0.05, 0.08],
+                      "sim_min": [0.2, 1.8e6, float("nan")], "sim_max": [0.22, 2e6, float("nan")],
+                      "tolerance": [0.03, 0.15, 0.10], "p_value": [0.3, 0.5, 0.1], "passed": [True, True, False]})
+    f = backtest_frame(t)
+    assert f["error"].tolist() == ["-2.0 pt", "-5.0%", "0.080 (KS)"]
+    assert f["observed"].tolist() == ["23.0%", "$2.00M", ""]
+    assert f["result"].tolist() == ["pass", "pass", "FAIL"]
