@@ -41,6 +41,7 @@ class Pipeline:
     """Every opportunity of a run as parallel arrays (one index per deal)."""
 
     n_stages: int
+    capacity: int = 4096
     n: int = 0
     cols: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -53,7 +54,7 @@ class Pipeline:
     }
 
     def __post_init__(self) -> None:
-        self._grow(4096)
+        self._grow(self.capacity)
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * len(self.cols.get("account", ())))
@@ -145,7 +146,9 @@ class SalesFloor(RepDecisions, Structures):
 
         n_months = len(self.clock.month_starts) - 1
         self.lead_rate = daily_lead_rate(s, self.clock.calendar_month)
-        self.pipe = Pipeline(S)
+        months = len(self.clock.month_starts) - 1
+        expected_leads = (s.market.leads_per_year + s.behaviour.effort.prospecting_leads_per_week * 52.18 * R) * months / 12
+        self.pipe = Pipeline(S, capacity=int(expected_leads * 1.25) + 1024)  # one allocation, usually
         self.open = np.empty(0, dtype=np.int64)
         zeros = lambda dtype=float: np.zeros((n_months, R), dtype=dtype)  # noqa: E731
         self.hours_worked, self.hours_capacity = zeros(), zeros()
