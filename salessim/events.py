@@ -17,16 +17,13 @@ that applies them is :func:`salessim.event_effects.run_events`; see docs/events.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from salessim.comp.plan import CompPlan, load_plan
-from salessim.errors import SalessimError
+from salessim.comp.plan import PlanField
 
 Factor = Annotated[float, Field(ge=0.0, description="multiplier, 1 = unchanged")]
 PositiveFactor = Annotated[float, Field(gt=0.0, description="multiplier, 1 = unchanged")]
@@ -199,21 +196,7 @@ class PlanChange(_Event):
     starts with an empty year-to-date. Statements use the plan in force in each month."""
 
     kind: Literal["plan_change"] = "plan_change"
-    plan: CompPlan
-
-    @field_validator("plan", mode="before")
-    @classmethod
-    def _load(cls, v: Any) -> Any:
-        if isinstance(v, CompPlan):
-            return v
-        try:
-            return load_plan(v if isinstance(v, Mapping) else Path(v))
-        except SalessimError as e:
-            raise ValueError(str(e)) from None
-
-    @field_serializer("plan")
-    def _dump(self, plan: CompPlan) -> dict[str, Any]:
-        return plan.to_dict()
+    plan: PlanField
 
     def check(self, ctx: Context) -> None:
         super().check(ctx)

@@ -19,8 +19,6 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    field_serializer,
-    field_validator,
     model_validator,
 )
 
@@ -31,9 +29,10 @@ from salessim import org as _org
 from salessim import quota as _quota
 from salessim import staffing as _staffing
 from salessim import territory as _territory
-from salessim.comp.plan import CompPlan, load_plan
+from salessim.comp.plan import PlanField
 from salessim.distributions import Duration
-from salessim.errors import SalessimError, ScenarioError
+from salessim.errors import ScenarioError
+from salessim.yamlfile import read_mapping
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Share = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -231,27 +230,13 @@ class Scenario(Frozen):
     org: Org
     territories: TerritoryDesign = TerritoryDesign()
     quota: QuotaPlan = QuotaPlan()
-    plan: CompPlan | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
+    plan: PlanField | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
     behaviour: _behaviour.Settings = _behaviour.Settings()
     customers: _customers.CustomerLifecycle = _customers.CustomerLifecycle()
     staffing: Staffing = Staffing()
     events: list[_events.Event] = Field(
         default_factory=list, description="time-stamped risks, changes and interventions (docs/events.md)"
     )
-
-    @field_validator("plan", mode="before")
-    @classmethod
-    def _load_plan(cls, v: Any) -> Any:
-        if v is None or isinstance(v, CompPlan):
-            return v
-        try:
-            return load_plan(v if isinstance(v, Mapping) else Path(v))
-        except SalessimError as e:
-            raise ValueError(str(e)) from None
-
-    @field_serializer("plan")
-    def _dump_plan(self, plan: CompPlan | None) -> dict[str, Any] | None:
-        return None if plan is None else plan.to_dict()
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
@@ -341,21 +326,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"{path}: not UTF-8 text ({e.reason})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(parse)"
-        raise ScenarioError(f"{path}: {where}: invalid YAML ({getattr(e, 'problem', e)})") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: (top level): expected a mapping of scenario fields")
-    return data
+    return read_mapping(path, ScenarioError, "scenario fields")
 
 
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides: Any) -> Scenario:

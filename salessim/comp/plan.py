@@ -12,18 +12,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     field_validator,
     model_validator,
 )
 
 from salessim.errors import SalessimError
+from salessim.yamlfile import read_mapping
 
 MEASURE_KINDS = ("bookings", "revenue", "new_logos", "gross_margin", "product_bookings")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -525,21 +526,7 @@ _UNION_TAGS = ("commission", "quota_bonus", "team_bonus", "spif")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PlanError(f"{path}: file not found") from None
-    except UnicodeDecodeError as e:
-        raise PlanError(f"{path}: not UTF-8 text ({e.reason})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(parse)"
-        raise PlanError(f"{path}: {where}: invalid YAML ({getattr(e, 'problem', e)})") from None
-    if not isinstance(data, dict):
-        raise PlanError(f"{path}: (top level): expected a mapping of plan fields")
-    return data
+    return read_mapping(path, PlanError, "plan fields")
 
 
 def load_plan(source: str | Path | Mapping[str, Any] | CompPlan) -> CompPlan:
@@ -558,3 +545,17 @@ def load_plan(source: str | Path | Mapping[str, Any] | CompPlan) -> CompPlan:
         return CompPlan.model_validate(data)
     except ValidationError as e:
         raise PlanError(_format_error(name, e)) from None
+
+
+def _coerce_plan(value: Any) -> Any:
+    """A plan given as a YAML path or a mapping, loaded and validated (errors as one line)."""
+    if value is None or isinstance(value, CompPlan):
+        return value
+    try:
+        return load_plan(value if isinstance(value, Mapping) else Path(value))
+    except SalessimError as e:
+        raise ValueError(str(e)) from None
+
+
+#: A comp plan field in a scenario or an event: a path, a mapping or a plan; dumped as a mapping.
+PlanField = Annotated[CompPlan, BeforeValidator(_coerce_plan), PlainSerializer(lambda p: p.to_dict(), return_type=dict)]
