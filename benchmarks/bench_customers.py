@@ -77,6 +77,22 @@ def midmarket() -> None:
         print(salessim.results.format_kpis(k))
 
 
+def bench() -> list[dict]:
+    """Rows for ``make bench``: customer lifecycle time for 10k and 100k won deals over 5 years."""
+    rows = []
+    for n in (10_000, 100_000):
+        deals, h = synthetic(n), round(365.25 * 5)
+        times = []
+        for seed in range(3):
+            t = time.perf_counter()
+            customers, _ = simulate_customers(deals, CustomerLifecycle(), h, np.random.default_rng(seed))
+            customer_kpis(customers, h)
+            times.append(time.perf_counter() - t)
+        rows.append({"name": f"customer lifecycle, {n:,} won deals followed 5 years", "value": statistics.median(times),
+                     "unit": "s", "target": ""})
+    return rows
+
+
 if __name__ == "__main__":
     timing()
     midmarket()

@@ -42,6 +42,15 @@ def seconds(sc) -> float:
     return float(np.median(times))
 
 
+def bench() -> list[dict]:
+    """Rows for ``make bench``: CPU seconds per midmarket replication with and without events."""
+    path = ROOT / "data" / "scenarios" / "midmarket.yaml"
+    rows = [("no events", load_scenario(path)), ("one demand shock", load_scenario(path, events=ALL[:1])),
+            (f"all {len(ALL)} event kinds", load_scenario(path, events=ALL))]
+    return [{"name": f"midmarket replication, {label}", "value": seconds(sc), "unit": "s cpu", "target": ""}
+            for label, sc in rows]
+
+
 def main() -> None:
     path = ROOT / "data" / "scenarios" / "midmarket.yaml"
     rows = [("no events", load_scenario(path)), ("one demand shock", load_scenario(path, events=ALL[:1])),
