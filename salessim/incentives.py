@@ -32,6 +32,15 @@ class Incentive:
         ytd = [c for c in engine_components(self.plan) if self.plan.component_true_up(c)]
         self._ytd_plan = self.plan.model_copy(update={"components": ytd}) if ytd else None
 
+    def unseen_target(self, annual_quota: float) -> float:
+        """Target pay (currency per year) of the components reps do not value when deciding
+        (other periods, team awards, SPIFs): the plan's target incentive minus what the seen
+        components pay at 100% of an ``annual_quota``."""
+        n = 12 // self.period_months
+        q = np.array([annual_quota / n])
+        seen = float(self.plan.period_payout(q, q)[0]) * n
+        return max(float(self.plan.pay.target_incentive) - seen, 0.0)
+
     @property
     def period_months(self) -> int:
         return PERIOD_MONTHS[self.plan.period]

@@ -40,6 +40,8 @@ class RepDecisions:
         # What a rep expects to sell per day at normal effort: starts at the team's expectation.
         self.run_rate = np.full(self.n_reps, 0.85 * self.layout.expected_annual / 365.25 / self.n_reps)
         self.avg_deal = self._expected_deal_size()
+        annual = float(quota.sum(axis=0).mean()) * 12 / n_months
+        self.unseen_pay = incentive.unseen_target(annual) if incentive is not None else 0.0
 
     def _expected_deal_size(self) -> float:
         """Mean amount of a lead (currency), over accounts' lead flow and the product mix."""
@@ -184,13 +186,13 @@ class RepDecisions:
         inc = self.incentive
         if inc is None:
             return np.ones(self.n_reps)
-        variable = inc.state["ytd_paid"].copy()
+        variable = self.variable_paid[max(first, 0) : month + 1].sum(axis=0)  # closed periods
         p_first, p_last = self.period_first[month], self.period_last[month]
         if month < p_last:  # an open period: its pay so far against the quota so far
             booked = self.booked[p_first : month + 1].sum(axis=0)
             quota = self.quota[p_first : month + 1].sum(axis=0)
             variable += inc.pay(booked, quota)
-        return (inc.base_salary * k / 12 + variable) / (market.ote * k / 12)
+        return (inc.base_salary * k / 12 + variable + self.unseen_pay * k / 12) / (market.ote * k / 12)
 
     def close_periods(self, month: int) -> None:
         """At a month end: pay the plan period that ends with it and roll the fiscal year."""
