@@ -106,6 +106,16 @@ class MarketPay(_Model):
         return self.ote * self.variable_share
 
 
+class Team(_Model):
+    """Team incentives: a team/pool award makes reps help colleagues of their region."""
+
+    enabled: bool = True
+    help_share: Fraction = Field(
+        0.5, description="share of a rep's spare hours given to the region's waiting deals under a team award "
+        "(assumption; seed deck: ignoring team incentives breeds internal competition)"
+    )
+
+
 class Settings(_Model):
     """All behaviour switches; ``enabled: false`` gives reps who sell the same under any plan."""
 
@@ -114,6 +124,7 @@ class Settings(_Model):
     timing: Timing = Timing()
     ratchet: Ratchet = Ratchet()
     market_pay: MarketPay = MarketPay()
+    team: Team = Team()
 
 
 # ----------------------------------------------------------------------------- effort

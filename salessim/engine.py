@@ -368,7 +368,10 @@ class SalesFloor(RepDecisions, Structures):
         served = np.empty(len(o), dtype=bool)
         served[order] = (cum - d_sorted - before[r_sorted]) < cap[r_sorted]
         served |= p.channel[o] == 1
-        self.hours_worked[month] += np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
+        worked = np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
+        if self.team_help > 0:  # a team award: colleagues of the region give spare hours
+            worked += self._help(o, order, served, demand, cap - worked)
+        self.hours_worked[month] += worked
 
         # Deals nobody had time for wait, and some customers walk away.
         waiting = o[~served]
@@ -383,6 +386,24 @@ class SalesFloor(RepDecisions, Structures):
             p.cols["clock"][waiting[~lost]] = t1
         self._progress(o[served], t1)
         self.open = o[p.outcome[o] == OPEN]
+
+    def _help(self, o, order, served, demand, spare) -> np.ndarray:
+        """Team incentives: each region pools ``team_help`` of its reps' spare hours and works its
+        waiting deals, nearest to closing first (credit stays with the deal's owner). Marks the
+        helped deals served; returns the hours each rep gave."""
+        region = self.rep_region[self.pipe.rep[o]]
+        offered = np.bincount(self.rep_region, spare * self.team_help, len(self.scenario.market.regions))
+        waiting = order[~served[order]]  # in priority order within each rep
+        waiting = waiting[np.argsort(region[waiting], kind="stable")]
+        reg, need = region[waiting], demand[waiting]
+        cum = np.cumsum(need)
+        first = np.searchsorted(reg, np.arange(len(offered)))
+        before = np.concatenate([[0.0], cum])[first]
+        helped = waiting[(cum - before[reg]) <= offered[reg]]
+        served[helped] = True
+        used = np.bincount(region[helped], demand[helped], len(offered)).astype(float)
+        share = np.divide(used, offered, out=np.zeros_like(used), where=offered > 0)
+        return spare * self.team_help * share[self.rep_region]
 
     def win_multiplier(self, rep: np.ndarray) -> np.ndarray:
         """Rep-side multiplier on the overall win probability: skill, effort and ramp-up."""

@@ -47,6 +47,10 @@ class Structures:
         self.spec_slots = int(m.specialists * m.weekly_hours / (m.specialist_hours / weeks)) if self.matrix else 0
         self.spec_coordination = m.coordination_hours / max(mean_days[m.from_stage] / 7.0, 1.0)
         self.spec_next = 0
+        # Team incentives: with a team award in the plan, reps give part of their spare hours
+        # to the region's waiting deals.
+        has_team = s.plan is not None and any(getattr(c, "type", "") == "team_bonus" for c in s.plan.components)
+        self.team_help = s.behaviour.team.help_share if (has_team and s.behaviour.enabled and s.behaviour.team.enabled) else 0.0
 
     def duration_multiplier(self, idx: np.ndarray) -> np.ndarray:
         """Stage-duration factor of deals: partners work at their own pace."""
