@@ -60,18 +60,6 @@ class Clock:
         """Simulated-month index (0 = first warm-up month) of clock days."""
         return np.searchsorted(self.month_starts, day, side="right") - 1
 
-    def to_date(self, day: np.ndarray) -> np.ndarray:
-        """Calendar dates (datetime64[D]) of clock days (fractional days are floored)."""
-        return self.sim_start + np.floor(day).astype(np.int64)
-
     def months(self) -> pd.PeriodIndex:
         """The measured months, as pandas monthly periods."""
         return pd.period_range(self.calendar.start_date, periods=self.calendar.horizon_months, freq="M")
-
-    def fiscal_quarter(self, dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
-        """Fiscal quarter labels like ``FY2026-Q1`` (fiscal year named by its start year)."""
-        d = pd.DatetimeIndex(dates)
-        shifted = (d.month - self.calendar.fiscal_year_start_month) % 12
-        fy = d.year - (d.month < self.calendar.fiscal_year_start_month)
-        q = shifted // 3 + 1
-        return pd.Series([f"FY{y}-Q{k}" for y, k in zip(fy, q, strict=True)], index=None)

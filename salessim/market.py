@@ -48,26 +48,6 @@ def make_accounts(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def assign_as_is(accounts: pd.DataFrame, n_reps: int, n_regions: int) -> np.ndarray:
-    """Historical ("as-is") territories: rep of each account.
-
-    Reps are spread over regions in turn; each region's accounts are cut into contiguous blocks
-    of equal count, one per rep of the region, regardless of potential, so territories are as
-    unbalanced as the accounts happen to be (real territories drift; see ZS Associates' review
-    in REFERENCES.md: 25% of territories over-loaded, 31% under-loaded).
-    """
-    rep_region = np.arange(n_reps) % n_regions
-    region = accounts["region"].cat.codes.to_numpy()
-    rep = np.empty(len(accounts), dtype=np.int64)
-    for r in range(n_regions):
-        reps_here = np.flatnonzero(rep_region == r)
-        idx = np.flatnonzero(region == r)
-        if len(reps_here) == 0:  # more regions than reps: nearest rep by index
-            reps_here = np.array([r % n_reps])
-        rep[idx] = reps_here[np.arange(len(idx)) * len(reps_here) // max(len(idx), 1)]
-    return rep
-
-
 def daily_lead_rate(scenario: Scenario, calendar_month: np.ndarray) -> np.ndarray:
     """Expected inbound leads per day in each simulated month (seasonality applied)."""
     factors = np.array(scenario.market.monthly_factors)
