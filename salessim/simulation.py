@@ -352,31 +352,20 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
 
 
-def _churn_rows(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame) -> pd.DataFrame:
+def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
     """Clawback rows for the comp plan: deals won in the window whose customer churned within
-    ``window_months``, in the window (the plan reverses their commission)."""
+    ``window_months``, in the window, charged to the person who sold the deal; none once that
+    person has left (commission cannot be recovered from a leaver)."""
     rows = clawback_rows(customers, window_months, since_day=0)
     start = ledger["month"].min().start_time
-    months = set(ledger["month"].astype(str))
     churn = (start + pd.to_timedelta(np.floor(rows["churn_day"]), unit="D")).dt.to_period("M").astype(str)
     sale = (start + pd.to_timedelta(np.floor(rows["sale_day"]), unit="D")).dt.to_period("M").astype(str)
-    out = pd.DataFrame({"rep": rows["rep"].astype(str), "period": churn, "measure": "bookings",
-                        "credited": rows["amount"].to_numpy(), "deal": rows["deal_id"].astype(str),
-                        "event": "churn", "won_period": sale})
-    return out[out["period"].isin(months)]
-
-
-def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
-    """Churn rows credited to the person who sold the deal; none once that person has left
-    (commission cannot be recovered from a leaver)."""
-    out = _churn_rows(customers, window_months, ledger)
-    if out.empty:
-        return out
-    people = _people(floor)
     w = floor.clock.warmup_days
-    rows = clawback_rows(customers, window_months, since_day=0)
-    rows = rows.set_index(rows["deal_id"].astype(str)).loc[out["deal"]]
-    slot = np.asarray([int(r[1:4]) - 1 for r in out["rep"]])
+    people = _people(floor)
+    slot = rows["rep"].cat.codes.to_numpy() if hasattr(rows["rep"], "cat") else np.asarray([int(str(r)[1:4]) - 1 for r in rows["rep"]])
     seller = _person_of(people, slot, rows["sale_day"].to_numpy() + w)
     holder = _person_of(people, slot, rows["churn_day"].to_numpy() + w)
-    return out.assign(rep=seller)[(seller == holder) & (seller != "")]
+    keep = churn.isin(set(ledger["month"].astype(str))).to_numpy() & (seller == holder) & (seller != "")
+    return pd.DataFrame({"rep": seller, "period": churn.to_numpy(), "measure": "bookings",
+                         "credited": rows["amount"].to_numpy(), "deal": rows["deal_id"].astype(str).to_numpy(),
+                         "event": "churn", "won_period": sale.to_numpy()})[keep]
