@@ -33,19 +33,25 @@ def synthetic(n: int) -> pd.DataFrame:
     })
 
 
+def seconds(n: int, years: int, repeats: int = 5) -> tuple[float, int]:
+    """Median seconds of simulate_customers + customer_kpis for ``n`` won deals over ``years``,
+    and the number of events of the last run."""
+    deals, h = synthetic(n), round(365.25 * years)
+    times, events = [], pd.DataFrame()
+    for seed in range(repeats):
+        t = time.perf_counter()
+        customers, events = simulate_customers(deals, CustomerLifecycle(), h, np.random.default_rng(seed))
+        customer_kpis(customers, h)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), len(events)
+
+
 def timing() -> None:
     print(f"{'won deals':>10} {'horizon':>8} {'median s':>9} {'events':>9}")
     for n in (1_000, 10_000, 100_000):
-        deals = synthetic(n)
         for years in (1, 5):
-            h = round(365.25 * years)
-            times = []
-            for seed in range(5):
-                t = time.perf_counter()
-                customers, events = simulate_customers(deals, CustomerLifecycle(), h, np.random.default_rng(seed))
-                customer_kpis(customers, h)
-                times.append(time.perf_counter() - t)
-            print(f"{n:>10,} {years:>6} y {statistics.median(times):>9.4f} {len(events):>9,}")
+            median, events = seconds(n, years)
+            print(f"{n:>10,} {years:>6} y {median:>9.4f} {events:>9,}")
 
 
 def won_with_warmup(floor: SalesFloor) -> pd.DataFrame:
@@ -79,18 +85,8 @@ def midmarket() -> None:
 
 def bench() -> list[dict]:
     """Rows for ``make bench``: customer lifecycle time for 10k and 100k won deals over 5 years."""
-    rows = []
-    for n in (10_000, 100_000):
-        deals, h = synthetic(n), round(365.25 * 5)
-        times = []
-        for seed in range(3):
-            t = time.perf_counter()
-            customers, _ = simulate_customers(deals, CustomerLifecycle(), h, np.random.default_rng(seed))
-            customer_kpis(customers, h)
-            times.append(time.perf_counter() - t)
-        rows.append({"name": f"customer lifecycle, {n:,} won deals followed 5 years", "value": statistics.median(times),
-                     "unit": "s", "target": ""})
-    return rows
+    return [{"name": f"customer lifecycle, {n:,} won deals followed 5 years", "value": seconds(n, 5, 3)[0],
+             "unit": "s", "target": ""} for n in (10_000, 100_000)]
 
 
 if __name__ == "__main__":
