@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-fast lint bench lab dashboard clean
+.PHONY: venv demo test test-fast lint bench golden lab dashboard clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Re-record the golden digests after a change meant to move results (say why in the commit).
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden.record --diff
+	$(BIN)/python -m tests.golden.record
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
