@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 import salessim
-from salessim.customers import CustomerLifecycle, customer_kpis, simulate_customers
-from salessim.engine import WON, SalesFloor
+from salessim.engine.floor import WON, SalesFloor
+from salessim.model.customers import CustomerLifecycle, customer_kpis, simulate_customers
+from salessim.ui.formatting import format_kpis
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["deal_id", "account", "segment", "product", "rep", "amount", "close_day"]
@@ -76,11 +77,11 @@ def midmarket() -> None:
              ("plus warm-up wins, followed 5 years", with_warmup, 1826))
     for label, won, horizon in cases:
         t = time.perf_counter()
-        customers, _ = simulate_customers(won, CustomerLifecycle(), horizon, salessim.random.streams(0)["customers"])
+        customers, _ = simulate_customers(won, CustomerLifecycle(), horizon, salessim.engine.streams.streams(0)["customers"])
         k = customer_kpis(customers, horizon, result.scenario.currency)
         elapsed = time.perf_counter() - t
         print(f"\nmidmarket, seed 0: {len(won):,} deals {label} ({elapsed * 1000:.0f} ms):")
-        print(salessim.results.format_kpis(k))
+        print(format_kpis(k))
 
 
 def bench() -> list[dict]:

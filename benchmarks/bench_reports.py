@@ -17,8 +17,8 @@ def bench() -> list[dict]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from salessim.explorer import ScenarioExplorer
-    from salessim.report import list_notebooks, run_report
+    from salessim.ui.explorer import ScenarioExplorer
+    from salessim.ui.report import list_notebooks, run_report
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

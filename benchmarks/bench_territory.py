@@ -15,11 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from salessim.market import assign_as_is, make_accounts
-from salessim.quota import QuotaPlan, set_quotas, split_quota
-from salessim.random import streams
+from salessim.engine.streams import streams
+from salessim.model.market import assign_as_is, make_accounts
+from salessim.model.quota import QuotaPlan, set_quotas, split_quota
+from salessim.model.territory import (
+    STRATEGIES,
+    balance_report,
+    design_territories,
+    scenario_workload,
+)
 from salessim.scenario import load_scenario
-from salessim.territory import STRATEGIES, balance_report, design_territories, scenario_workload
 
 MIDMARKET = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "midmarket.yaml"
 TARGETS = {2000: "< 5", 20000: "< 60"}
@@ -28,7 +33,7 @@ TARGETS = {2000: "< 5", 20000: "< 60"}
 def market(accounts: int):
     reps = accounts // 20
     sc = load_scenario(MIDMARKET, **{"org.reps": reps, "market.accounts": accounts, "market.leads_per_year": 30 * accounts})
-    acc = make_accounts(sc, np.random.default_rng(0))
+    acc = make_accounts(sc.market, np.random.default_rng(0))
     acc["workload_hours"] = scenario_workload(acc, sc)
     return acc, reps, [sc.market.regions[i % 4] for i in range(reps)], sc
 
@@ -60,7 +65,7 @@ def midmarket_table() -> pd.DataFrame:
     """The balance table of docs/territories_and_quotas.md: midmarket accounts (seed 0), 100 reps
     in 4 regions, capacity 35 h x 52 weeks, tolerance ±10% (and ±15% for over/under)."""
     sc = load_scenario(MIDMARKET)
-    acc = make_accounts(sc, streams(0)["accounts"])
+    acc = make_accounts(sc.market, streams(0)["accounts"])
     acc["workload_hours"] = scenario_workload(acc, sc)
     n, regions = sc.org.reps, [sc.market.regions[i % 4] for i in range(sc.org.reps)]
     cap = np.full(n, sc.org.weekly_hours * 52)
@@ -83,8 +88,8 @@ def engine_effect(seeds: range = range(6)) -> pd.DataFrame:
     """Measured bookings of midmarket (12 months after warm-up) per territory design and seed,
     with today's engine: the design replaces ``SalesFloor.territory`` before the run (common
     random numbers: same leads and deal dice per seed)."""
-    from salessim.engine import SalesFloor
-    from salessim.simulation import build_result
+    from salessim.engine.floor import SalesFloor
+    from salessim.results.simulation import build_result
 
     sc = load_scenario(MIDMARKET)
     regions = [sc.market.regions[i % 4] for i in range(sc.org.reps)]

@@ -1,5 +1,5 @@
 import sys
 
-from salessim.cli import main
+from salessim.ui.cli import main
 
 sys.exit(main())

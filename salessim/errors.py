@@ -1,4 +1,11 @@
-"""User-facing errors: one line naming the file, the field and the reason."""
+"""User-facing errors: one line naming the file, the field and the reason; and the package version."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("salessim")  # one source of truth: pyproject.toml
+except PackageNotFoundError:  # a checkout on the path that was never installed
+    __version__ = "0+unknown"
 
 
 class SalessimError(ValueError):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from salessim.distributions import Exponential, Fixed, Gamma, Lognormal
+from salessim.model.distributions import Exponential, Fixed, Gamma, Lognormal
 
 u_values = st.floats(min_value=1e-6, max_value=1 - 1e-6)
 

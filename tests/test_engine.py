@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 import salessim
-from salessim.engine import SalesFloor
+from salessim.engine.floor import SalesFloor
 
 
 def test_same_seed_gives_bit_identical_tables(small_scenario) -> None:

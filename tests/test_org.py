@@ -9,7 +9,7 @@ import pytest
 
 import salessim
 from salessim import ScenarioError
-from salessim.design import layout
+from salessim.engine.layout import layout
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"org.reps": 30, "market.accounts": 600, "market.leads_per_year": 15600, "quota.annual_target": 42_000_000}

@@ -1,10 +1,9 @@
 """Analyses the notebooks and reports need, as pure functions over :class:`~salessim.SimResult`.
 
-Tidy pandas frames in, tidy frames out; no plotting here (see :mod:`salessim.viz`).
+Tidy pandas frames in, tidy frames out; no plotting here (see :mod:`salessim.ui.charts`).
 """
 
 from salessim.analysis.funnel import Bottleneck, bookings_over_time, find_bottleneck, funnel_table
-from salessim.analysis.overview import scenario_overview
 from salessim.analysis.replications import (
     ReplicationSet,
     kpi_summary,
@@ -25,5 +24,4 @@ __all__ = [
     "rep_scorecard",
     "replicate",
     "scale_scenario",
-    "scenario_overview",
 ]

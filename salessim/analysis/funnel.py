@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.analysis.periods import period_labels
-from salessim.formatting import money as _money
-from salessim.results import SimResult
+from salessim.results.tables import SimResult
 
 #: A rep-month counts as saturated when the rep worked at least this share of the hours available.
 SATURATED = 0.99
@@ -56,8 +55,8 @@ def conversion_without_walkaways(result: SimResult, seed: int | np.random.SeedSe
 
     ``seed``: the seed ``result`` was simulated with (default ``result.seed``).
     """
+    from salessim.results.simulation import simulate
     from salessim.scenario import load_scenario
-    from salessim.simulation import simulate
 
     seed = result.seed if seed is None else seed
     if seed is None:
@@ -88,22 +87,6 @@ class Bottleneck:
     saturated_share: float
     vacant_share: float
     currency: str
-
-    @property
-    def summary(self) -> str:
-        """One sentence a sales leader can read."""
-        row = self.table.set_index("stage").loc[self.stage]
-        util = (f"reps use {self.utilisation:.0%} of their selling hours, "
-                f"{self.saturated_share:.0%} of rep-months fully booked")
-        if self.vacant_share > 0:
-            util += f", {self.vacant_share:.0%} of territory-months without a rep"
-        if self.bound == "capacity":
-            return (f"Capacity-bound at '{self.stage}': it converts {row.conversion:.1%} instead of "
-                    f"{row.expected_conversion:.1%} because deals wait for a rep and walk away "
-                    f"(~{row.lost_for_time:,.0f} deals, {_money(row.lost_for_time_value, self.currency)} "
-                    f"of pipeline); {util}.")
-        return (f"Conversion-bound at '{self.stage}': it converts only {row.conversion:.1%} (as designed); "
-                f"+1 point of conversion there adds ~{row.wins_per_point:,.1f} won deals; {util}.")
 
 
 def find_bottleneck(result: SimResult, seed: int | np.random.SeedSequence | None = None,

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from salessim.random import seed_sequence
-from salessim.results import SimResult
+from salessim.engine.streams import seed_sequence
+from salessim.results.simulation import simulate
+from salessim.results.tables import SimResult
 from salessim.scenario import Scenario, load_scenario
-from salessim.simulation import simulate
 
 CONFIDENCE = 0.95
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.analysis.periods import period_labels
-from salessim.results import SimResult
+from salessim.results.tables import SimResult
 
 #: Ledger columns summed over the months of a period.
 SUMMED = ["leads", "deals_won", "deals_lost", "bookings", "hours_worked", "hours_capacity"]

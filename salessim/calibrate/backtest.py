@@ -144,8 +144,8 @@ def backtest(crm: CrmImport, base: Scenario | None = None, test_months: int = 3,
              tolerances: dict[str, float] | None = None, refine_iterations: int = 2) -> BacktestResult:
     """Fit on the months before the last ``test_months`` full months, simulate those, compare."""
     from salessim.calibrate import calibrate
+    from salessim.results.simulation import simulate
     from salessim.scenario import load_scenario
-    from salessim.simulation import simulate
 
     tol = {**TOLERANCES, **(tolerances or {})}
     end = (crm.as_of + pd.Timedelta(days=1)).to_period("M").to_timestamp()

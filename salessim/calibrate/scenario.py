@@ -213,7 +213,7 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
 
 def _pooled_run(data: dict[str, Any], seeds: list[int]) -> tuple[pd.DataFrame, int]:
     """Deals of several replications (common horizon) stacked, and the horizon in days."""
-    from salessim.simulation import simulate
+    from salessim.results.simulation import simulate
 
     runs = [simulate(load_scenario(data), seed=s) for s in seeds]
     deals = pd.concat([r.deals.assign(replication=k) for k, r in enumerate(runs)], ignore_index=True)

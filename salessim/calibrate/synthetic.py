@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from salessim.results.simulation import simulate
 from salessim.scenario import Scenario, load_scenario
-from salessim.simulation import simulate
 
 FIRST = ["Alice", "Bruno", "Chloe", "Deepak", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
          "Liam", "Mei", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Yusuf"]

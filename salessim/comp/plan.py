@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from salessim.errors import SalessimError
-from salessim.yamlfile import read_mapping
+from salessim.inputs import read_mapping
 
 MEASURE_KINDS = ("bookings", "revenue", "new_logos", "gross_margin", "product_bookings")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}

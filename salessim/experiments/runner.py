@@ -20,8 +20,8 @@ import pandas as pd
 
 from salessim.errors import SalessimError
 from salessim.experiments.compare import Comparison
-from salessim.experiments.design import RunSpec, code_version, run_specs, sweep_scenarios
 from salessim.experiments.executors import resolve_executor
+from salessim.experiments.grid import RunSpec, code_version, run_specs, sweep_scenarios
 from salessim.experiments.store import (
     DEFAULT_TABLES,
     TABLES,
@@ -31,8 +31,8 @@ from salessim.experiments.store import (
     scenario_yaml,
     write_run,
 )
+from salessim.results.simulation import simulate
 from salessim.scenario import Scenario, load_scenario
-from salessim.simulation import simulate
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import salessim
-from salessim.analysis.designs import (
+from salessim.analysis.comparisons import (
     attainment_vs_potential,
     comparison,
     effort_by_ytd_attainment,

@@ -9,7 +9,8 @@ import pytest
 import salessim
 from salessim.analysis import bookings_over_time, find_bottleneck, funnel_table
 from salessim.analysis.funnel import conversion_without_walkaways
-from salessim.results import SimResult
+from salessim.results.tables import SimResult
+from salessim.ui.charts.run import bottleneck_sentence
 
 
 def _hand_result(small) -> SimResult:
@@ -65,8 +66,8 @@ def test_bottleneck_hand_computed(small):
     assert b.stage == "negotiation"
     assert b.utilisation == pytest.approx(0.75)  # 30 of 40 hours; the vacant month has none
     assert b.saturated_share == 0.0 and b.vacant_share == 0.5
-    assert b.summary.startswith("Conversion-bound at 'negotiation': it converts only 33.3%")
-    assert "50% of territory-months without a rep" in b.summary
+    assert bottleneck_sentence(b).startswith("Conversion-bound at 'negotiation': it converts only 33.3%")
+    assert "50% of territory-months without a rep" in bottleneck_sentence(b)
 
 
 def test_capacity_bound_hand_computed(small):
@@ -81,7 +82,7 @@ def test_capacity_bound_hand_computed(small):
     row = b.table.set_index("stage").loc["qualification"]
     assert b.bound == "capacity" and b.stage == "qualification"
     assert row.lost_for_time == pytest.approx(3.9) and row.lost_for_time_value == pytest.approx(780.0)
-    assert b.summary.startswith("Capacity-bound at 'qualification': it converts 60.0% instead of 99.0%")
+    assert bottleneck_sentence(b).startswith("Capacity-bound at 'qualification': it converts 60.0% instead of 99.0%")
 
 
 def test_funnel_table_agrees_with_stage_conversion(small_result):
@@ -113,7 +114,7 @@ def test_scarce_capacity_makes_the_first_stage_capacity_bound(small):
     row = b.table.set_index("stage").loc["prospecting"]
     assert row.shortfall > 0.05 and row.lost_for_time > 0 and row.lost_for_time_value > 0
     assert b.saturated_share > 0.5
-    assert "Capacity-bound at 'prospecting'" in b.summary
+    assert "Capacity-bound at 'prospecting'" in bottleneck_sentence(b)
     assert np.array_equal(conversion_without_walkaways(salessim.simulate(sc, seed=11), 11), b.table["expected_conversion"])
 
 

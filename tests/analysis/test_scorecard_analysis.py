@@ -9,7 +9,7 @@ import pytest
 import salessim
 from salessim.analysis import rep_scorecard
 from salessim.analysis.periods import period_labels
-from salessim.results import SimResult
+from salessim.results.tables import SimResult
 from salessim.scenario import Calendar
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import salessim
-from salessim.results import attainment_by_rep, hockey_stick_index
+from salessim.results.kpis import attainment_by_rep, hockey_stick_index
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = range(12)

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from salessim.cli import main
 from salessim.comp import load_plan, read_performance, summary
+from salessim.ui.cli import main
 
 PLAN = "data/plans/tiered_accelerator_cap.yaml"
 PERF = "data/plans/sample_performance.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salessim.customers import CustomerLifecycle, SegmentLifecycle
+from salessim.model.customers import CustomerLifecycle, SegmentLifecycle
 
 
 def won_deals(n: int, *, amount: float | np.ndarray = 12_000.0, close_day: float | np.ndarray = 0.0,

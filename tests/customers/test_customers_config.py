@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from salessim.customers import (
+from salessim.errors import SalessimError
+from salessim.model.customers import (
     BUILTIN_SEGMENTS,
     CustomerLifecycle,
     SegmentLifecycle,
     lifecycle_from,
     lifetime_value_factor,
 )
-from salessim.errors import SalessimError
 
 
 def test_builtin_defaults_order_retention_by_segment():

@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 
 import salessim
-from salessim.customers import CustomerLifecycle, clawback_rows, customer_kpis, simulate_customers
+from salessim.model.customers import (
+    CustomerLifecycle,
+    clawback_rows,
+    customer_kpis,
+    simulate_customers,
+)
 
 COLUMNS = ["deal_id", "account", "segment", "product", "rep", "amount", "close_day"]
 
@@ -17,7 +22,7 @@ def test_lifecycle_on_simulated_deals(small_scenario):
     cfg = CustomerLifecycle()
     cfg.check_segments([s.name for s in small_scenario.market.segments])
     h = cfg.horizon_days(result.horizon_days)
-    customers, events = simulate_customers(won, cfg, h, salessim.random.streams(1)["customers"])
+    customers, events = simulate_customers(won, cfg, h, salessim.engine.streams.streams(1)["customers"])
     assert len(customers) == len(won) > 100
     # Identity columns keep the run's dtypes, so they join back to deals and reps.
     assert customers["rep"].dtype == result.deals["rep"].dtype

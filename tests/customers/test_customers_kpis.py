@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from salessim.customers import CustomerLifecycle, customer_kpis, simulate_customers
+from salessim.model.customers import CustomerLifecycle, customer_kpis, simulate_customers
 from tests.customers.helpers import one_segment, won_deals
 
 

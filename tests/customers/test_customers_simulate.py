@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salessim.customers import MONTH_DAYS, CustomerLifecycle, clawback_rows, simulate_customers
 from salessim.errors import SalessimError
+from salessim.model.customers import (
+    MONTH_DAYS,
+    CustomerLifecycle,
+    clawback_rows,
+    simulate_customers,
+)
 from tests.customers.helpers import one_segment, won_deals
 
 

@@ -6,7 +6,12 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salessim.customers import ChurnShock, CustomerLifecycle, SegmentLifecycle, simulate_customers
+from salessim.model.customers import (
+    ChurnShock,
+    CustomerLifecycle,
+    SegmentLifecycle,
+    simulate_customers,
+)
 from tests.customers.helpers import won_deals
 
 CFG = CustomerLifecycle(default=SegmentLifecycle(annual_churn=0.3, term_months=12))

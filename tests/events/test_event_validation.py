@@ -33,7 +33,7 @@ def test_bad_events_fail_with_one_line_naming_the_field(event, message):
 def test_dates_and_month_numbers_name_the_same_day():
     a = small({"kind": "hiring_freeze", "at": 7})
     b = small({"kind": "hiring_freeze", "at": "2026-07-01"})
-    from salessim.events import Context
+    from salessim.scenario.events import Context
 
     assert Context(a).day(a.events[0].at) == Context(b).day(b.events[0].at) == 181
 
@@ -48,7 +48,7 @@ def test_events_round_trip_through_yaml():
 
 
 def test_cli_roi_and_stress_report_bad_files_in_one_line(tmp_path, capsys):
-    from salessim.cli import main
+    from salessim.ui.cli import main
 
     sc = tmp_path / "small.yaml"
     sc.write_text(small().to_yaml())

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salessim.case_study import _wilson, effect_grid
-from salessim.stress import (
+from salessim.experiments.case_study import _wilson, effect_grid
+from salessim.experiments.stress import (
     InterventionROI,
     intervention_roi,
     months_to_recover,

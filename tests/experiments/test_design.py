@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salessim import SalessimError, load_scenario
-from salessim.experiments.design import (
+from salessim.engine.streams import seed_sequence
+from salessim.experiments.grid import (
     check_path,
     expand_grid,
     label_points,
     run_specs,
     sweep_scenarios,
 )
-from salessim.random import seed_sequence
 
 
 def test_expand_grid_is_a_cartesian_product_first_path_slowest() -> None:

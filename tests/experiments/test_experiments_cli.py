@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from salessim.cli import main
+from salessim.ui.cli import main
 
 
 @pytest.fixture()

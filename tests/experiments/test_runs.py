@@ -8,8 +8,8 @@ import pytest
 
 import salessim
 from salessim import SalessimError, load_scenario
+from salessim.engine.streams import seed_sequence
 from salessim.experiments import SerialExecutor, Store
-from salessim.random import seed_sequence
 
 
 @pytest.fixture(scope="module")

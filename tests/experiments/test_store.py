@@ -16,8 +16,8 @@ import pytest
 
 import salessim
 from salessim import SalessimError, load_scenario
-from salessim.cli import main
 from salessim.experiments import Store
+from salessim.ui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = {"org.weekly_hours": [30, 35], "funnel.slip_loss_per_week": [0.05, 0.1]}

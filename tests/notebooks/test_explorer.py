@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 import salessim  # noqa: E402
 from salessim.errors import SalessimError  # noqa: E402
-from salessim.explorer import CONTROL_PROVIDERS, Control, ScenarioExplorer  # noqa: E402
+from salessim.ui.explorer import CONTROL_PROVIDERS, Control, ScenarioExplorer  # noqa: E402
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 

@@ -10,8 +10,8 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from notebook_paths import NOTEBOOKS, ROOT
 
-from salessim import report
-from salessim.cli import main
+from salessim.ui import report
+from salessim.ui.cli import main
 
 
 def _notebook(tmp_path, *cells, name="broken"):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from notebook_paths import NOTEBOOKS
 
-from salessim.report import run_report
+from salessim.ui.report import run_report
 
 PNG = re.compile(r'<img[^>]*src="data:image/png;base64')
 EXPECTED_TABLES = {

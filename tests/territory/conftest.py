@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from salessim.market import make_accounts
+from salessim.model.market import make_accounts
+from salessim.model.territory import scenario_workload
 from salessim.scenario import load_scenario
-from salessim.territory import scenario_workload
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 
@@ -18,7 +18,7 @@ def market(reps: int, accounts: int, seed: int = 1):
     """Accounts (with ``workload_hours``), the rep regions (spread in turn) and the scenario."""
     sc = load_scenario(MIDMARKET, **{"org.reps": reps, "market.accounts": accounts,
                                      "market.leads_per_year": 30 * accounts})
-    acc = make_accounts(sc, np.random.default_rng(seed))
+    acc = make_accounts(sc.market, np.random.default_rng(seed))
     acc["workload_hours"] = scenario_workload(acc, sc)
     regions = [sc.market.regions[i % len(sc.market.regions)] for i in range(reps)]
     return acc, regions, sc

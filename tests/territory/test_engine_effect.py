@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from salessim.engine import SalesFloor
+from salessim.engine.floor import SalesFloor
+from salessim.model.territory import design_territories, scenario_workload
+from salessim.results.simulation import build_result
 from salessim.scenario import load_scenario
-from salessim.simulation import build_result
-from salessim.territory import design_territories, scenario_workload
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 

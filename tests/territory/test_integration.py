@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from salessim.quota import QuotaPlan, by_quarter, set_quotas, split_quota
-from salessim.scenario import Scenario, _format_error
-from salessim.territory import TerritoryDesign, balance_report, design_territories
+from salessim.model.quota import QuotaPlan, by_quarter, set_quotas, split_quota
+from salessim.model.territory import TerritoryDesign, balance_report, design_territories
+from salessim.scenario import Scenario
+from salessim.scenario.loading import _format_error
 
 
 class NewScenario(Scenario):

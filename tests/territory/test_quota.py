@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from salessim.errors import SalessimError
-from salessim.quota import (
+from salessim.model.quota import (
     QuotaPlan,
     allocate,
     attainability,

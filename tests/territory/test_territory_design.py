@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salessim.errors import SalessimError
-from salessim.territory import STRATEGIES, balance_report, design_territories, moves, workload_hours
+from salessim.model.territory import (
+    STRATEGIES,
+    balance_report,
+    design_territories,
+    moves,
+    workload_hours,
+)
 
 
 def frame(x, y=None, potential=None, region=None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from salessim.errors import SalessimError
-from salessim.territory import TerritoryDesign, balance_report, territory_summary
+from salessim.model.territory import TerritoryDesign, balance_report, territory_summary
 
 
 def test_balance_report_by_hand():

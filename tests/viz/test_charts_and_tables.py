@@ -12,7 +12,6 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import salessim  # noqa: E402
-from salessim import viz  # noqa: E402
 from salessim.analysis import (  # noqa: E402
     bookings_over_time,
     find_bottleneck,
@@ -23,7 +22,8 @@ from salessim.analysis import (  # noqa: E402
     replicate,
     scale_scenario,
 )
-from salessim.formatting import money, percent  # noqa: E402
+from salessim.ui import charts as viz  # noqa: E402
+from salessim.ui.formatting import money, percent  # noqa: E402
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 

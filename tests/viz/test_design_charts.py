@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 
 import salessim  # noqa: E402
 from salessim.analysis import scale_scenario  # noqa: E402
-from salessim.analysis.designs import (  # noqa: E402
+from salessim.analysis.comparisons import (  # noqa: E402
     attainment_vs_potential,
     comparison,
     effort_by_ytd_attainment,
@@ -23,8 +23,8 @@ from salessim.analysis.designs import (  # noqa: E402
     replicate_designs,
     territory_loads,
 )
-from salessim.viz import designs as dviz  # noqa: E402
-from salessim.viz.calibration import backtest_frame  # noqa: E402
+from salessim.ui.charts import comparisons as dviz  # noqa: E402
+from salessim.ui.charts.calibration import backtest_frame  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,121 @@
+"""Attrition, vacancies, hiring and ramp-up: pure functions the engine's staffing process calls.
+
+Defaults (sources in docs/behaviour.md):
+* annual rep turnover ~26% field / 27% inside sales (DePaul University Center for Sales
+  Leadership, secondary): ``base_annual_quit`` 0.24 plus the pay and attainment terms lands the
+  default midmarket org in that range;
+* ramp to full productivity: median ~5 months (Bridge Group SaaS AE reports, secondary), after
+  1-2 weeks of onboarding (seed training deck: onboarding in the first 1-2 weeks, skills in
+  months 1-3);
+* vacancy: ~2 months to fill (assumption; longer with a higher hiring bar).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from salessim.inputs import Frozen
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Attrition(_Model):
+    """Monthly quit hazard: base x exp(pay lag) x exp(attainment shortfall) + poaching of stars."""
+
+    enabled: bool = True
+    base_annual_quit: Fraction = Field(0.24, description="quit rate of a rep paid at market and on quota")
+    pay_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        2.0, description="log hazard per unit of relative pay lag (pay 20% below market → x1.5)"
+    )
+    attainment_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        1.0, description="log hazard per unit of attainment shortfall below 100%"
+    )
+    poaching_annual: Fraction = Field(0.08, description="extra yearly chance a top-decile rep is hired away")
+
+
+class Hiring(_Model):
+    """Filling vacancies: search time and the quality of hires."""
+
+    enabled: bool = True
+    median_vacancy_days: Annotated[float, Field(gt=0.0, le=730.0)] = Field(60.0, description="days to fill a vacancy at bar 0.5")
+    hiring_bar: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.5, description="share of the candidate pool rejected; a higher bar means better hires, longer searches"
+    )
+    pipeline_loss: Fraction = Field(0.3, description="share of a leaver's open deals that die with the departure")
+    vacancy_lead_loss: Fraction = Field(0.3, description="share of a vacant territory's new leads nobody picks up")
+    freeze: bool = Field(False, description="hiring freeze: vacancies stay open")
+
+
+class Ramp(_Model):
+    """New-hire productivity: nothing during onboarding, then linear to full."""
+
+    onboarding_days: Annotated[float, Field(ge=0.0, le=90.0)] = 10.0
+    months_to_full: Annotated[float, Field(gt=0.0, le=36.0)] = Field(5.0, description="Bridge Group median ~5 months")
+
+
+def monthly_quit_probability(
+    pay_ratio: np.ndarray,
+    attainment: np.ndarray,
+    top_decile: np.ndarray,
+    attrition: Attrition,
+) -> np.ndarray:
+    """Chance each rep quits this month.
+
+    ``pay_ratio`` is the rep's year-to-date pay over the market's pay for the same time (1 = at
+    market), ``attainment`` year-to-date bookings over quota, ``top_decile`` marks the stars.
+    """
+    base = -np.log1p(-attrition.base_annual_quit) / 12  # monthly hazard
+    lag = np.maximum(1.0 - pay_ratio, 0.0)
+    short = np.clip(1.0 - attainment, 0.0, 1.0)
+    hazard = base * np.exp(attrition.pay_sensitivity * lag + attrition.attainment_sensitivity * short)
+    hazard = hazard + top_decile * (-np.log1p(-attrition.poaching_annual) / 12)
+    return 1.0 - np.exp(-hazard)
+
+
+def ramp_factor(tenure_days: np.ndarray, ramp: Ramp) -> np.ndarray:
+    """Productivity of reps with the given tenure (0 → 1)."""
+    full = ramp.months_to_full * 30.44
+    span = max(full - ramp.onboarding_days, 1e-9)
+    return np.clip((tenure_days - ramp.onboarding_days) / span, 0.0, 1.0)
+
+
+def vacancy_days(u: float, hiring: Hiring) -> float:
+    """Days to fill one vacancy from a uniform draw: lognormal (sd 0.5) around a median that
+    grows with the bar (each candidate passes with probability ``1 - bar``)."""
+    from scipy.special import ndtri
+
+    median = hiring.median_vacancy_days * 0.5 / (1.0 - hiring.hiring_bar)
+    return float(median * np.exp(0.5 * ndtri(u)))
+
+
+def hire_skill(u: float, sd: float, hiring: Hiring) -> float:
+    """Skill (win multiplier) of a new hire from a uniform draw ``u``.
+
+    Candidates' skill is lognormal with log-sd matching the org's ``sd``; the bar rejects the
+    weakest share. The pool is centred so that hires at the default bar (0.5) have mean skill 1,
+    like the incumbents: a higher bar gives better hires (and longer vacancies), a lower one worse.
+    """
+    from scipy.special import ndtr, ndtri
+
+    if sd == 0:
+        return 1.0
+    sigma = float(np.sqrt(np.log1p(sd**2)))
+    centre = -np.log(2 * ndtr(sigma)) - sigma**2 / 2
+    q = hiring.hiring_bar + (1.0 - hiring.hiring_bar) * u
+    return float(np.exp(centre + sigma * ndtri(min(q, 1 - 1e-12))))
+
+
+class Staffing(Frozen):
+    """Attrition, hiring and ramp-up of reps (see :mod:`salessim.model.staffing`)."""
+
+    attrition: Attrition = Attrition()
+    hiring: Hiring = Hiring()
+    ramp: Ramp = Ramp()
+

@@ -1,0 +1,46 @@
+"""Charts and tables in business terms (currency axes, percentages, plain-language titles).
+
+Every chart function takes tidy frames from :mod:`salessim.analysis` (or ``SimResult``), draws on
+``ax`` when given (else a new figure) and returns the matplotlib ``Axes``. Table functions return
+a pandas ``Styler`` that renders in notebooks and in HTML reports.
+"""
+
+from salessim.ui.charts.run import (
+    attainment_chart,
+    bookings_chart,
+    bottleneck_chart,
+    bottleneck_sentence,
+    distribution_chart,
+    funnel_chart,
+    kpi_comparison_chart,
+)
+from salessim.ui.charts.style import currency_axis, percent_axis, use_style
+from salessim.ui.overview import scenario_overview
+from salessim.ui.tables import (
+    comparison_table,
+    html_paragraph,
+    kpi_table,
+    overview_table,
+    scorecard_table,
+    stage_table,
+)
+
+__all__ = [
+    "attainment_chart",
+    "bookings_chart",
+    "bottleneck_chart",
+    "bottleneck_sentence",
+    "comparison_table",
+    "currency_axis",
+    "distribution_chart",
+    "funnel_chart",
+    "html_paragraph",
+    "kpi_comparison_chart",
+    "kpi_table",
+    "overview_table",
+    "percent_axis",
+    "scenario_overview",
+    "scorecard_table",
+    "stage_table",
+    "use_style",
+]

@@ -1,0 +1,273 @@
+"""Charts and tables comparing designs (comp plans, org structures, quota strategies) side by side.
+
+Inputs are the tidy frames of :mod:`salessim.analysis.comparisons` and ``Comparison.summary()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from pandas.io.formats.style import Styler
+
+from salessim.ui.charts.style import (
+    BAD,
+    GOOD,
+    HIGHLIGHT,
+    NEUTRAL,
+    currency_axis,
+    new_axes,
+    percent_axis,
+)
+from salessim.ui.formatting import money, percent
+
+
+def _fmt(value: float, unit: str, currency: str, signed: bool = False) -> str:
+    if pd.isna(value):
+        return "n/a"
+    if unit == "%":
+        return f"{value * 100:+.1f} pt" if signed else percent(value)
+    if unit == currency:
+        return ("+" if signed and value >= 0 else "") + money(value, currency, digits=2)
+    if unit == "days":
+        return f"{value:+,.1f} days" if signed else f"{value:,.1f} days"
+    if unit in ("r", "x normal") or unit.startswith("x "):
+        return f"{value:+.2f}" if signed else f"{value:.2f}"
+    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+
+
+def _axis(ax: Axes, unit: str, currency: str, axis: str = "y") -> None:
+    if unit == "%":
+        percent_axis(ax, axis=axis, digits=0)
+    elif unit == currency:
+        currency_axis(ax, currency, axis=axis)
+
+
+def pay_curve_chart(curves: Mapping[str, pd.DataFrame], currency: str = "USD", ax: Axes | None = None,
+                    component: str = "total", title: str = "Pay curves: annual pay by quota attainment") -> Axes:
+    """One line per plan of annual pay (``component``: ``total`` or ``variable``) against attainment,
+    from ``{plan name: plan.pay_curve()}``."""
+    ax = new_axes(ax, (9, 5))
+    for name, c in curves.items():
+        d = c[c["component"] == component]
+        ax.plot(d["attainment"], d["amount"], lw=2, label=name)
+    ax.axvline(1.0, color="#333", ls=":", lw=1)
+    percent_axis(ax, axis="x")
+    currency_axis(ax, currency)
+    ax.set_xlabel("quota attainment (bookings / quota)")
+    ax.set_ylabel(f"{'total' if component == 'total' else 'variable'} pay per year ({currency})")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=9)
+    return ax
+
+
+def per_rep_by_design_chart(outcomes: pd.DataFrame, value: str, currency: str | None = None, ax: Axes | None = None,
+                            title: str = "", ylabel: str = "", reference: float | None = None) -> Axes:
+    """Box plot (with the reps as dots) of a per-rep quantity by design, from
+    :func:`~salessim.analysis.comparisons.rep_outcomes`. ``currency=None``: a percentage axis."""
+    ax = new_axes(ax, (9, 4.8))
+    d = outcomes.dropna(subset=[value])
+    sns.boxplot(d, x="design", y=value, ax=ax, color="#C8D6EA", showfliers=False)
+    sns.stripplot(d, x="design", y=value, ax=ax, color=NEUTRAL, size=3, alpha=0.5, jitter=0.25)
+    if reference is not None:
+        ax.axhline(reference, color=HIGHLIGHT, lw=1.5)
+    if currency:
+        currency_axis(ax, currency)
+    else:
+        percent_axis(ax)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel or value)
+    for label in ax.get_xticklabels():
+        label.set_rotation(15)
+        label.set_ha("right")
+    ax.set_title(title)
+    return ax
+
+
+def design_kpi_chart(summary: pd.DataFrame, kpi: str, currency: str = "USD", ax: Axes | None = None,
+                     title: str | None = None, baseline: str | None = None) -> Axes:
+    """Bars of one KPI's mean per design with its 95% confidence interval (from
+    ``Comparison.summary()``); the baseline bar is highlighted."""
+    d = summary[summary["kpi"] == kpi].reset_index(drop=True)
+    unit = str(d["unit"].iloc[0])
+    ax = new_axes(ax, (9, 4.5))
+    x = np.arange(len(d))
+    base = baseline or str(d["scenario"].iloc[0])
+    colours = [HIGHLIGHT if str(s) == base else NEUTRAL for s in d["scenario"]]
+    ax.bar(x, d["mean"], color=colours)
+    err = np.vstack([d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]])
+    ok = np.isfinite(err).all(axis=0)
+    ax.errorbar(x[ok], d["mean"][ok], yerr=err[:, ok], fmt="none", ecolor="#333", capsize=4)
+    for xi, m in zip(x, d["mean"], strict=True):
+        ax.text(xi, m, _fmt(m, unit, currency), ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, [str(s) for s in d["scenario"]], rotation=15, ha="right")
+    _axis(ax, unit, currency)
+    ax.set_ylabel(kpi + ("" if unit in ("%", currency) else f" ({unit})"))
+    ax.set_title(title or f"{kpi[:1].upper()}{kpi[1:]} by design (mean, 95% CI; orange = {base})")
+    return ax
+
+
+def paired_difference_chart(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD",
+                            higher_is_better: Mapping[str, bool | None] | None = None,
+                            title: str = "Difference to the baseline, paired by replication (95% CI)") -> Axes:
+    """One panel per KPI: each design's paired difference to the baseline with its 95% CI
+    (green: clearly better, red: clearly worse, grey: no clear difference)."""
+    import matplotlib.pyplot as plt
+
+    better = higher_is_better or {}
+    d = summary[summary["kpi"].isin(kpis) & summary["diff"].notna()]
+    designs = list(dict.fromkeys(str(s) for s in d["scenario"]))
+    cols = min(2, len(kpis))
+    nrows = -(-len(kpis) // cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(6 * cols, (0.45 * len(designs) + 1.6) * nrows), sharey=True, squeeze=False)
+    for ax in axes.flat[len(kpis):]:
+        ax.set_visible(False)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        g = d[d["kpi"] == kpi]
+        unit = str(g["unit"].iloc[0]) if len(g) else ""
+        y = np.arange(len(designs))[::-1]
+        for yi, name in zip(y, designs, strict=True):
+            r = g[g["scenario"].astype(str) == name]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            clear = bool(np.isfinite(r["diff_low"]) and (r["diff_low"] > 0 or r["diff_high"] < 0))
+            direction = better.get(kpi, True)
+            colour = "#8C8C8C" if not clear else ("#4C72B0" if direction is None else (GOOD if (r["diff"] > 0) == direction else BAD))
+            if np.isfinite(r["diff_low"]):
+                ax.plot([r["diff_low"], r["diff_high"]], [yi, yi], color=colour, lw=3, solid_capstyle="round")
+            ax.plot([r["diff"]], [yi], "o", color=colour, ms=7)
+        ax.axvline(0, color="#333", lw=1)
+        ax.set_yticks(y, designs)
+        _axis(ax, unit, currency, axis="x")
+        ax.set_title(kpi, fontsize=11)
+        ax.set_xlabel("percentage points" if unit == "%" else f"difference ({unit})")
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    return axes.flat[0]
+
+
+def pay_change_chart(changes: pd.DataFrame, currency: str = "USD", ax: Axes | None = None,
+                     title: str = "Winners and losers: change in each rep's annual pay") -> Axes:
+    """Bars per rep seat (sorted) of the change in total pay, from
+    :func:`~salessim.analysis.comparisons.pay_changes`: green = gains, red = loses."""
+    ax = new_axes(ax, (9, 4.5))
+    x = np.arange(len(changes))
+    ax.bar(x, changes["change"], color=[GOOD if v >= 0 else BAD for v in changes["change"]])
+    ax.axhline(0, color="#333", lw=1)
+    if len(changes) <= 40:
+        ax.set_xticks(x, changes["rep"], rotation=90, fontsize=9)
+    else:  # too many reps to name: count them instead
+        ax.set_xlim(-1, len(changes))
+    currency_axis(ax, currency)
+    ax.set_xlabel("reps (territory seats), from biggest loser to biggest winner")
+    ax.set_ylabel(f"change in annual pay ({currency})")
+    ax.set_title(title)
+    return ax
+
+
+def hockey_stick_chart(weeks: pd.DataFrame, ax: Axes | None = None,
+                       title: str = "Hockey stick: share of bookings by week of the quarter") -> Axes:
+    """Lines per design of the share of bookings closed in each week of the quarter, from
+    :func:`~salessim.analysis.comparisons.hockey_stick_by_week`; even bookings = 1/13 per week."""
+    ax = new_axes(ax, (9, 4.5))
+    sns.lineplot(weeks, x="week", y="share", hue="design", marker="o", ax=ax)
+    ax.axhline(1 / 13, color="#333", ls=":", lw=1, label="even (1/13 a week)")
+    percent_axis(ax, digits=0)
+    ax.set_xticks(range(1, 14))
+    ax.set_xlabel("week of the quarter")
+    ax.set_ylabel("share of bookings")
+    ax.set_title(title)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def effort_band_chart(bands: pd.DataFrame, ax: Axes | None = None,
+                      title: str = "Coasting: rep effort by year-to-date attainment") -> Axes:
+    """Grouped bars of mean effort (1.0 = normal) per band of year-to-date attainment and design,
+    from :func:`~salessim.analysis.comparisons.effort_by_ytd_attainment`."""
+    ax = new_axes(ax, (9, 4.5))
+    sns.barplot(bands, x="band", y="effort", hue="design", ax=ax)
+    ax.axhline(1.0, color="#333", ls=":", lw=1)
+    percent_axis(ax)
+    ax.set_xlabel("year-to-date attainment at the start of the month")
+    ax.set_ylabel("effort (100% = normal)")
+    ax.set_title(title)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD") -> Styler:
+    """Per KPI and design: the mean and, for non-baseline designs, the paired difference to the
+    baseline with its 95% CI (``*`` = the CI excludes zero)."""
+    d = summary[summary["kpi"].isin(kpis)]
+    rows = []
+    for r in d.itertuples():
+        cell = _fmt(r.mean, r.unit, currency)
+        if pd.notna(r.diff):
+            star = " *" if r.significant is not pd.NA and bool(r.significant) else ""
+            cell += (f"<br><small>{_fmt(r.diff, r.unit, currency, True)} "
+                     f"[{_fmt(r.diff_low, r.unit, currency, True)}, {_fmt(r.diff_high, r.unit, currency, True)}]{star}</small>")
+        rows.append({"KPI": r.kpi, "design": str(r.scenario), "cell": cell})
+    t = pd.DataFrame(rows).pivot(index="KPI", columns="design", values="cell")
+    t = t.reindex(index=[k for k in kpis if k in t.index], columns=list(dict.fromkeys(str(s) for s in d["scenario"])))
+    t.columns.name = None
+    t = t.reset_index()
+    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
+            .set_properties(subset=["KPI"], **{"text-align": "left", "font-weight": "bold"}))
+
+
+def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence[str] = (),
+                pct_cols: Sequence[str] = (), digits: Mapping[str, str] | None = None) -> Styler:
+    """Any tidy frame as a readable table: money and percentage columns formatted, no index."""
+    fmt: dict = {c: (lambda v, _c=currency: money(v, _c, digits=2)) for c in money_cols}
+    fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
+    fmt.update(digits or {})
+    return frame.style.hide(axis="index").format(fmt, na_rep="n/a")
+
+
+def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axes | None = None,
+                         tolerance: float = 0.1, title: str = "Territory balance: each rep's workload vs a fair share") -> Axes:
+    """Each rep's ``measure`` index (its workload or potential over its fair share; 100% = fair),
+    sorted, one line per design, with the ±``tolerance`` band (from
+    :func:`~salessim.analysis.comparisons.territory_loads`)."""
+    ax = new_axes(ax, (9, 4.5))
+    col = f"{measure}_index"
+    for name, g in loads.groupby("design", observed=True, sort=False):
+        v = np.sort(g[col].to_numpy())[::-1]
+        ax.plot(np.arange(1, len(v) + 1), v, marker="o", ms=3, lw=1.8, label=str(name))
+    ax.axhspan(1 - tolerance, 1 + tolerance, color=GOOD, alpha=0.12, label=f"fair ±{tolerance:.0%}")
+    ax.axhline(1.0, color="#333", lw=1, ls=":")
+    percent_axis(ax)
+    ax.set_xlabel("reps, from most to least loaded")
+    ax.set_ylabel(f"{measure} / fair share")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return ax
+
+
+def fairness_chart(points: pd.DataFrame, ax: Axes | None = None,
+                   title: str = "Fairness: attainment against territory potential") -> Axes:
+    """Scatter of each rep's attainment against its territory potential (100% = the average
+    territory) with a least-squares line per design, from
+    :func:`~salessim.analysis.comparisons.attainment_vs_potential`. A flat line is a fair quota."""
+    ax = new_axes(ax, (9, 5))
+    d = points.dropna()
+    palette = sns.color_palette(n_colors=d["design"].nunique())
+    for colour, (name, g) in zip(palette, d.groupby("design", observed=True, sort=False), strict=False):
+        ax.scatter(g["potential_index"], g["attainment"], s=12, alpha=0.45, color=colour)
+        if len(g) > 2 and g["potential_index"].nunique() > 1:
+            slope, icpt = np.polyfit(g["potential_index"], g["attainment"], 1)
+            x = np.linspace(g["potential_index"].min(), g["potential_index"].max(), 20)
+            ax.plot(x, icpt + slope * x, color=colour, lw=2.2, label=str(name))
+    ax.axhline(1.0, color="#333", ls=":", lw=1)
+    percent_axis(ax)
+    percent_axis(ax, axis="x")
+    ax.set_xlabel("territory potential (100% = average territory)")
+    ax.set_ylabel("attainment (bookings / quota)")
+    ax.set_title(title)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax

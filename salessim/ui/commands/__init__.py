@@ -1,0 +1,1 @@
+"""CLI sub-commands (see :mod:`salessim.ui.cli`)."""

@@ -1,0 +1,68 @@
+"""``salessim stress`` and ``salessim roi``: replicated, paired risk analyses from the command line.
+
+``salessim stress SCENARIO.yaml SHOCKS.yaml``: SHOCKS.yaml maps a shock name to a list of events.
+``salessim roi SCENARIO.yaml INTERVENTIONS.yaml``: INTERVENTIONS.yaml is a list of events.
+Both print a table; ``--out FILE.csv`` also writes the per-replication rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from salessim.errors import SalessimError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, helptext, what in (
+        ("stress", "stress-test a scenario against named shocks (downside percentiles, recovery)", "shocks"),
+        ("roi", "return on interventions: incremental revenue and margin vs cost, payback month", "interventions"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("scenario", type=Path, help="scenario YAML file")
+        p.add_argument("events", type=Path, help=f"YAML file with the {what}")
+        p.add_argument("--replications", type=int, default=20, help="paired replications (default 20)")
+        p.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
+        p.add_argument("--out", type=Path, default=None, help="CSV file for the per-replication rows")
+        p.set_defaults(func=run_stress if name == "stress" else run_roi)
+
+
+def _read(path: Path):
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SalessimError(f"{path}: file not found") from None
+    except yaml.YAMLError as e:
+        raise SalessimError(f"{path}: invalid YAML ({getattr(e, 'problem', e)})") from None
+
+
+def run_stress(args: argparse.Namespace) -> int:
+    from salessim.experiments.stress import stress_test
+    from salessim.scenario import load_scenario
+
+    shocks = _read(args.events)
+    if not isinstance(shocks, dict) or not all(isinstance(v, list) for v in shocks.values()):
+        raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
+    st = stress_test(load_scenario(args.scenario), shocks, args.replications, args.seed)
+    table = st.summary()
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+    if args.out:
+        st.runs.to_csv(args.out, index=False)
+    return 0
+
+
+def run_roi(args: argparse.Namespace) -> int:
+    from salessim.experiments.stress import intervention_roi
+    from salessim.scenario import load_scenario
+
+    events = _read(args.events)
+    if not isinstance(events, list):
+        raise SalessimError(f"{args.events}: (top level): expected a list of events")
+    roi = intervention_roi(load_scenario(args.scenario), events, args.replications, args.seed)
+    print(f"gross margin on bookings: {roi.gross_margin:.1%}")
+    print(roi.summary().to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    if args.out:
+        roi.runs.to_csv(args.out, index=False)
+    return 0
