@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 import salessim
-from salessim.engine.floor import WON, SalesFloor
+from salessim.engine.floor import SalesFloor
+from salessim.engine.pipeline import Outcome
 from salessim.model.customers import CustomerLifecycle, customer_kpis, simulate_customers
 from salessim.ui.formatting import format_kpis
 
@@ -58,7 +59,7 @@ def timing() -> None:
 def won_with_warmup(floor: SalesFloor) -> pd.DataFrame:
     """All won deals of a run, including those won in the warm-up (negative close_day)."""
     sc, p = floor.scenario, floor.pipe
-    idx = np.flatnonzero(p.outcome == WON)
+    idx = np.flatnonzero(p.outcome == Outcome.WON)
     return pd.DataFrame({
         "deal_id": idx, "account": p.account[idx],
         "segment": pd.Categorical.from_codes(p.segment[idx], [s.name for s in sc.market.segments]),

@@ -2,14 +2,16 @@
 
 :func:`run_events` starts one process per event. Each waits until its day (scheduled *urgent*,
 so it runs before the work step that starts that day; on a month start it also waits for the
-month close) and changes the engine's modifier hooks (``lead_factor``, ``region_win``,
-``size_factor``, ``duration_factor``, ``slip_factor``, ``hiring_frozen``), rep state (``active``,
-``skill``), territories, quotas or the comp plan. Modifiers from several events multiply.
+month close) and changes the floor's :class:`~salessim.engine.floor.Conditions` (lead rate, win
+probability, deal size, stage durations, slip loss) or ``hiring_frozen``, rep state (``skill``),
+quotas or the comp plan, or acts through the floor's public methods (``remove_rep``,
+``hand_over``, ``lose_deals``, ``discount_open_deals``, ``set_territory``, ``remove_account``).
+Modifiers from several events multiply.
 Random draws (which deals die in a hand-over) come from the run's own ``events`` stream, so
 nothing before an event's day changes (common random numbers).
 
-Costs and what happened are kept in :class:`EventState` (``floor.event_state``) and become the
-``event_costs`` and ``event_log`` tables of the results.
+Costs and what happened are kept in :class:`EventState` (``floor.event_state``, present in every
+run) and become the ``event_costs`` and ``event_log`` tables of the results.
 """
 
 from __future__ import annotations
@@ -22,15 +24,14 @@ from salessim.comp.plan import PERIOD_MONTHS
 from salessim.model.customers import ChurnShock
 from salessim.scenario.events import Context, rep_index
 
-OPEN, LOST = 0, 2  # deal outcomes, as in salessim.engine.floor
 CHANNELS = ("lead", "win", "size", "duration", "slip")
 
 
 class EventState:
     """Bookkeeping of the events of one run: modifiers per event, costs, log, churn shocks."""
 
-    def __init__(self, floor, env):
-        self.floor, self.env = floor, env
+    def __init__(self, floor):
+        self.floor = floor
         sc = floor.scenario
         self.ctx = Context(sc)
         self.w = floor.clock.warmup_days
@@ -45,6 +46,10 @@ class EventState:
         self.seasonality = np.array(sc.market.monthly_factors)
         self.lead_scale = 1.0  # accounts lost for good
         floor.quota = floor.quota.copy()
+
+    @property
+    def env(self):
+        return self.floor.env
 
     # ------------------------------------------------------------------ time
 
@@ -90,19 +95,14 @@ class EventState:
             self.mods[channel].pop(key, None)
         else:
             self.mods[channel][key] = value
-        f = self.floor
         vals = list(self.mods[channel].values())
         if channel in ("lead", "win"):
             total = np.ones(self.n_regions)
             for v in vals:
                 total = total * v
-            if channel == "lead":
-                f.lead_factor = total
-            else:
-                f.region_win = total
         else:
             total = float(np.prod(vals)) if vals else 1.0
-            setattr(f, f"{channel}_factor", total)
+        setattr(self.floor.conditions, channel, total)
 
     # ------------------------------------------------------------------ records
 
@@ -120,39 +120,19 @@ class EventState:
             for d in self.month_starts_from(day, 10_000):
                 self.charge(d, ev, amount, item)
 
-    # ------------------------------------------------------------------ rep moves
-
-    def depart(self, rep: int, loss: float) -> None:
-        """A rep leaves now (like an attrition quit, with the event's pipeline loss and dice)."""
-        f, env = self.floor, self.env
-        now = float(env.now)
-        rng = f.rng["events"]
-        f.active[rep] = False
-        f.staff_events.append({"rep": rep, "day": now, "event": "left"})
-        mine = f.open[(f.pipe.rep[f.open] == rep) & (f.pipe.channel[f.open] == 0)]  # partners keep theirs
-        lost = rng.random(len(mine)) < loss
-        f._close(mine[lost], np.full(int(lost.sum()), now), LOST)
-        keep = mine[~lost]
-        f.pipe.cols["rep"][keep] = f._cover(np.full(len(keep), rep), rng.random(len(keep)))
-        f.open = f.open[f.pipe.outcome[f.open] == OPEN]
-        if f.scenario.staffing.hiring.enabled:
-            env.process(f._hire(env, rep))
-
 
 # --------------------------------------------------------------------------- the process
 
 
-def run_events(floor, env):
+def run_events(state: EventState) -> None:
     """Start one SimPy process per scenario event (called by ``SalesFloor.run``)."""
-    state = EventState(floor, env)
-    floor.event_state = state
+    floor, env = state.floor, state.env
     plan_changes = sorted((state.month(state.clock_day(ev.at)), i) for i, ev in enumerate(floor.scenario.events)
                           if ev.kind == "plan_change")
     for month, i in plan_changes:
         _plan_periods(floor, month, floor.scenario.events[i].plan)
     for i, ev in enumerate(floor.scenario.events):
         env.process(_drive(state, i, ev))
-    return state
 
 
 def _drive(state: EventState, i: int, ev):
@@ -183,10 +163,7 @@ def _price_pressure(state, i, ev, day):
     f = state.floor
     state.set("size", i, ev.size_factor)
     if ev.discount > 0:
-        o = f.open
-        cut = f.pipe.amount[o] * ev.discount
-        f.pipe.cols["amount"][o] -= cut
-        np.add.at(f.discounts[state.month(day)], f.pipe.rep[o], cut)
+        f.discount_open_deals(ev.discount, state.month(day))
     state.record(day, ev, f"new deal amounts x{ev.size_factor:g}, open deals discounted {ev.discount:.0%}")
     end = _until(state, ev)
     if end is not None:
@@ -248,20 +225,11 @@ def key_account(floor, ev) -> int:
 def _key_account_loss(state, i, ev, day):
     f = state.floor
     a = key_account(f, ev)
-    o = f.open[f.pipe.account[f.open] == a]
-    f._close(o, np.full(len(o), float(day)), LOST)
-    f.open = f.open[f.pipe.outcome[f.open] == OPEN]
-    weight = f.accounts["lead_weight"].to_numpy().copy()
-    share = weight[a] / weight.sum()
-    weight[a] = 0.0
-    f.accounts = f.accounts.assign(lead_weight=weight)  # a copy: the org layout is shared between runs
-    f.acc_cdf = np.cumsum(weight / weight.sum())
-    f.acc_cdf[-1] = 1.0
+    n_lost, share = f.remove_account(a, day)
     state.lead_scale *= 1.0 - share
     _lead_rate(state, day)
-    f._territory_index()
     state.churn_shocks.append(ChurnShock(day - state.w, np.inf, np.inf, account=a))
-    state.record(day, ev, f"account {a} lost: {len(o)} open deals, {share:.1%} of leads")
+    state.record(day, ev, f"account {a} lost: {n_lost} open deals, {share:.1%} of leads")
     yield from ()
 
 
@@ -270,13 +238,13 @@ def _reps_leave(state, i, ev, day):
     if ev.reps:
         reps = [rep_index(r) for r in ev.reps]
     else:
-        booked = f.booked[: state.month(day) + 1].sum(axis=0)
+        booked = f.recorder.booked[: state.month(day) + 1].sum(axis=0)
         score = np.where(f.active, booked, -np.inf)
         reps = np.lexsort((-f.skill, -score))[: ev.top].tolist()
     loss = f.scenario.staffing.hiring.pipeline_loss if ev.pipeline_loss is None else ev.pipeline_loss
     gone = [r for r in reps if f.active[r]]
     for r in gone:
-        state.depart(r, loss)
+        f.remove_rep(r, loss, f.rng["events"])
     state.record(day, ev, f"left: {', '.join(f'R{r + 1:03d}' for r in gone) or 'nobody (already vacant)'}")
     yield from ()
 
@@ -382,19 +350,13 @@ def _reterritory(state, i, ev, day):
                                  tolerance=ev.tolerance, rng=f.rng["events"], balance_on=ev.balance_on,
                                  time_limit=ev.time_limit)
     moved = new != f.territory
-    f.territory = new
-    f._territory_index()
-    p, o = f.pipe, f.open
-    hit = o[moved[p.account[o]]]
+    f.set_territory(new)
+    hit = f.open[moved[f.pipe.account[f.open]]]
     rng = f.rng["events"]
     lost = rng.random(len(hit)) < ev.pipeline_loss
-    f._close(hit[lost], np.full(int(lost.sum()), float(day)), LOST)
     keep = hit[~lost]
-    owner = new[p.account[keep]]
-    vacant = ~f.active[owner]
-    owner[vacant] = f._cover(owner[vacant], rng.random(int(vacant.sum())))
-    p.cols["rep"][keep] = owner
-    f.open = f.open[p.outcome[f.open] == OPEN]
+    f.hand_over(keep, new[f.pipe.account[keep]], rng)
+    f.lose_deals(hit[lost], day)
     state.record(day, ev, f"{int(moved.sum())} accounts moved, {int(lost.sum())} of {len(hit)} open deals lost")
     yield from ()
 
@@ -486,10 +448,10 @@ APPLY = {
 def event_tables(floor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(event_costs, event_log)``: one row per cost item (day, month, event, kind, item, cost)
     and one row per thing an event did (day, date, event, kind, detail). Days from the start."""
-    state = getattr(floor, "event_state", None)
+    state = floor.event_state
     start = pd.Timestamp(floor.scenario.calendar.start_date)
-    costs = pd.DataFrame(state.costs if state else [], columns=["day", "event", "kind", "item", "cost"])
-    log = pd.DataFrame(state.log if state else [], columns=["day", "event", "kind", "detail"])
+    costs = pd.DataFrame(state.costs, columns=["day", "event", "kind", "item", "cost"])
+    log = pd.DataFrame(state.log, columns=["day", "event", "kind", "detail"])
     for df in (costs, log):
         df.insert(1, "date", start + pd.to_timedelta(np.floor(df["day"].astype(float)), unit="D"))
     costs.insert(2, "month", costs["date"].dt.to_period("M"))

@@ -13,78 +13,43 @@ Design, for speed (one replication of a 100-rep org must take well under a secon
   ``slip_loss_per_week``.
 * Reps decide each step (:mod:`salessim.engine.reps`): effort from the marginal value of sales under
   their plan, and, near a period end, which deals to pull in or push out.
+* Parts: the deals (:class:`salessim.engine.pipeline.Pipeline`), what is recorded per rep-month
+  (:class:`salessim.engine.recorder.Recorder`), the modifiers events change (:class:`Conditions`)
+  and the events' bookkeeping (:class:`salessim.engine.events.EventState`). Scenario events act
+  through the floor's public methods ``remove_rep``, ``hand_over``, ``lose_deals``,
+  ``discount_open_deals``, ``set_territory`` and ``remove_account``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import simpy
 from scipy import special
 
+from salessim.engine.events import EventState, run_events
 from salessim.engine.layout import layout, monthly_quota
+from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
+from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
 from salessim.engine.streams import streams
 from salessim.engine.structures import Structures
 from salessim.model.calendar import Clock
 from salessim.model.market import daily_lead_rate
+from salessim.model.staffing import hire_skill, ramp_factor, vacancy_days
 from salessim.scenario import Scenario
-
-OPEN, WON, LOST = 0, 1, 2
-ACTIVE, RAMPING, VACANT = 0, 1, 2
 
 
 @dataclass
-class Pipeline:
-    """Every opportunity of a run as parallel arrays (one index per deal)."""
+class Conditions:
+    """Modifiers that scenario events and interventions change during a run (1 = as configured)."""
 
-    n_stages: int
-    capacity: int = 4096
-    n: int = 0
-    cols: dict[str, np.ndarray] = field(default_factory=dict)
-
-    SPEC = {
-        "account": np.int64, "rep": np.int64, "segment": np.int64, "product": np.int64,
-        "created": np.float64, "amount": np.float64, "list_amount": np.float64, "stage": np.int64,
-        "outcome": np.int8, "close": np.float64, "remaining": np.float64, "clock": np.float64,
-        "entered": np.float64, "source": np.int8, "moved": np.int8, "channel": np.int8,
-        "specialist": np.int64, "extra_hours": np.float64,
-    }
-
-    def __post_init__(self) -> None:
-        self._grow(self.capacity)
-
-    def _grow(self, need: int) -> None:
-        cap = max(need, 2 * len(self.cols.get("account", ())))
-        for name, dtype in self.SPEC.items():
-            new = np.zeros(cap, dtype=dtype)
-            if name in self.cols:
-                new[: self.n] = self.cols[name][: self.n]
-            self.cols[name] = new
-        for name in ("u_conv", "u_dur"):
-            new = np.zeros((cap, self.n_stages))
-            if name in self.cols:
-                new[: self.n] = self.cols[name][: self.n]
-            self.cols[name] = new
-
-    def add(self, **values: np.ndarray) -> np.ndarray:
-        """Append deals; returns their indices."""
-        k = len(values["account"])
-        if self.n + k > len(self.cols["account"]):
-            self._grow(self.n + k)
-        idx = np.arange(self.n, self.n + k)
-        for name, v in values.items():
-            self.cols[name][idx] = v
-        self.n += k
-        return idx
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("cols", {})
-        if name in cols:
-            return cols[name][: self.__dict__["n"]]
-        raise AttributeError(name)
+    lead: np.ndarray  # inbound lead rate, per region
+    win: np.ndarray  # win probability, per account region
+    size: float = 1.0  # amounts of new deals
+    duration: float = 1.0  # stage durations entered from now on
+    slip: float = 1.0  # loss hazard of deals nobody has time for
 
 
 class SalesFloor(RepDecisions, Structures):
@@ -99,7 +64,6 @@ class SalesFloor(RepDecisions, Structures):
         self.scenario = s = scenario
         self.clock = Clock(scenario.calendar)
         self.rng = streams(seed)
-        self.record_events = record_events
         stages = s.funnel.stages
         self.n_stages = S = len(stages)
         self.n_reps = R = s.org.reps
@@ -135,12 +99,7 @@ class SalesFloor(RepDecisions, Structures):
         self.active = np.ones(R, dtype=bool)
         self.hired_day = np.full(R, -10_000.0)  # incumbents are fully ramped
         self.ramp = np.ones(R)
-        # Modifiers that scenario events and interventions change during a run (1 = as configured).
-        self.lead_factor = np.ones(len(s.market.regions))  # inbound lead rate, per region
-        self.size_factor = 1.0  # amounts of new deals
-        self.region_win = np.ones(len(s.market.regions))  # win probability, per account region
-        self.duration_factor = 1.0  # stage durations entered from now on
-        self.slip_factor = 1.0  # loss hazard of deals nobody has time for
+        self.conditions = Conditions(lead=np.ones(len(s.market.regions)), win=np.ones(len(s.market.regions)))
         self.hiring_frozen = s.staffing.hiring.freeze
         self.acc_region = self.accounts["region"].cat.codes.to_numpy().astype(np.int64)
 
@@ -149,19 +108,12 @@ class SalesFloor(RepDecisions, Structures):
         months = len(self.clock.month_starts) - 1
         expected_leads = (s.market.leads_per_year + s.behaviour.effort.prospecting_leads_per_week * 52.18 * R) * months / 12
         self.pipe = Pipeline(S, capacity=int(expected_leads * 1.25) + 1024)  # one allocation, usually
-        self.open = np.empty(0, dtype=np.int64)
-        zeros = lambda dtype=float: np.zeros((n_months, R), dtype=dtype)  # noqa: E731
-        self.hours_worked, self.hours_capacity = zeros(), zeros()
-        self.pipeline_value, self.open_deals = zeros(), zeros(np.int64)
-        self.booked, self.discounts = zeros(), zeros()
-        self.pulled, self.pushed = zeros(np.int64), zeros(np.int64)
-        self.effort_days, self.status = zeros(), zeros(np.int8)
-        self.stage_entries = np.zeros((n_months, R, S), dtype=np.int64)
-        self.staff_events: list[dict] = []
-        self.events: list[tuple[np.ndarray, ...]] = []
+        self.open = np.empty(0, dtype=np.int64)  # indices of the open deals
+        self.recorder = Recorder(n_months, R, S, transitions=record_events)
         self.month = 0
         self._init_structure()
         self._init_decisions(incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
+        self.event_state = EventState(self)
 
     def _territory_index(self) -> None:
         """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""
@@ -184,9 +136,7 @@ class SalesFloor(RepDecisions, Structures):
         env.process(self._selling(env))
         env.process(self._month_close(env))
         if self.scenario.events:
-            from salessim.engine.events import run_events
-
-            run_events(self, env)
+            run_events(self.event_state)
         env.run(until=self.clock.end_day + 1)
         return self
 
@@ -198,8 +148,10 @@ class SalesFloor(RepDecisions, Structures):
             t0, t1 = float(t0), float(t1)
             self.ramp = self._ramp_factor(t0)
             self.decide(t0, t1, month)
-            self.effort_days[month] += self.effort * self.active * (t1 - t0)
-            self.status[month] = np.where(~self.active, VACANT, np.where(self.ramp < 1, RAMPING, ACTIVE))
+            rec = self.recorder
+            rec.effort_days[month] += self.effort * self.active * (t1 - t0)
+            rec.status[month] = np.where(~self.active, RepStatus.VACANT,
+                                         np.where(self.ramp < 1, RepStatus.RAMPING, RepStatus.ACTIVE))
             self._step_booked = np.zeros(self.n_reps)
             self._arrivals(t0, t1, month)
             self._prospecting(t0, t1)
@@ -217,32 +169,70 @@ class SalesFloor(RepDecisions, Structures):
             o = self.open
             o = o[self.pipe.stage[o] >= 1]  # qualified pipeline: past the first stage
             rep = self.pipe.rep[o]
-            self.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
-            self.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
+            self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
+            self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
             self.close_periods(month)
             for r in self.quits(month):
-                self._leave(env, r)
+                self.remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"])
 
-    def _leave(self, env: simpy.Environment, rep: int) -> None:
-        """A rep quits: part of their open pipeline dies, the rest goes to region colleagues."""
-        now = float(env.now)
+    # ------------------------------------------------------------------ the engine's API for events
+
+    def remove_rep(self, rep: int, pipeline_loss: float, rng: np.random.Generator) -> None:
+        """A rep leaves now: each of their direct open deals dies with probability
+        ``pipeline_loss``, the rest go to region colleagues (partners keep theirs); with hiring
+        enabled, the search for a successor starts. Dice from ``rng``."""
+        now = float(self.env.now)
         self.active[rep] = False
-        self.staff_events.append({"rep": rep, "day": now, "event": "left"})
+        self.recorder.staff(rep, now, "left")
         mine = self.open[(self.pipe.rep[self.open] == rep) & (self.pipe.channel[self.open] == 0)]
-        u = self.rng["vacancy"].random(len(mine))
-        lost = u < self.scenario.staffing.hiring.pipeline_loss
-        self._close(mine[lost], np.full(lost.sum(), now), LOST)
-        keep = mine[~lost]
-        self.pipe.cols["rep"][keep] = self._cover(np.full(len(keep), rep), self.rng["vacancy"].random(len(keep)))
-        self.open = self.open[self.pipe.outcome[self.open] == OPEN]
-        hiring = self.scenario.staffing.hiring
-        if hiring.enabled:
-            env.process(self._hire(env, rep))
+        lost = rng.random(len(mine)) < pipeline_loss
+        self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
+        self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
+        self.open = self.open[self.pipe.outcome[self.open] == Outcome.OPEN]
+        if self.scenario.staffing.hiring.enabled:
+            self.env.process(self._hire(rep))
 
-    def _hire(self, env: simpy.Environment, rep: int):
-        from salessim.model.staffing import hire_skill, vacancy_days
+    def hand_over(self, idx: np.ndarray, owner: np.ndarray, rng: np.random.Generator) -> None:
+        """Deals ``idx`` now belong to ``owner``; those of vacant owners go to a covering colleague
+        (one uniform from ``rng`` per such deal)."""
+        owner = owner.copy()
+        vacant = ~self.active[owner]
+        owner[vacant] = self._cover(owner[vacant], rng.random(int(vacant.sum())))
+        self.pipe.cols["rep"][idx] = owner
 
-        hiring = self.scenario.staffing.hiring
+    def lose_deals(self, idx: np.ndarray, day: float) -> None:
+        """Open deals ``idx`` are lost on clock ``day``."""
+        self._close(idx, np.full(len(idx), float(day)), Outcome.LOST)
+        self.open = self.open[self.pipe.outcome[self.open] == Outcome.OPEN]
+
+    def discount_open_deals(self, share: float, month: int) -> None:
+        """Every open deal's amount drops by ``share``; the cut is recorded as a discount."""
+        o = self.open
+        cut = self.pipe.amount[o] * share
+        self.pipe.cols["amount"][o] -= cut
+        np.add.at(self.recorder.discounts[month], self.pipe.rep[o], cut)
+
+    def set_territory(self, territory: np.ndarray) -> None:
+        """Accounts now belong to the reps ``territory`` names (one rep index per account)."""
+        self.territory = territory
+        self._territory_index()
+
+    def remove_account(self, account: int, day: float) -> tuple[int, float]:
+        """An account is lost for good on clock ``day``: its open deals are lost and it sends no
+        more leads. Returns (open deals lost, its share of the lead flow before)."""
+        o = self.open[self.pipe.account[self.open] == account]
+        self.lose_deals(o, day)
+        weight = self.accounts["lead_weight"].to_numpy().copy()
+        share = weight[account] / weight.sum()
+        weight[account] = 0.0
+        self.accounts = self.accounts.assign(lead_weight=weight)  # a copy: the org layout is shared between runs
+        self.acc_cdf = np.cumsum(weight / weight.sum())
+        self.acc_cdf[-1] = 1.0
+        self._territory_index()
+        return len(o), float(share)
+
+    def _hire(self, rep: int):
+        env, hiring = self.env, self.scenario.staffing.hiring
         u = self.rng["staffing"].random(2)
         yield env.timeout(vacancy_days(float(u[0]), hiring))
         while self.hiring_frozen:  # a hiring freeze: the search waits until it is lifted
@@ -250,11 +240,9 @@ class SalesFloor(RepDecisions, Structures):
         self.active[rep] = True
         self.hired_day[rep] = float(env.now)
         self.skill[rep] = hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring)
-        self.staff_events.append({"rep": rep, "day": float(env.now), "event": "hired"})
+        self.recorder.staff(rep, float(env.now), "hired")
 
     def _ramp_factor(self, t0: float) -> np.ndarray:
-        from salessim.model.staffing import ramp_factor
-
         return np.where(self.active, ramp_factor(t0 - self.hired_day, self.scenario.staffing.ramp), 0.0)
 
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -277,14 +265,14 @@ class SalesFloor(RepDecisions, Structures):
         """Inbound leads of the step, with each deal's dice drawn once."""
         length = t1 - t0
         rng = self.rng["arrivals"]
-        top = float(self.lead_factor.max())
+        top = float(self.conditions.lead.max())
         k = int(rng.poisson(self.lead_rate[month] * length * top))
         if k == 0:
             return
         created = np.sort(t0 + rng.random(k) * length)
         account = np.searchsorted(self.acc_cdf, rng.random(k), side="right")
         product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
-        keep = rng.random(k) * top < self.lead_factor[self.acc_region[account]]  # regional demand
+        keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
         self._open_deals(created, account, product, self.territory[account], self.rng["deals"], source=0)
 
@@ -311,7 +299,7 @@ class SalesFloor(RepDecisions, Structures):
         k, S = len(created), self.n_stages
         dice = dice_rng.random((k, 2 * S + 1))
         segment = self.acc_segment[account]
-        amount = self.size_factor * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
+        amount = self.conditions.size * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
         channel = self.acc_partner[account].astype(np.int8)
         amount = amount * np.where(channel == 1, 1.0 - self.partner_margin, 1.0)  # the company's revenue
         # Leads of a vacant territory: some are never picked up, the rest go to region colleagues.
@@ -332,7 +320,7 @@ class SalesFloor(RepDecisions, Structures):
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
         self._enter_stage(idx, np.zeros(k, np.int64))
-        self._close(idx[uncovered], created[uncovered], LOST)
+        self._close(idx[uncovered], created[uncovered], Outcome.LOST)
         self.open = np.concatenate([self.open, idx[~uncovered]])
 
     def _enter_stage(self, idx: np.ndarray, stage: np.ndarray) -> None:
@@ -341,8 +329,8 @@ class SalesFloor(RepDecisions, Structures):
         for s in np.unique(stage):
             m = stage == s
             days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.duration_factor * self.duration_multiplier(idx)
-        np.add.at(self.stage_entries[self.month], (p.rep[idx], stage), 1)
+        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.duration_multiplier(idx)
+        np.add.at(self.recorder.stage_entries[self.month], (p.rep[idx], stage), 1)
         self.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work
@@ -351,7 +339,7 @@ class SalesFloor(RepDecisions, Structures):
         p, o = self.pipe, self.open
         length = t1 - t0
         cap = self.weekly_hours * self.effort * self.ramp * (length / 7)
-        self.hours_capacity[month] += cap
+        self.recorder.hours_capacity[month] += cap
         if len(o) == 0:
             return
         rep, stage = p.rep[o], p.stage[o]
@@ -371,21 +359,21 @@ class SalesFloor(RepDecisions, Structures):
         worked = np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
         if self.team_help > 0:  # a team award: colleagues of the region give spare hours
             worked += self._help(o, order, served, demand, cap - worked)
-        self.hours_worked[month] += worked
+        self.recorder.hours_worked[month] += worked
 
         # Deals nobody had time for wait, and some customers walk away.
         waiting = o[~served]
         if len(waiting):
-            slip = min(self.scenario.funnel.slip_loss_per_week * self.slip_factor, 1.0)
+            slip = min(self.scenario.funnel.slip_loss_per_week * self.conditions.slip, 1.0)
             hazard = 1.0 - (1.0 - slip) ** (length / 7)
             u = self.rng["work"].random(len(waiting))
             lost = u < hazard
             start = p.clock[waiting]
             when = start + (t1 - start) * np.where(lost, u / max(hazard, 1e-12), 1.0)
-            self._close(waiting[lost], when[lost], LOST)
+            self._close(waiting[lost], when[lost], Outcome.LOST)
             p.cols["clock"][waiting[~lost]] = t1
         self._progress(o[served], t1)
-        self.open = o[p.outcome[o] == OPEN]
+        self.open = o[p.outcome[o] == Outcome.OPEN]
 
     def _help(self, o, order, served, demand, spare) -> np.ndarray:
         """Team incentives: each region pools ``team_help`` of its reps' spare hours and works its
@@ -426,43 +414,33 @@ class SalesFloor(RepDecisions, Structures):
                 return
             s = p.stage[idx]
             mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.seller_multiplier(idx)
-                    * self.region_win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.specialist_boost(idx, s)
+                    * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.specialist_boost(idx, s)
             passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
-            self._close(idx[~passed], at[~passed], LOST)
+            self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
-            self._close(idx[won], at[won], WON)
+            self._close(idx[won], at[won], Outcome.WON)
             nxt = passed & (s < S - 1)
             idx, at = idx[nxt], at[nxt]
-            if self.record_events and len(idx):
-                self.events.append((idx.copy(), at.copy(), s[nxt].copy(), s[nxt] + 1))
+            if len(idx):
+                self.recorder.transition(idx, at, s[nxt].copy(), s[nxt] + 1)
             p.cols["stage"][idx] += 1
             p.cols["clock"][idx] = at
             p.cols["entered"][idx] = at
             self._enter_stage(idx, p.stage[idx])
 
-    def _close(self, idx: np.ndarray, day: np.ndarray, outcome: int) -> None:
+    def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome) -> None:
+        """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the caller)."""
         if not len(idx):
             return
         p = self.pipe
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
-        if outcome == WON:
+        if outcome == Outcome.WON:
             credited = idx[self.credited(idx)]
             rep = p.rep[credited]
             amount = p.amount[credited]
-            self.booked[self.month] += np.bincount(rep, amount, self.n_reps)
+            self.recorder.booked[self.month] += np.bincount(rep, amount, self.n_reps)
             self._step_booked += np.bincount(rep, amount, self.n_reps)
-        if self.record_events:
-            s = p.stage[idx]
-            to = np.full(len(idx), self.n_stages if outcome == WON else -1)
-            self.events.append((idx.copy(), day.copy(), s, to))
-
-    # ------------------------------------------------------------------ tables
-
-    def event_table(self) -> pd.DataFrame:
-        """Stage transitions (``to_stage`` = n_stages for won, -1 for lost); clock days."""
-        if not self.events:
-            return pd.DataFrame(columns=["deal", "clock_day", "from_stage", "to_stage"])
-        cols = [np.concatenate(c) for c in zip(*self.events, strict=True)]
-        df = pd.DataFrame(dict(zip(["deal", "clock_day", "from_stage", "to_stage"], cols, strict=True)))
-        return df.sort_values(["clock_day", "deal"], kind="stable", ignore_index=True)
+        if self.recorder.record_transitions:
+            to = np.full(len(idx), self.n_stages if outcome == Outcome.WON else -1)
+            self.recorder.transition(idx, day, p.stage[idx], to)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from salessim.engine.pipeline import Outcome, Timing
 from salessim.model.behaviour import (
     choose_effort,
     expected_marginal_pay,
@@ -17,7 +18,6 @@ from salessim.model.behaviour import (
 )
 from salessim.model.staffing import monthly_quit_probability
 
-OPEN, LOST = 0, 2  # deal outcomes, as in salessim.engine.floor
 RUN_RATE_DAYS = 90.0  # memory of a rep's own run rate (days)
 
 
@@ -77,7 +77,7 @@ class RepDecisions:
     def _position(self, t0: float, month: int):
         """Per rep: credited so far this period, period quota, days left, expected rest and deals."""
         first, last = self.period_first[month], self.period_last[month]
-        booked = self.booked[first : month + 1].sum(axis=0)
+        booked = self.recorder.booked[first : month + 1].sum(axis=0)
         quota_p = self.quota[first : last + 1].sum(axis=0)
         end = float(self.clock.month_starts[last + 1])
         days_left = np.full(self.n_reps, end - t0)
@@ -92,7 +92,7 @@ class RepDecisions:
         o = self.open
         S = self.n_stages
         late = S - 1 - np.arange(2)  # the last two stages: a rep can rush proposal and negotiation
-        cand = o[np.isin(p.stage[o], late) & (p.moved[o] == 0) & self.active[p.rep[o]]]
+        cand = o[np.isin(p.stage[o], late) & (p.moved[o] == Timing.AS_DUE) & self.active[p.rep[o]]]
         if not len(cand):
             return
         end = t0 + days_left[0]
@@ -136,19 +136,19 @@ class RepDecisions:
         p.cols["u_dur"][idx[rushed], S - 1] = 1e-6  # ...which then takes its shortest time
         cut = p.amount[idx] * timing.pull_discount
         p.cols["amount"][idx] -= cut
-        p.cols["moved"][idx] = 1
-        np.add.at(self.discounts[month], p.rep[idx], cut)
-        np.add.at(self.pulled[month], p.rep[idx], 1)
+        p.cols["moved"][idx] = Timing.PULLED_IN
+        np.add.at(self.recorder.discounts[month], p.rep[idx], cut)
+        np.add.at(self.recorder.pulled_in[month], p.rep[idx], 1)
         # pushed deals slip into the first days of the next period; some customers walk away
         idx = cand[push]
         walk = u[push, 1] < timing.push_loss
-        p.cols["moved"][idx] = 2
-        np.add.at(self.pushed[month], p.rep[idx], 1)
-        self._close(idx[walk], np.full(int(walk.sum()), t0), LOST)
+        p.cols["moved"][idx] = Timing.PUSHED_OUT
+        np.add.at(self.recorder.pushed_out[month], p.rep[idx], 1)
+        self._close(idx[walk], np.full(int(walk.sum()), t0), Outcome.LOST)
         keep = idx[~walk]
         later_due = end + 1 + 9 * u[push, 0][~walk]
         p.cols["remaining"][keep] = later_due - p.clock[keep]
-        self.open = self.open[p.outcome[self.open] == OPEN]
+        self.open = self.open[p.outcome[self.open] == Outcome.OPEN]
 
     def learn(self, t0: float, t1: float) -> None:
         """Update each rep's run rate (bookings per day at normal effort), an exponential average."""
@@ -168,7 +168,7 @@ class RepDecisions:
             return []
         first = max(self.year_first[month], 0)
         k = month - first + 1
-        booked = self.booked[first : month + 1].sum(axis=0)
+        booked = self.recorder.booked[first : month + 1].sum(axis=0)
         quota = self.quota[first : month + 1].sum(axis=0)
         attainment = booked / np.maximum(quota, 1e-9)
         pay_ratio = self.pay_ratio(first, month, k)
@@ -189,7 +189,7 @@ class RepDecisions:
         variable = self.variable_paid[max(first, 0) : month + 1].sum(axis=0)  # closed periods
         p_first, p_last = self.period_first[month], self.period_last[month]
         if month < p_last:  # an open period: its pay so far against the quota so far
-            booked = self.booked[p_first : month + 1].sum(axis=0)
+            booked = self.recorder.booked[p_first : month + 1].sum(axis=0)
             quota = self.quota[p_first : month + 1].sum(axis=0)
             variable += inc.pay(booked, quota)
         return (inc.base_salary * k / 12 + variable + self.unseen_pay * k / 12) / (market.ote * k / 12)
@@ -200,7 +200,7 @@ class RepDecisions:
         if inc is None or month != self.period_last[month]:
             return
         first = self.period_first[month]
-        self.variable_paid[month] = inc.close_period(self.booked[first : month + 1].sum(axis=0),
+        self.variable_paid[month] = inc.close_period(self.recorder.booked[first : month + 1].sum(axis=0),
                                                      self.quota[first : month + 1].sum(axis=0))
         if month + 1 < len(self.year_first) and self.year_first[month + 1] == month + 1:
             inc.new_year()
@@ -217,7 +217,7 @@ class RepDecisions:
         from salessim.model.quota import ratchet
 
         last_quota = self.quota[first : month + 1].sum(axis=0)
-        last_result = self.booked[first : month + 1].sum(axis=0)
+        last_result = self.recorder.booked[first : month + 1].sum(axis=0)
         new = ratchet(last_quota, last_result, q.ratchet_up, q.ratchet_down, q.growth)
         nxt = slice(month + 1, min(month + 13, len(self.quota)))
         shape = self.quota[first : month + 1] / np.maximum(last_quota, 1e-9)  # same seasonal split

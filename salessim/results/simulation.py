@@ -10,9 +10,10 @@ import pandas as pd
 
 from salessim.comp.incentive import Incentive
 from salessim.engine.events import event_tables
-from salessim.engine.floor import OPEN, WON, SalesFloor
+from salessim.engine.floor import SalesFloor
+from salessim.engine.pipeline import Outcome, RepStatus, Timing, labels
 from salessim.model.customers import clawback_rows, simulate_customers
-from salessim.results.tables import OUTCOMES, SimResult
+from salessim.results.tables import SimResult
 from salessim.scenario import Scenario, load_scenario
 
 
@@ -33,6 +34,7 @@ def simulate(
 
 
 def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
+    """The tables of a finished run, from its pipeline, recorder and event state."""
     sc, clock, p = floor.scenario, floor.clock, floor.pipe
     w = clock.warmup_days
     rep_ids = [f"R{i + 1:03d}" for i in range(floor.n_reps)]
@@ -44,12 +46,12 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     outcome = p.outcome[idx]
     stage = p.stage[idx]
     close = p.close[idx]
-    stage_index = np.where(outcome == WON, floor.n_stages, stage)
+    stage_index = np.where(outcome == Outcome.WON, floor.n_stages, stage)
     stage_labels = [*sc.funnel.stage_names, "closed won"]
     created_day = p.created[idx] - w
     close_day = close - w
     start = np.datetime64(sc.calendar.start_date, "D")
-    close_date = pd.to_datetime(np.where(outcome == OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]")))
+    close_date = pd.to_datetime(np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]")))
     deals = pd.DataFrame(
         {
             "deal_id": idx,
@@ -62,11 +64,11 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
             "created_date": pd.to_datetime(start + np.floor(created_day).astype("timedelta64[D]")),
             "stage": pd.Categorical.from_codes(stage_index, stage_labels),
             "stage_index": stage_index,
-            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), OUTCOMES),
+            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), labels(Outcome)),
             "amount": p.amount[idx],
             "list_amount": p.list_amount[idx],
             "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
-            "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), ["as due", "pulled in", "pushed out"]),
+            "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), labels(Timing)),
             "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
             "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64").astype("Int64"),
             "close_day": close_day,
@@ -77,8 +79,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     deals["close_month"] = deals["close_date"].dt.to_period("M")
 
     result_events = None
-    if floor.record_events:
-        ev = floor.event_table()
+    if floor.recorder.record_transitions:
+        ev = floor.recorder.transition_table()
         ev["day"] = ev.pop("clock_day") - w
         result_events = ev
 
@@ -118,9 +120,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
 def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:  # noqa: E501
     """Pay statements, each month under the plan in force (plan changes split the window into
     segments; each segment's statements come from its own plan, then they are concatenated)."""
-    state = getattr(floor, "event_state", None)
     wm = floor.scenario.calendar.warmup_months
-    segments = state.plan_segments if state is not None else [(0, floor.scenario.plan)]
+    segments = floor.event_state.plan_segments
     months = ledger["month"].astype(str).drop_duplicates().tolist()
     out = []
     for k, (first, plan) in enumerate(segments):
@@ -138,7 +139,7 @@ def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, 
 
 def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype) -> pd.DataFrame:
     """One row per rep and measured month."""
-    sc, clock = floor.scenario, floor.clock
+    sc, clock, rec = floor.scenario, floor.clock, floor.recorder
     wm, n_months, n_reps = sc.calendar.warmup_months, sc.calendar.horizon_months, floor.n_reps
     months = clock.months()
     h = len(months)
@@ -162,20 +163,20 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "deals_won": per_rep_month(won, "close_day"),
         "deals_lost": per_rep_month(lost, "close_day"),
         "bookings": per_rep_month(won, "close_day", amount),
-        "hours_worked": floor.hours_worked[sl],
-        "hours_capacity": floor.hours_capacity[sl],
-        "pipeline_value": floor.pipeline_value[sl],
-        "open_deals": floor.open_deals[sl],
+        "hours_worked": rec.hours_worked[sl],
+        "hours_capacity": rec.hours_capacity[sl],
+        "pipeline_value": rec.pipeline_value[sl],
+        "open_deals": rec.open_deals[sl],
         "quota": floor.quota[sl],
-        "effort": floor.effort_days[sl] / np.maximum(_active_days(floor)[sl], 1e-9),
-        "discounts": floor.discounts[sl],
-        "pulled_in": floor.pulled[sl],
-        "pushed_out": floor.pushed[sl],
-        "status": pd.Categorical.from_codes(floor.status[sl].ravel().astype(np.int64), ["active", "ramping", "vacant"]),
+        "effort": rec.effort_days[sl] / np.maximum(_active_days(floor)[sl], 1e-9),
+        "discounts": rec.discounts[sl],
+        "pulled_in": rec.pulled_in[sl],
+        "pushed_out": rec.pushed_out[sl],
+        "status": pd.Categorical.from_codes(rec.status[sl].ravel().astype(np.int64), labels(RepStatus)),
         "left": _left(floor)[sl],
     }
     for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
-        frame["reached " + name] = floor.stage_entries[sl, :, s]
+        frame["reached " + name] = rec.stage_entries[sl, :, s]
     frame = {k: (np.ravel(v) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
     ledger = pd.DataFrame(frame)
     ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
@@ -195,7 +196,7 @@ def _vacant_days(floor: SalesFloor) -> np.ndarray:
     starts = floor.clock.month_starts
     out = np.zeros((len(starts) - 1, floor.n_reps))
     open_since: dict[int, float] = {}
-    for e in sorted(floor.staff_events, key=lambda e: e["day"]):
+    for e in sorted(floor.recorder.staff_events, key=lambda e: e["day"]):
         if e["event"] == "left":
             open_since[e["rep"]] = e["day"]
         elif e["rep"] in open_since:
@@ -213,7 +214,7 @@ def _add_span(out: np.ndarray, starts: np.ndarray, rep: int, a: float, b: float)
 
 def _left(floor: SalesFloor) -> np.ndarray:
     out = np.zeros((len(floor.clock.month_starts) - 1, floor.n_reps), dtype=bool)
-    for e in floor.staff_events:
+    for e in floor.recorder.staff_events:
         if e["event"] == "left":
             m = int(floor.clock.month_index(np.array([e["day"] - 1e-9]))[0])
             out[m, e["rep"]] = True
@@ -272,7 +273,7 @@ def _people(floor: SalesFloor) -> pd.DataFrame:
     w = floor.clock.warmup_days
     rows, current = [], {r: {"slot": r, "person": f"R{r + 1:03d}", "start": -np.inf, "hired": "", "n": 1}
                           for r in range(floor.n_reps)}
-    for e in sorted(floor.staff_events, key=lambda e: e["day"]):
+    for e in sorted(floor.recorder.staff_events, key=lambda e: e["day"]):
         r = e["rep"]
         if e["event"] == "left" and r in current:
             rows.append({**current.pop(r), "end": e["day"]})
@@ -338,7 +339,7 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
 def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every won deal (warm-up included: their renewals fall in the window) as a customer contract."""
     sc, p, w = floor.scenario, floor.pipe, floor.clock.warmup_days
-    won = np.flatnonzero(p.outcome == WON)
+    won = np.flatnonzero(p.outcome == Outcome.WON)
     won_deals = pd.DataFrame({
         "deal_id": won, "account": p.account[won],
         "segment": pd.Categorical.from_codes(p.segment[won], [s.name for s in sc.market.segments]),
@@ -347,8 +348,7 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
         "amount": p.amount[won], "close_day": p.close[won] - w,
     })
     horizon = sc.customers.horizon_days(floor.clock.end_day - w)
-    state = getattr(floor, "event_state", None)
-    shocks = state.churn_shocks if state is not None else ()
+    shocks = floor.event_state.churn_shocks
     return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
 
 

@@ -18,8 +18,6 @@ import pandas as pd
 from salessim.results.kpis import closed_in_window, headline_kpis
 from salessim.scenario import Scenario
 
-OUTCOMES = ["open", "won", "lost"]
-
 
 @dataclass(frozen=True)
 class SimResult:
