@@ -4,7 +4,7 @@
 so it runs before the work step that starts that day; on a month start it also waits for the
 month close) and changes the floor's :class:`~salessim.engine.floor.Conditions` (lead rate, win
 probability, deal size, stage durations, slip loss) or ``hiring_frozen``, rep state (``skill``),
-quotas or the comp plan, or acts through the floor's public methods (``remove_rep``,
+quotas, plan periods or the comp plan (``floor.decisions``), or acts through the floor's public methods (``remove_rep``,
 ``hand_over``, ``lose_deals``, ``discount_open_deals``, ``set_territory``, ``remove_account``).
 Modifiers from several events multiply.
 Random draws (which deals die in a hand-over) come from the run's own ``events`` stream, so
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from simpy.core import URGENT
 
 from salessim.comp.plan import PERIOD_MONTHS
 from salessim.model.customers import ChurnShock
@@ -45,7 +44,7 @@ class EventState:
         self.month_ends = set(floor.clock.month_starts[1:-1].tolist())
         self.seasonality = np.array(sc.market.monthly_factors)
         self.lead_scale = 1.0  # accounts lost for good
-        floor.quota = floor.quota.copy()
+        floor.decisions.quota = floor.decisions.quota.copy()
 
     @property
     def env(self):
@@ -58,13 +57,9 @@ class EventState:
 
     def wait(self, day: float):
         """Resume at clock ``day``, before that day's work step (after the month close on a month start)."""
-        env = self.env
-        if day > env.now:
-            ev = env.event()
-            ev._ok, ev._value = True, None
-            env.schedule(ev, URGENT, day - env.now)
-            yield ev
-        if int(day) == day and int(day) in self.month_ends:
+        if day > self.env.now:
+            yield self.floor.on_day(day)
+        elif int(day) == day and int(day) in self.month_ends:
             yield self.floor.month_end
 
     def month(self, day: float) -> int:
@@ -279,16 +274,17 @@ def _manager_leaves(state, i, ev, day):
 
 def _plan_periods(floor, m: int, plan) -> None:
     """From month ``m`` on, plan periods follow ``plan``; the open period of the old plan ends at m - 1."""
-    n = len(floor.period_first)
-    floor.period_first, floor.period_last = floor.period_first.copy(), floor.period_last.copy()
+    d = floor.decisions
+    n = len(d.period_first)
+    d.period_first, d.period_last = d.period_first.copy(), d.period_last.copy()
     before = np.arange(m)
-    floor.period_last[before] = np.minimum(floor.period_last[before], m - 1)
+    d.period_last[before] = np.minimum(d.period_last[before], m - 1)
     per = PERIOD_MONTHS[plan.period]
     pos = (floor.clock.calendar_month - floor.scenario.calendar.fiscal_year_start_month) % 12
     k = np.arange(m, n)
     natural = k - pos[m:] % per
-    floor.period_first[m:] = np.maximum(natural, m)
-    floor.period_last[m:] = np.minimum(natural + per - 1, n - 1)
+    d.period_first[m:] = np.maximum(natural, m)
+    d.period_last[m:] = np.minimum(natural + per - 1, n - 1)
 
 
 def _plan_change(state, i, ev, day):
@@ -296,7 +292,7 @@ def _plan_change(state, i, ev, day):
 
     f = state.floor
     month = state.month(day)
-    f.incentive = Incentive(ev.plan, f.n_reps)
+    f.decisions.incentive = Incentive(ev.plan, f.n_reps)
     state.plan_segments.append((month, ev.plan))
     state.record(day, ev, f"comp plan now {ev.plan.name!r}")
     yield from ()
@@ -308,8 +304,9 @@ def _quota_change(state, i, ev, day):
     m = state.month(day)
     starts = f.clock.month_starts
     after = (starts[m + 1] - day) / (starts[m + 1] - starts[m])  # share of the month from the change
-    f.quota[m, reps] *= (1 - after) + ev.factor * after
-    f.quota[m + 1 :, reps] *= ev.factor
+    quota = f.decisions.quota
+    quota[m, reps] *= (1 - after) + ev.factor * after
+    quota[m + 1 :, reps] *= ev.factor
     state.record(day, ev, f"quotas x{ev.factor:g} for {int(reps.sum())} reps")
     yield from ()
 

@@ -11,13 +11,15 @@ Design, for speed (one replication of a 100-rep org must take well under a secon
 * Capacity: each step a rep has ``weekly_hours x effort x ramp`` (pro-rated) and works the deals
   nearest to closing first. Deals the rep has no time for wait and are lost with
   ``slip_loss_per_week``.
-* Reps decide each step (:mod:`salessim.engine.reps`): effort from the marginal value of sales under
-  their plan, and, near a period end, which deals to pull in or push out.
-* Parts: the deals (:class:`salessim.engine.pipeline.Pipeline`), what is recorded per rep-month
-  (:class:`salessim.engine.recorder.Recorder`), the modifiers events change (:class:`Conditions`)
-  and the events' bookkeeping (:class:`salessim.engine.events.EventState`). Scenario events act
-  through the floor's public methods ``remove_rep``, ``hand_over``, ``lose_deals``,
-  ``discount_open_deals``, ``set_territory`` and ``remove_account``.
+* Reps decide each step (:class:`salessim.engine.reps.RepDecisions`, held as ``decisions``):
+  effort from the marginal value of sales under their plan, and, near a period end, which deals
+  to pull in or push out.
+* Parts: the deals (``pipe``, :class:`salessim.engine.pipeline.Pipeline`), what is recorded per
+  rep-month (``recorder``, :class:`salessim.engine.recorder.Recorder`), the reps' plan, quotas and
+  decisions (``decisions``), the modifiers events change (``conditions``, :class:`Conditions`)
+  and the events' bookkeeping (``event_state``, :class:`salessim.engine.events.EventState`).
+  Scenario events act through the floor's public methods ``remove_rep``, ``hand_over``,
+  ``lose_deals``, ``discount_open_deals``, ``set_territory`` and ``remove_account``.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class Conditions:
     slip: float = 1.0  # loss hazard of deals nobody has time for
 
 
-class SalesFloor(RepDecisions, Structures):
+class SalesFloor(Structures):
     """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
     ``incentive`` is the comp plan as the reps see it (:class:`salessim.comp.incentive.Incentive`);
@@ -112,7 +114,7 @@ class SalesFloor(RepDecisions, Structures):
         self.recorder = Recorder(n_months, R, S, transitions=record_events)
         self.month = 0
         self._init_structure()
-        self._init_decisions(incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
+        self.decisions = RepDecisions(self, incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
         self.event_state = EventState(self)
 
     def _territory_index(self) -> None:
@@ -133,6 +135,8 @@ class SalesFloor(RepDecisions, Structures):
         env = simpy.Environment()
         self.env = env
         self.month_end = env.event()
+        self._alarms: dict[float, list[simpy.Event]] = {}  # step start -> events waiting for it
+        self._step_starts = set(self.clock.steps[:-1].tolist())
         env.process(self._selling(env))
         env.process(self._month_close(env))
         if self.scenario.events:
@@ -144,19 +148,24 @@ class SalesFloor(RepDecisions, Structures):
         steps = self.clock.steps
         month_ends = set(self.clock.month_starts[1:].tolist())
         for t0, t1 in zip(steps[:-1], steps[1:], strict=True):
+            alarms = self._alarms.pop(float(t0), ())
+            if alarms:  # scenario events of this day act before its work step
+                for ev in alarms:
+                    ev.succeed()
+                yield env.timeout(0)
             self.month = month = int(self.clock.month_index(np.array([t0]))[0])
             t0, t1 = float(t0), float(t1)
             self.ramp = self._ramp_factor(t0)
-            self.decide(t0, t1, month)
+            self.decisions.decide(t0, t1, month)
             rec = self.recorder
             rec.effort_days[month] += self.effort * self.active * (t1 - t0)
             rec.status[month] = np.where(~self.active, RepStatus.VACANT,
                                          np.where(self.ramp < 1, RepStatus.RAMPING, RepStatus.ACTIVE))
-            self._step_booked = np.zeros(self.n_reps)
+            self.decisions.step_booked = np.zeros(self.n_reps)
             self._arrivals(t0, t1, month)
             self._prospecting(t0, t1)
             self._work(t0, t1, month)
-            self.learn(t0, t1)
+            self.decisions.learn(t0, t1)
             yield env.timeout(t1 - t0)
             if int(t1) in month_ends:
                 done, self.month_end = self.month_end, env.event()
@@ -171,11 +180,20 @@ class SalesFloor(RepDecisions, Structures):
             rep = self.pipe.rep[o]
             self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
-            self.close_periods(month)
-            for r in self.quits(month):
+            self.decisions.close_periods(month)
+            for r in self.decisions.quits(month):
                 self.remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"])
 
     # ------------------------------------------------------------------ the engine's API for events
+
+    def on_day(self, day: float) -> simpy.Event:
+        """A SimPy event that fires on clock ``day`` (after now): before that day's work step if
+        one starts then (after the month close on a month start), else at that moment."""
+        if day in self._step_starts:
+            ev = self.env.event()
+            self._alarms.setdefault(float(day), []).append(ev)
+            return ev
+        return self.env.timeout(day - self.env.now)
 
     def remove_rep(self, rep: int, pipeline_loss: float, rng: np.random.Generator) -> None:
         """A rep leaves now: each of their direct open deals dies with probability
@@ -440,7 +458,7 @@ class SalesFloor(RepDecisions, Structures):
             rep = p.rep[credited]
             amount = p.amount[credited]
             self.recorder.booked[self.month] += np.bincount(rep, amount, self.n_reps)
-            self._step_booked += np.bincount(rep, amount, self.n_reps)
+            self.decisions.step_booked += np.bincount(rep, amount, self.n_reps)
         if self.recorder.record_transitions:
             to = np.full(len(idx), self.n_stages if outcome == Outcome.WON else -1)
             self.recorder.transition(idx, day, p.stage[idx], to)

@@ -167,7 +167,7 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "hours_capacity": rec.hours_capacity[sl],
         "pipeline_value": rec.pipeline_value[sl],
         "open_deals": rec.open_deals[sl],
-        "quota": floor.quota[sl],
+        "quota": floor.decisions.quota[sl],
         "effort": rec.effort_days[sl] / np.maximum(_active_days(floor)[sl], 1e-9),
         "discounts": rec.discounts[sl],
         "pulled_in": rec.pulled_in[sl],

@@ -1,0 +1,88 @@
+"""The engine's parts: the pipeline codes, the recorder's declared columns and the public API
+scenario events act through."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import salessim
+from salessim.engine.floor import SalesFloor
+from salessim.engine.pipeline import Outcome, RepStatus, Timing, labels
+from salessim.engine.recorder import COLUMNS
+
+ENGINE = Path(salessim.__file__).parent / "engine"
+
+
+@pytest.fixture
+def floor(small_scenario) -> SalesFloor:
+    return SalesFloor(small_scenario, 3).run()
+
+
+def _direct_open(floor: SalesFloor, rep: int) -> np.ndarray:
+    o = floor.open
+    return o[(floor.pipe.rep[o] == rep) & (floor.pipe.channel[o] == 0)]
+
+
+def test_result_labels_come_from_the_codes(small_scenario) -> None:
+    r = salessim.simulate(small_scenario, seed=3)
+    assert list(r.deals["outcome"].cat.categories) == labels(Outcome) == ["open", "won", "lost"]
+    assert list(r.deals["timing"].cat.categories) == labels(Timing) == ["as due", "pulled in", "pushed out"]
+    assert list(r.ledger["status"].cat.categories) == labels(RepStatus) == ["active", "ramping", "vacant"]
+
+
+def test_recorder_holds_every_declared_column(floor) -> None:
+    rec = floor.recorder
+    n_months = len(floor.clock.month_starts) - 1
+    for c in COLUMNS:
+        a = getattr(rec, c.name)
+        assert a.dtype == c.dtype, c.name
+        assert a.shape == ((n_months, floor.n_reps, floor.n_stages) if c.per_stage else (n_months, floor.n_reps))
+    assert rec.hours_worked.sum() > 0 and rec.stage_entries.sum() > 0
+
+
+def test_remove_rep_with_full_loss_loses_their_direct_deals(floor) -> None:
+    rep = int(np.flatnonzero(floor.active)[0])
+    mine = _direct_open(floor, rep)
+    assert len(mine)
+    floor.remove_rep(rep, 1.0, np.random.default_rng(0))
+    assert not floor.active[rep]
+    assert (floor.pipe.outcome[mine] == Outcome.LOST).all()
+    assert (floor.pipe.close[mine] == float(floor.env.now)).all()
+    assert not np.isin(mine, floor.open).any()
+    assert floor.recorder.staff_events[-1] == {"rep": rep, "day": float(floor.env.now), "event": "left"}
+
+
+def test_remove_rep_without_loss_hands_deals_to_region_colleagues(floor) -> None:
+    rep = int(np.flatnonzero(floor.active)[0])
+    mine = _direct_open(floor, rep)
+    floor.remove_rep(rep, 0.0, np.random.default_rng(0))
+    new = floor.pipe.rep[mine]
+    assert (floor.pipe.outcome[mine] == Outcome.OPEN).all() and np.isin(mine, floor.open).all()
+    assert (new != rep).all() and floor.active[new].all()
+    assert (floor.rep_region[new] == floor.rep_region[rep]).all()
+
+
+def test_lose_deals_closes_and_drops_them(floor) -> None:
+    some = floor.open[:5]
+    floor.lose_deals(some, 123.0)
+    assert (floor.pipe.outcome[some] == Outcome.LOST).all() and (floor.pipe.close[some] == 123.0).all()
+    assert not np.isin(some, floor.open).any()
+
+
+def test_remove_account_stops_its_leads(floor) -> None:
+    account = int(floor.pipe.account[floor.open[0]])
+    n, share = floor.remove_account(account, 100.0)
+    assert n >= 1 and 0 < share < 1
+    assert floor.accounts["lead_weight"].iloc[account] == 0.0
+    assert not (floor.pipe.account[floor.open] == account).any()
+
+
+def test_events_and_results_use_no_engine_internals() -> None:
+    events = (ENGINE / "events.py").read_text()
+    assert not re.findall(r"\b(?:f|floor|env|ev)\._\w+", events)
+    simulation = (ENGINE.parent / "results" / "simulation.py").read_text()
+    assert "getattr(floor" not in simulation and "floor._" not in simulation
