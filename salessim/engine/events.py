@@ -1,12 +1,12 @@
 """The SimPy process that applies a scenario's events to a running :class:`SalesFloor`.
 
-:func:`run_events` starts one process per event. Each waits until its day (scheduled *urgent*,
-so it runs before the work step that starts that day; on a month start it also waits for the
-month close) and changes the floor's :class:`~salessim.engine.floor.Conditions` (lead rate, win
+:func:`run_events` starts one process per event. Each waits until its day
+(``floor.on_day``: before the work step that starts that day, after the month close on a month
+start) and changes the floor's :class:`~salessim.engine.floor.Conditions` (lead rate, win
 probability, deal size, stage durations, slip loss) or ``hiring_frozen``, rep state (``skill``),
-quotas, plan periods or the comp plan (``floor.decisions``), or acts through the floor's public methods (``remove_rep``,
-``hand_over``, ``lose_deals``, ``discount_open_deals``, ``set_territory``, ``remove_account``).
-Modifiers from several events multiply.
+quotas, plan periods or the comp plan (``floor.decisions``), or acts through the floor's public
+methods (``remove_rep``, ``hand_over``, ``lose_deals``, ``discount_open_deals``,
+``set_territory``, ``remove_account``). Modifiers from several events multiply.
 Random draws (which deals die in a hand-over) come from the run's own ``events`` stream, so
 nothing before an event's day changes (common random numbers).
 
@@ -56,7 +56,12 @@ class EventState:
         return self.ctx.day(when) + self.w
 
     def wait(self, day: float):
-        """Resume at clock ``day``, before that day's work step (after the month close on a month start)."""
+        """Resume at clock ``day``, before that day's work step (after the month close on a month start).
+
+        Called again on the day it is (``day == now``) of a month start, it waits for the floor's
+        pending month close, i.e. the end of that month: ramped effects whose first step falls
+        on a month start begin one month after the day they are logged on (kept: results are
+        pinned by the golden digests)."""
         if day > self.env.now:
             yield self.floor.on_day(day)
         elif int(day) == day and int(day) in self.month_ends:
