@@ -367,6 +367,6 @@ class Org(Frozen):
         30.0, le=80.0, description="selling hours a rep has per week (after admin and meetings)"
     )
     skill: Skill = Skill()
-    structure: Structure = Field("regional", description="line, regional, matrix, channel or key_account")
+    structure: Structure = Field("regional", description=f"{', '.join(list(STRUCTURES)[:-1])} or {list(STRUCTURES)[-1]}")
     design: OrgDesign = OrgDesign()
 
