@@ -36,7 +36,7 @@ from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
 from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
 from salessim.engine.streams import streams
-from salessim.engine.structures import Structures
+from salessim.engine.structures import floor_structure, team_help
 from salessim.model.calendar import Clock
 from salessim.model.market import daily_lead_rate
 from salessim.model.staffing import hire_skill, ramp_factor, vacancy_days
@@ -54,7 +54,7 @@ class Conditions:
     slip: float = 1.0  # loss hazard of deals nobody has time for
 
 
-class SalesFloor(Structures):
+class SalesFloor:
     """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
     ``incentive`` is the comp plan as the reps see it (:class:`salessim.comp.incentive.Incentive`);
@@ -113,7 +113,8 @@ class SalesFloor(Structures):
         self.open = np.empty(0, dtype=np.int64)  # indices of the open deals
         self.recorder = Recorder(n_months, R, S, transitions=record_events)
         self.month = 0
-        self._init_structure()
+        self.structure = floor_structure(self)
+        self.team_help = team_help(s)
         self.decisions = RepDecisions(self, incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
         self.event_state = EventState(self)
 
@@ -318,8 +319,7 @@ class SalesFloor(Structures):
         dice = dice_rng.random((k, 2 * S + 1))
         segment = self.acc_segment[account]
         amount = self.conditions.size * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
-        channel = self.acc_partner[account].astype(np.int8)
-        amount = amount * np.where(channel == 1, 1.0 - self.partner_margin, 1.0)  # the company's revenue
+        channel, amount = self.structure.route(account, amount)  # amount: the company's revenue
         # Leads of a vacant territory: some are never picked up, the rest go to region colleagues.
         vacant = ~self.active[rep] & (channel == 0)  # partners keep working a vacant territory
         uncovered = np.zeros(k, dtype=bool)
@@ -347,9 +347,9 @@ class SalesFloor(Structures):
         for s in np.unique(stage):
             m = stage == s
             days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.duration_multiplier(idx)
+        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
         np.add.at(self.recorder.stage_entries[self.month], (p.rep[idx], stage), 1)
-        self.join_specialists(idx, stage)
+        self.structure.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work
 
@@ -362,7 +362,7 @@ class SalesFloor(Structures):
             return
         rep, stage = p.rep[o], p.stage[o]
         present = (t1 - p.clock[o]) / length
-        demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.role_hours[rep]
+        demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.structure.role_hours[rep]
                   + p.extra_hours[o]) * (length / 7) * present
         demand[p.channel[o] == 1] = 0.0  # partners work their own deals
         # Each rep works the deals nearest to closing first, oldest first within a stage.
@@ -431,8 +431,8 @@ class SalesFloor(Structures):
             if not len(idx):
                 return
             s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.seller_multiplier(idx)
-                    * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.specialist_boost(idx, s)
+            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.structure.seller_multiplier(idx)
+                    * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
             passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
@@ -454,7 +454,7 @@ class SalesFloor(Structures):
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
         if outcome == Outcome.WON:
-            credited = idx[self.credited(idx)]
+            credited = idx[self.structure.credited(idx)]
             rep = p.rep[credited]
             amount = p.amount[credited]
             self.recorder.booked[self.month] += np.bincount(rep, amount, self.n_reps)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from salessim.model import quota as quotas
 from salessim.model.market import expected_bookings, make_accounts
-from salessim.model.org import KAM, LOW_TOUCH, Roster, regions_respected, roster
+from salessim.model.org import OrgStructure, Roster, structure_of
 from salessim.model.territory import design_territories, scenario_workload
 from salessim.scenario import Scenario
 
@@ -56,27 +56,23 @@ def _layout(scenario: Scenario) -> OrgLayout:
     n_regions = len(s.market.regions)
     accounts = accounts.assign(workload_hours=scenario_workload(accounts, s, s.territories.base_hours_per_account))
     load = accounts.groupby("segment", observed=True)["workload_hours"].sum()
-    ros = roster(s.org.structure, s.org.reps, n_regions, s.org.design, (load / load.sum()).to_dict())
-    territory = _territories(s, accounts, ros, rng)
-    partner = np.zeros(len(accounts), dtype=bool)
-    if s.org.structure == "channel":
-        partner = accounts["segment"].astype(str).isin(s.org.design.channel.segments).to_numpy()
+    structure = structure_of(s.org)
+    ros = structure.roster(n_regions, (load / load.sum()).to_dict())
+    territory = _territories(s, structure, accounts, ros, rng)
+    partner = structure.partner_accounts(accounts["segment"].astype(str).to_numpy())
     self_sourced = s.behaviour.effort.prospecting_leads_per_week * 52.18 * s.org.reps
     expected = expected_bookings(s.market, s.funnel, self_sourced)
     annual = _annual_quota(s, accounts, territory, ros, expected, rng)
     return OrgLayout(accounts, ros, territory, partner, annual, expected)
 
 
-def _territories(s: Scenario, accounts: pd.DataFrame, ros: Roster, rng: np.random.Generator) -> np.ndarray:
+def _territories(s: Scenario, structure: OrgStructure, accounts: pd.DataFrame, ros: Roster,
+                 rng: np.random.Generator) -> np.ndarray:
     """Assign accounts to reps within each role's segment (key-account model) and region."""
     t = s.territories
     n = len(accounts)
     segment = accounts["segment"].astype(str).to_numpy()
-    group = np.zeros(n, dtype=np.int64)  # role serving each account
-    if s.org.structure == "key_account":
-        k = s.org.design.key_account
-        group[segment == k.key_segment] = KAM
-        group[segment == k.low_touch_segment] = LOW_TOUCH
+    group = structure.account_roles(segment)  # role serving each account
     capacity = s.org.weekly_hours / ros.hours
     out = np.empty(n, dtype=np.int64)
     regions = np.asarray(s.market.regions, dtype=object)
@@ -84,7 +80,7 @@ def _territories(s: Scenario, accounts: pd.DataFrame, ros: Roster, rng: np.rando
         acc = np.flatnonzero(group == g)
         reps = np.flatnonzero(ros.role == g)
         sub = accounts.iloc[acc].reset_index(drop=True)
-        rep_regions = regions[ros.region[reps]] if regions_respected(s.org.structure) else None
+        rep_regions = regions[ros.region[reps]] if structure.regions_respected else None
         if rep_regions is not None:  # a region without reps of this role: its accounts go to all
             missing = ~sub["region"].astype(str).isin(set(rep_regions))
             if missing.any():

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 
 from salessim.model.customers import customer_kpis
-from salessim.model.org import management_cost
+from salessim.model.org import structure_of
 
 if TYPE_CHECKING:
     from salessim.results.tables import SimResult
-    from salessim.scenario import Scenario
 
 
 def closed_in_window(deals: pd.DataFrame, horizon_days: int) -> pd.Series:
@@ -102,9 +101,9 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
     ]
     sales_revenue = float(won["amount"].sum())
     comp = float(result.statements["amount"].sum()) if result.statements is not None else float("nan")
-    mgmt = management_cost(sc.org.structure, sc.org.reps, len(sc.market.regions), sc.org.design)
-    mgmt_total = sum(mgmt.values()) * months / 12
-    heads = sc.org.reps + _managers(mgmt, sc) + (sc.org.design.matrix.specialists if sc.org.structure == "matrix" else 0)
+    structure, n_regions = structure_of(sc.org), len(sc.market.regions)
+    mgmt_total = sum(structure.management_cost(n_regions).values()) * months / 12
+    heads = sc.org.reps + structure.management_heads(n_regions) + structure.extra_heads()
     partner = won["channel"] == "partner" if "channel" in won else pd.Series(False, index=won.index)
     margin = sc.org.design.channel.partner_margin
     rows += [
@@ -128,11 +127,3 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
             rows.append(("cost of sales incl. interventions", _ratio(comp + cost, sales_revenue), "%"))
     return rows
 
-
-def _managers(cost: dict[str, float], sc: Scenario) -> int:
-    """Management headcount behind a cost breakdown (director, managers, regional directors)."""
-    d = sc.org.design
-    n = 1 + round(cost.get("first-line managers", 0.0) / max(d.management.manager_cost, 1e-9))
-    n += round(cost.get("regional directors", 0.0) / max(d.regional.regional_director_cost, 1e-9))
-    n += round(cost.get("specialist managers", 0.0) / max(d.management.manager_cost, 1e-9))
-    return n + (d.channel.channel_managers if sc.org.structure == "channel" else 0)

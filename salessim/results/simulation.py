@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp.incentive import Incentive
+from salessim.comp.plan import Spif
 from salessim.engine.events import event_tables
 from salessim.engine.floor import SalesFloor
 from salessim.engine.pipeline import Outcome, RepStatus, Timing, labels
 from salessim.model.customers import clawback_rows, simulate_customers
+from salessim.model.org import structure_of
 from salessim.results.tables import SimResult
 from salessim.scenario import Scenario, load_scenario
 
@@ -253,7 +255,7 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
     won, person = won[person != ""], person[person != ""]  # partner deals of a vacant territory: nobody to credit
     overlay = _specialist_rows(ledger, deals, floor)
     plan = sc.plan
-    if plan is not None and not any(getattr(c, "type", "") == "spif" for c in plan.components):
+    if plan is not None and not any(isinstance(c, Spif) for c in plan.components):
         booked = pd.Series(won["amount"].to_numpy()).groupby([person, won["close_month"].astype(str).to_numpy()]).sum()
         rows["credited"] = booked.reindex(pd.MultiIndex.from_arrays([rows["rep"], rows["period"]])).fillna(0.0).to_numpy()
         return pd.concat([rows, overlay], ignore_index=True)
@@ -298,12 +300,12 @@ def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloo
     double credit, scaled by the plan's ``crediting.overlay_share``), against a quota equal to
     their share of the supported products' share of the company target."""
     sc = floor.scenario
-    if sc.org.structure != "matrix":
+    n = structure_of(sc.org).specialists
+    if not n:
         return pd.DataFrame()
-    m = sc.org.design.matrix
-    ids = [f"S{i + 1:02d}" for i in range(m.specialists)]
+    ids = [f"S{i + 1:02d}" for i in range(n)]
     months = ledger["month"].unique()
-    share = float(np.dot(floor.spec_products, [p.share * p.size_multiplier for p in sc.market.products])
+    share = float(np.dot(floor.structure.spec_products, [p.share * p.size_multiplier for p in sc.market.products])
                   / sum(p.share * p.size_multiplier for p in sc.market.products))
     company = ledger.groupby("month", observed=True)["quota"].sum().reindex(months).to_numpy()
     quota = pd.DataFrame({

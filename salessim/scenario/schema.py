@@ -25,7 +25,7 @@ from salessim.model import territory as _territory
 from salessim.model.calendar import Calendar
 from salessim.model.funnel import Funnel
 from salessim.model.market import Market
-from salessim.model.org import Org
+from salessim.model.org import Org, structure_of
 from salessim.model.staffing import Staffing
 from salessim.scenario import events as _events
 
@@ -68,27 +68,8 @@ class Scenario(Frozen):
         return self
 
     def _check_org(self, segments: list[str]) -> None:
-        o, d = self.org, self.org.design
-        if o.structure == "key_account":
-            k = d.key_account
-            for field in ("key_segment", "low_touch_segment"):
-                if getattr(k, field) not in segments:
-                    raise ValueError(f"org.design.key_account.{field}: unknown segment '{getattr(k, field)}' (segments: {', '.join(segments)})")
-            if (k.key_account_managers or 1) + (k.low_touch_reps or 1) >= o.reps:
-                raise ValueError(f"org.design.key_account: {k.key_account_managers} key-account managers + {k.low_touch_reps} "
-                                 f"low-touch reps leave no account executives among org.reps = {o.reps}")
-        if o.structure == "channel":
-            bad = [x for x in d.channel.segments if x not in segments]
-            if bad:
-                raise ValueError(f"org.design.channel.segments: unknown segment '{bad[0]}' (segments: {', '.join(segments)})")
-        if o.structure == "matrix":
-            products = [p.name for p in self.market.products]
-            bad = [x for x in d.matrix.products or [] if x not in products]
-            if bad:
-                raise ValueError(f"org.design.matrix.products: unknown product '{bad[0]}' (products: {', '.join(products)})")
-            if d.matrix.from_stage >= len(self.funnel.stages):
-                raise ValueError(f"org.design.matrix.from_stage: {d.matrix.from_stage} is past the last stage "
-                                 f"(the funnel has {len(self.funnel.stages)})")
+        products = [p.name for p in self.market.products]
+        structure_of(self.org).check(segments, products, len(self.funnel.stages))
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain YAML-able data."""

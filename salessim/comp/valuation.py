@@ -1,0 +1,147 @@
+"""The whole plan as a rep values it over the plan year: every component, on every period.
+
+:func:`plan_year` turns a :class:`~salessim.comp.plan.CompPlan` into the rewards of the plan-year
+value function (:mod:`salessim.model.plan_year`), using the statements engine's own formulas
+(:func:`salessim.comp.curve.period_payout`: tiers, gates, accelerators, thresholds, caps, the
+YTD true-up). Credit is measured in annual quotas, money in the plan currency. How each kind of
+component enters (documented choices, listed per plan by :attr:`PlanValue.treatment`):
+
+* a commission with one rate, no gate and no cap is a *flow*: paid per unit of credit;
+* components measured on the plan's pacing period (the shortest period of a non-linear
+  component without true-up: a month or a quarter) pay ``g(p)`` at each of its ends;
+* year-to-date true-up components, and components measured on the year, pay ``f(y)`` at year end
+  (under true-up what a year pays is what its cumulative formula pays on the year's credit);
+* a component measured on a second sub-annual period is valued on the pacing period, pro rata;
+* team awards pay the rep's share of the pool when the team reaches its threshold, with the rest
+  of the team at its expected pace: one rep's credit moves the team's attainment by 1/size
+  (free-riding grows with team size);
+* SPIFs pay per deal: they steer which deals a rep works and sources, not the effort level;
+* a draw guarantees pay but is recovered (or, if not recoverable, paid whatever the effort): it
+  does not change the value of a sale and is not valued;
+* a clawback lowers the value of every commission by the chance the customer churns in its window;
+* plan complexity: each component is weighted by the rep's attention, ``1 / (1 + complexity x
+  (components - 1))`` (Zoltners et al.: plans too complex to understand lose their pull);
+* a ratchet adds next year's cost of beating quota to ``f`` (Leone, Misra & Zimmerman 2004).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+from salessim.comp.curve import period_payout
+from salessim.comp.plan import PERIOD_MONTHS, Commission, CompPlan, Spif, TeamBonus
+from salessim.model.plan_year import PlanYear
+
+#: Grids: period-to-date credit up to 2 period quotas and year-to-date credit up to 3 annual quotas,
+#: both in steps of 5% of their quota, so thresholds at round attainments sit on grid points.
+P_POINTS, P_MAX, Y_POINTS, Y_MAX = 41, 2.0, 61, 3.0
+TEAM_ATTAINMENT_SD = 0.35  #: spread of a rep's attainment around the team's pace (CSO Insights P10-P90 ~ 55-145%)
+
+
+@dataclass(frozen=True)
+class PlanValue:
+    """A plan's plan-year rewards and how each component was treated."""
+
+    year: PlanYear
+    pacing_months: int  #: months of the pacing period (12: none below the year)
+    treatment: dict[str, str]  #: component name -> how reps value it
+
+
+def _is_flow(c: Commission) -> bool:
+    return (len(c.tiers) == 1 and c.gate == 0.0 and c.cap.period is None and c.cap.year is None)
+
+
+def _sub(plan: CompPlan, comps: list, period: str, caps: bool) -> CompPlan:
+    """The plan restricted to ``comps``, measured on ``period`` (plan-level caps kept if ``caps``)."""
+    update = {"components": [c.model_copy(update={"period": None}) for c in comps], "period": period}
+    if not caps:
+        update["caps"] = plan.caps.model_copy(update={"period": None, "year": None})
+    return plan.model_copy(update=update)
+
+
+def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, step_month: np.ndarray,
+              team_size: int = 1, team_pace: float = 1.0, complexity: float = 0.0,
+              ratchet_cost: float = 0.0, clawback_share: float = 0.0) -> PlanValue:
+    """The plan year's rewards for a rep with ``annual_quota`` (currency).
+
+    ``step_days``/``step_month``: length (days) and fiscal month (0-11) of each work step of the
+    year; ``team_size``/``team_pace``: members of the rep's team and the credit the others are
+    expected to reach (share of their quota); ``ratchet_cost``: next year's pay lost per annual
+    quota of credit above quota (currency); ``clawback_share``: share of commission expected to be
+    clawed back.
+    """
+    Q = float(annual_quota)
+    m = plan.primary_measure
+    weight = plan.measure(m).weight
+    comps = [c for c in plan.components if c.measure == m]
+    seen = [c for c in comps if not isinstance(c, Spif)]
+    attention = 1.0 / (1.0 + complexity * max(len(seen) - 1, 0))
+    keep = 1.0 - clawback_share
+    treatment: dict[str, str] = {c.name: "steers deal choice (per-deal pay)" for c in comps if isinstance(c, Spif)}
+    treatment.update({c.name: "not valued: measure not simulated" for c in plan.components if c.measure != m})
+    flow = 0.0
+    year_comps, period_comps = [], []
+    for c in seen:
+        months = PERIOD_MONTHS[plan.component_period(c)]
+        if isinstance(c, Commission) and _is_flow(c):
+            rate = c.rates[0] * (plan.pay.target_incentive * weight / Q if c.uses_multiple else 1.0)
+            flow += rate * Q * attention * keep
+            treatment[c.name] = "flow: paid per unit of credit"
+        elif isinstance(c, TeamBonus) or not (plan.component_true_up(c) or months == 12):
+            period_comps.append((c, months))
+        else:
+            year_comps.append(c)
+            treatment[c.name] = "year-end value of the year's credit (true-up or annual)"
+    nonlinear = [mo for c, mo in period_comps if not isinstance(c, TeamBonus)] or [mo for _, mo in period_comps]
+    pacing = min(nonlinear) if nonlinear else 12
+    y_grid = np.linspace(0.0, Y_MAX, Y_POINTS)
+    if pacing < 12:
+        p_grid = np.linspace(0.0, P_MAX * pacing / 12, P_POINTS)
+        period_end = np.r_[(step_month[1:] != step_month[:-1]) & ((step_month[:-1] + 1) % pacing == 0), True]
+    else:  # no pacing period: a step's credit moves straight into the year's total
+        p_grid = np.linspace(0.0, 0.2, 9)
+        period_end = np.ones(len(step_days), bool)
+    g = np.zeros(len(p_grid))
+    for c, months in period_comps:
+        scale = months / pacing  # a second sub-annual period is valued pro rata on the pacing one
+        credit = p_grid * Q * scale
+        q = Q * months / 12.0
+        if isinstance(c, TeamBonus):
+            pay = _team_share(c, credit, q, team_size, team_pace)
+            treatment[c.name] = f"team share at each period end (team of {team_size})"
+        else:
+            pay = period_payout(_sub(plan, [c], plan.component_period(c), caps=False), credit, np.full_like(credit, q))
+            treatment[c.name] = f"paid at each {'month' if pacing == 1 else 'quarter' if pacing == 3 else f'{pacing}-month period'} end"
+        g += pay / scale * attention * (keep if isinstance(c, Commission) else 1.0)
+    f = np.zeros(len(y_grid))
+    by_period: dict[str, list] = {}
+    for c in year_comps:
+        by_period.setdefault(plan.component_period(c), []).append(c)
+    for period, cs in by_period.items():
+        K = 12 // PERIOD_MONTHS[period]
+        sub = _sub(plan, cs, period, caps=True)
+        share = np.array([keep if isinstance(c, Commission) else 1.0 for c in cs]).mean()
+        f += period_payout(sub, y_grid * Q / K, np.full(len(y_grid), Q / K),
+                           ytd_credited=y_grid * Q * (K - 1) / K, ytd_quota=np.full(len(y_grid), Q * (K - 1) / K),
+                           ytd_paid=0.0, ytd_periods=K - 1) * attention * share
+    f -= ratchet_cost * np.maximum(y_grid - 1.0, 0.0)
+    year = PlanYear(np.asarray(step_days, float), period_end, p_grid, y_grid, flow, g, f)
+    return PlanValue(year, pacing, treatment)
+
+
+def _team_share(c: TeamBonus, own: np.ndarray, quota: float, size: int, pace: float) -> np.ndarray:
+    """A member's expected share of the team pool (currency) when crediting ``own`` against
+    ``quota`` while the other ``size - 1`` members reach ``pace`` of theirs on average, each with
+    attainment sd :data:`TEAM_ATTAINMENT_SD` (their total is normal: closed-form expectations)."""
+    mean = own + (size - 1) * pace * quota  # team credit
+    sd = max(np.sqrt(size - 1) * TEAM_ATTAINMENT_SD * quota, 1e-9 * quota)
+    d = (mean - c.threshold * size * quota) / sd
+    reach = norm.cdf(d)
+    if c.pool_rate is not None:
+        pool = c.pool_rate * (mean * reach + sd * norm.pdf(d))  # E[pool; team reaches the threshold]
+    else:
+        pool = c.pool_per_member * size * reach
+    return pool / size if c.split == "equal" else pool * own / np.maximum(mean, 1e-9)

@@ -1,0 +1,197 @@
+"""Forward-looking effort over the plan year: the value of the rest of the year, by backward induction.
+
+A rep at the start of work step ``t`` of the fiscal year knows ``p``, the credit so far in the
+current *pacing period* (the period of the plan's threshold or tiered components: a month or a
+quarter), ``y0``, the credit of the fiscal year before that period, and their *pace* ``rho``: the
+credit they expect in a year at normal effort. Credit is measured in annual quotas (``1.0`` = the
+rep's annual quota), money in the scenario currency.
+
+Each step the rep chooses effort ``e`` on the behaviour grid. The step's credit is
+``rho * e**elasticity * days / 365`` times a mean-one lognormal shock whose spread is that of a
+compound Poisson sum of deals (``sd_log**2 = log(1 + (1 + cv**2) / deals)``, ``deals`` the expected
+number of deals in the step). Pay arrives three ways: a *flow* (linear commissions: currency per
+annual quota of credit), a *period reward* ``g(p)`` at each pacing-period end (period-basis bonuses
+and tiers), and a *year-end reward* ``f(y)`` (year-to-date true-up components, annual components,
+the ratchet's cost to next year's quota). The cost of effort per step is
+``variable * days / 365 * (e - intrinsic)**2 / (2 * (1 - intrinsic))``: a linear plan paying the
+market's variable pay at quota then gives effort 1 (:func:`salessim.model.behaviour.choose_effort`
+has the same scaling).
+
+Bellman equation (``W`` is the value just after a step's credit ``c`` arrived)::
+
+    V_T(p, y0) = f(y0 + p)
+    V_t(p, y0) = max_e  flow * m_e - cost(e) * days_t + E_z[ W_{t+1}(p + m_e z, y0) ]
+    W_{t+1}(p', y0) = g(p') + V_{t+1}(0, y0 + p')   if step t ends a pacing period
+                    = V_{t+1}(p', y0)               otherwise
+
+Because ``y0`` is constant inside a pacing period, the expectation only interpolates along ``p``
+(and, at a period end, along ``y0``): one-dimensional linear interpolation on uniform grids.
+The table ``V[t, rho, p, y0]`` is precomputed once per plan and org (:func:`solve`) and reps read
+their next-step values from it every step (:func:`best_effort`). What must emerge from this, and is
+not coded anywhere: racing for a reachable threshold near a period end, giving up when it is out of
+reach, coasting after a cap or a secured bonus, pacing by period bonuses, holding back under a
+ratchet, and the end-of-period hockey stick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Gauss-Hermite nodes/weights for a standard normal (9 points).
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(9)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    """The plan year as a rep values it (money in currency, credit in annual quotas)."""
+
+    step_days: np.ndarray  #: (T,) length of each work step of the fiscal year, days
+    period_end: np.ndarray  #: (T,) True where the step ends a pacing period
+    p_grid: np.ndarray  #: credit so far in the pacing period (uniform, from 0)
+    y_grid: np.ndarray  #: credit of the year before the pacing period (uniform, from 0)
+    flow: float  #: pay per annual quota of credit from linear components (currency)
+    period_reward: np.ndarray  #: g(p) on ``p_grid`` (currency), paid at each pacing-period end
+    year_reward: np.ndarray  #: f(y) on ``y_grid`` (currency), paid at the fiscal year end
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What effort costs and how it turns into credit."""
+
+    effort_grid: np.ndarray  #: effort levels a rep compares (multiplier of normal pace)
+    intrinsic: float  #: effort on salary alone
+    variable: float  #: the market's variable pay per year (currency): scales the cost of effort
+    elasticity: float = 1.0  #: credit ~ effort ** elasticity, as reps perceive it
+    deals_per_quota: float = 40.0  #: deals in an annual quota of credit (quota / mean deal size)
+    size_cv: float = 0.9  #: coefficient of variation of deal sizes
+
+    def cost(self, days: float) -> np.ndarray:
+        """Cost (currency) of each effort level over ``days``."""
+        span = max(1.0 - self.intrinsic, 1e-6)
+        return self.variable * days / 365.25 * (self.effort_grid - self.intrinsic) ** 2 / (2 * span)
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    """``V[t, rho, p, y0]``: value (currency) of the rest of the plan year at the start of step ``t``."""
+
+    year: PlanYear
+    prefs: Preferences
+    rho_grid: np.ndarray
+    V: np.ndarray  #: (T + 1, n_rho, n_p, n_y)
+
+
+def _shocks(mean: np.ndarray, deals_per_quota: float, size_cv: float) -> np.ndarray:
+    """Mean-one lognormal multipliers at the Gauss-Hermite nodes for credit of expected ``mean``
+    (annual quotas): shape ``mean.shape + (9,)``."""
+    deals = np.maximum(mean * deals_per_quota, 1e-3)
+    s2 = np.log1p((1.0 + size_cv**2) / deals)
+    s = np.sqrt(s2)
+    return np.exp(s[..., None] * _GH_X - s2[..., None] / 2)
+
+
+def solve(year: PlanYear, prefs: Preferences, rho_grid: np.ndarray) -> ValueTable:
+    """Backward induction over the plan year for every pace in ``rho_grid``.
+
+    The expectation over a step's credit is a banded transition matrix on the ``p`` grid per pace
+    and effort level (linear interpolation of the shifted grid, mass beyond the grid kept at its
+    top), so each step is one batched matrix product.
+    """
+    T, Y, R = len(year.step_days), len(year.y_grid), len(rho_grid)
+    P = len(year.p_grid)
+    V = np.empty((T + 1, R, P, Y))
+    # year end: the year's credit is y0 + p
+    tot = year.y_grid[None, :] + year.p_grid[:, None]  # (P, Y)
+    V[T] = np.interp(tot, year.y_grid, year.year_reward)[None]
+    # V_{t+1}(0, y0 + p') for p' on the p grid, used at period ends
+    e_pow = prefs.effort_grid ** prefs.elasticity
+    rho = np.asarray(rho_grid, float)
+    transitions: dict[float, np.ndarray] = {}  # steps of equal length share their matrices
+    for t in range(T - 1, -1, -1):
+        days = float(year.step_days[t])
+        mean = rho[:, None] * e_pow[None, :] * days / 365.25  # (R, L)
+        if days not in transitions:
+            transitions[days] = _transition(year.p_grid, mean, prefs)  # (R, L, P, P)
+        M = transitions[days]
+        if year.period_end[t]:
+            nxt = np.stack([np.interp(tot, year.y_grid, V[t + 1, r, 0]) for r in range(R)])  # (R, P, Y)
+            EW = M @ nxt[:, None] + (M @ year.period_reward)[..., None]  # (R, L, P, Y)
+        else:
+            EW = M @ V[t + 1][:, None]
+        gain = year.flow * mean - prefs.cost(days)[None, :]  # (R, L)
+        V[t] = (EW + gain[:, :, None, None]).max(axis=1)
+    return ValueTable(year, prefs, rho, V)
+
+
+def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.ndarray:
+    """``M[r, l, p, q]``: weight of grid point ``q`` in ``E_z[h(p_grid[p] + mean[r, l] z)]``."""
+    R, L = mean.shape
+    P = len(p_grid)
+    shift = mean[..., None] * _shocks(mean, prefs.deals_per_quota, prefs.size_cv) / (p_grid[1] - p_grid[0])
+    pos = np.minimum(np.arange(P)[None, None, None, :] + shift[..., None], P - 1.0)  # (R, L, K, P)
+    j = np.minimum(pos.astype(np.int64), P - 2)
+    f = pos - j
+    w = np.broadcast_to(_GH_W[None, None, :, None], pos.shape)
+    row = (np.arange(R * L)[:, None, None] * P + np.arange(P)[None, None, :]).reshape(R, L, 1, P) * P
+    flat = np.bincount((row + j).ravel(), (w * (1 - f)).ravel(), R * L * P * P)
+    flat += np.bincount((row + j + 1).ravel(), (w * f).ravel(), R * L * P * P)
+    return flat.reshape(R, L, P, P)
+
+
+def _interp_rows(y_grid: np.ndarray, base: np.ndarray, y_next: np.ndarray) -> np.ndarray:
+    """``base[r, y']`` at ``y' = y_next[r, ..., y]`` (row ``r`` of ``base`` for row ``r`` of y_next)."""
+    n = len(y_grid)
+    pos = np.clip((y_next - y_grid[0]) / (y_grid[1] - y_grid[0]), 0.0, n - 1.0)
+    i = np.minimum(pos.astype(np.int64), n - 2)
+    w = pos - i
+    r = np.arange(base.shape[0]).reshape((-1,) + (1,) * (y_next.ndim - 1))
+    lo = base[r, i]
+    hi = base[r, i + 1]
+    return lo + w * (hi - lo)
+
+
+def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
+                days: float) -> np.ndarray:
+    """Each rep's effort for step ``t`` of the plan year (``days`` long): the grid level that
+    maximises flow pay minus cost plus the expected value of where the step leaves them.
+    ``rho``, ``p``, ``y0`` per rep (annual quotas); paces between grid rows interpolate the table."""
+    yr, pr = table.year, table.prefs
+    R = len(table.rho_grid)
+    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
+    lo = np.minimum(pos.astype(np.int64), R - 2)
+    w = pos - lo
+    mean = rho[:, None] * (pr.effort_grid ** pr.elasticity)[None, :] * days / 365.25  # (n, L)
+    credit = mean[..., None] * _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K)
+    nxt = p[:, None, None] + credit
+    t1 = min(t + 1, len(yr.step_days))
+    out = 0.0
+    for row, weight in ((lo, 1 - w), (lo + 1, w)):
+        Vn = table.V[t1, row]  # (n, P, Y)
+        if t < len(yr.step_days) and yr.period_end[t]:
+            g = np.interp(nxt, yr.p_grid, yr.period_reward)
+            y_next = y0[:, None, None] + nxt
+            cont = _interp_rows(yr.y_grid, Vn[:, 0, :], y_next)
+            W = g + cont
+        else:
+            W = _at(yr.p_grid, yr.y_grid, Vn, nxt, y0)
+        out = out + weight[:, None, None] * W
+    value = out @ _GH_W + yr.flow * mean - pr.cost(days)[None, :]
+    return pr.effort_grid[np.argmax(value, axis=1)]
+
+
+def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vn: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
+    """``Vn[i, p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own slice)."""
+    def split(grid, x):
+        pos = np.clip((x - grid[0]) / (grid[1] - grid[0]), 0.0, len(grid) - 1.0)
+        i = np.minimum(pos.astype(np.int64), len(grid) - 2)
+        return i, pos - i
+    ip, wp = split(p_grid, p)
+    iy, wy = split(y_grid, y0)
+    r = np.arange(len(Vn)).reshape((-1,) + (1,) * (p.ndim - 1))
+    iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
+    v00, v01 = Vn[r, ip, iy], Vn[r, ip, iy + 1]
+    v10, v11 = Vn[r, ip + 1, iy], Vn[r, ip + 1, iy + 1]
+    return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
