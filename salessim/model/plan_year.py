@@ -195,3 +195,28 @@ def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vn: np.ndarray, p: np.ndarray, y
     v00, v01 = Vn[r, ip, iy], Vn[r, ip, iy + 1]
     v10, v11 = Vn[r, ip + 1, iy], Vn[r, ip + 1, iy + 1]
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
+
+
+def value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
+    """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit."""
+    R = len(table.rho_grid)
+    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
+    lo = np.minimum(pos.astype(np.int64), R - 2)
+    w = pos - lo
+    t = min(max(t, 0), len(table.V) - 1)
+    yr = table.year
+    a = _at(yr.p_grid, yr.y_grid, table.V[t, lo], p, y0)
+    b = _at(yr.p_grid, yr.y_grid, table.V[t, lo + 1], p, y0)
+    return (1 - w) * a + w * b
+
+
+def credit_value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
+                 amount: np.ndarray) -> np.ndarray:
+    """What crediting ``amount`` (annual quotas) at the start of step ``t`` adds to the rep's value:
+    the change in ``V_t`` plus the flow pay on it (currency)."""
+    yr = table.year
+    if yr.period_end.all():  # no pacing period: credit goes straight into the year's total
+        gain = value(table, t, rho, p, y0 + amount) - value(table, t, rho, p, y0)
+    else:
+        gain = value(table, t, rho, p + amount, y0) - value(table, t, rho, p, y0)
+    return gain + yr.flow * amount
