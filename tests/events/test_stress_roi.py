@@ -6,14 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salessim.experiments.case_study import _wilson, effect_grid
-from salessim.experiments.stress import (
-    InterventionROI,
-    intervention_roi,
-    months_to_recover,
-    paired_ci,
-    stress_test,
-)
+from salessim.experiments.case_study import effect_grid
+from salessim.experiments.roi import InterventionROI, intervention_roi
+from salessim.experiments.statistics import confidence_interval
+from salessim.experiments.stress import months_to_recover, stress_test
 from tests.events.helpers import small
 
 
@@ -28,13 +24,15 @@ def test_months_to_recover_by_hand():
 
 
 def test_paired_ci_by_hand():
-    mean, lo, hi = paired_ci(np.array([1.0, 2.0, 3.0]), level=0.9)
-    # mean 2, sd 1, t(0.95; 2 df) = 2.919986 -> half width 2.919986 / sqrt(3) = 1.685855
-    assert (mean, lo, hi) == pytest.approx((2.0, 2.0 - 1.685855, 2.0 + 1.685855), abs=1e-6)
+    mean, lo, hi, n, sd = confidence_interval(np.array([2.0, 4.0, 6.0]), np.array([1.0, 2.0, 3.0]), level=0.9)
+    # differences 1, 2, 3: mean 2, sd 1, t(0.95; 2 df) = 2.919986 -> half width 2.919986 / sqrt(3) = 1.685855
+    assert (mean, lo, hi, n, sd) == pytest.approx((2.0, 2.0 - 1.685855, 2.0 + 1.685855, 3, 1.0), abs=1e-6)
+    # the default level is 95%: t(0.975; 2 df) = 4.302653 -> half width 2.484138
+    assert confidence_interval([1.0, 2.0, 3.0]).high == pytest.approx(2.0 + 2.484138, abs=1e-6)
 
 
 def test_wilson_interval_by_hand():
-    lo, hi = _wilson(5, 10, level=0.9)
+    _, lo, hi, _, _ = confidence_interval([1.0] * 5 + [0.0] * 5, level=0.9, method="wilson")
     # z = 1.644854; centre = (0.5 + z^2/20) / (1 + z^2/10) = 0.5; half = 1.644854 * sqrt(0.025 + 0.006764) / 1.270550 = 0.23073
     assert (lo, hi) == pytest.approx((0.5 - 0.23073, 0.5 + 0.23073), abs=1e-4)
 
