@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from salessim.engine.streams import seed_sequence
+from salessim.experiments import statistics
 from salessim.experiments.grid import code_version, run_specs
 from salessim.experiments.runner import replicate, run_experiment
-from salessim.experiments import statistics
 from salessim.experiments.statistics import confidence_interval
 from salessim.experiments.store import Store
 from salessim.results.tables import SimResult
