@@ -9,6 +9,7 @@ from salessim.analysis.replications import (
     kpi_summary,
     paired_kpi_differences,
     replicate,
+    replicate_all,
     scale_scenario,
 )
 from salessim.analysis.scorecard import rep_scorecard
@@ -23,5 +24,6 @@ __all__ = [
     "paired_kpi_differences",
     "rep_scorecard",
     "replicate",
+    "replicate_all",
     "scale_scenario",
 ]

@@ -1,6 +1,6 @@
-"""Compare designs (plans, structures, quota strategies) on the same market: replicate each with
-common random numbers, keep every run for per-rep analyses, and hand the KPIs to
-:class:`salessim.experiments.compare.Comparison` for paired confidence intervals.
+"""Compare designs (plans, structures, quota strategies) on the same market: replicate each through
+the experiments runner with common random numbers, keep every run for per-rep analyses, and hand
+the KPIs to :class:`salessim.experiments.compare.Comparison` for paired confidence intervals.
 
 Money in the scenario's currency; attainment, effort and shares as fractions (1.0 = 100%).
 """
@@ -8,20 +8,22 @@ Money in the scenario's currency; attainment, effort and shares as fractions (1.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from salessim.analysis.replications import ReplicationSet, replicate
+from salessim.analysis.replications import ReplicationSet, replicate_all
 from salessim.experiments.compare import Comparison
 from salessim.results.kpis import attainment_by_rep, hockey_stick_index
 from salessim.scenario import Scenario
 
 
-def replicate_designs(designs: Mapping[str, Scenario], replications: int, seed: int = 0) -> dict[str, ReplicationSet]:
+def replicate_designs(designs: Mapping[str, Scenario], replications: int, seed: int = 0,
+                      executor: Any = "serial") -> dict[str, ReplicationSet]:
     """Simulate every design ``replications`` times; replication *i* of every design uses the same
     seed (common random numbers), so design differences are paired run by run."""
-    return {name: replicate(sc, replications, seed) for name, sc in designs.items()}
+    return replicate_all(designs, replications, seed, executor=executor)
 
 
 def comparison(sets: Mapping[str, ReplicationSet], baseline: str | None = None) -> Comparison:

@@ -1,26 +1,28 @@
-"""A small replication set and paired KPI comparisons, for notebooks and the explorer.
+"""Replication sets and paired KPI comparisons, for notebooks and the explorer: thin layers over
+the experiments runner (:func:`salessim.experiments.runner.replicate`) and its one confidence
+interval (:func:`salessim.experiments.statistics.confidence_interval`, 95% by default).
 
 Replication ``i`` of any scenario uses ``seed_sequence(seed, i)``, so two scenarios replicated
 with the same seed share their dice (common random numbers) and their KPIs can be compared in
-pairs. This is deliberately small and local (a loop); the experiments layer (``salessim.compare``
-/ ``salessim.sweep``) offers parallel executors and a results store for large studies.
+pairs. A :class:`ReplicationSet` keeps every run's whole result in memory for per-rep analyses;
+it runs in this process by default (``executor`` as in :func:`salessim.compare`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import count
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from salessim.engine.streams import seed_sequence
-from salessim.results.simulation import simulate
+from salessim.experiments.runner import replicate as run_replications
+from salessim.experiments.statistics import confidence_interval
 from salessim.results.tables import SimResult
 from salessim.scenario import Scenario, load_scenario
-
-CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -42,50 +44,48 @@ class ReplicationSet:
                          ignore_index=True)[["replication", "kpi", "value", "unit"]]
 
 
-def replicate(scenario: Scenario, replications: int, seed: int = 0,
-              progress: Callable[[int, int], None] | None = None) -> ReplicationSet:
-    """Simulate ``replications`` runs of ``scenario`` (replication *i* seeded ``(seed, i)``)."""
-    if replications < 1:
+def replicate_all(scenarios: Mapping[str, Scenario], replications: int, seed: int = 0,
+                  progress: Callable[[int, int], None] | None = None,
+                  executor: Any = "serial") -> dict[str, ReplicationSet]:
+    """Simulate every scenario ``replications`` times through the experiments runner, keeping the
+    results; replication *i* of every scenario is seeded ``(seed, i)`` (common random numbers).
+    ``progress(done, total)`` is called after each run."""
+    if not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    out = []
-    for i in range(replications):
-        out.append(simulate(scenario, seed=seed_sequence(seed, i)))
-        if progress:
-            progress(i + 1, replications)
-    return ReplicationSet(scenario, seed, tuple(out))
+    total, done = replications * len(scenarios), count(1)
+    on_run = None if progress is None else (lambda _rec: progress(next(done), total))
+    reps = run_replications(dict(scenarios), replications, seed, executor, progress=False, on_run=on_run,
+                            keep_results=True)
+    return {name: ReplicationSet(sc, seed, tuple(reps.results[name])) for name, sc in scenarios.items()}
 
 
-def _ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and two-sided t confidence interval (NaN bounds with fewer than 2 values)."""
-    v = values[~np.isnan(values)]
-    if len(v) == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, mean - half, mean + half
+def replicate(scenario: Scenario, replications: int, seed: int = 0,
+              progress: Callable[[int, int], None] | None = None, executor: Any = "serial") -> ReplicationSet:
+    """Simulate ``replications`` runs of ``scenario`` (replication *i* seeded ``(seed, i)``)."""
+    return replicate_all({scenario.name: scenario}, replications, seed, progress, executor)[scenario.name]
 
 
-def kpi_summary(runs: ReplicationSet) -> pd.DataFrame:
-    """Per KPI: ``mean``, ``ci_low``, ``ci_high`` (95% t interval of the mean), ``n``, ``unit``."""
+def kpi_summary(runs: ReplicationSet, level: float | None = None) -> pd.DataFrame:
+    """Per KPI: ``mean``, ``ci_low``, ``ci_high`` (``level`` t interval of the mean, default 95%),
+    ``n``, ``unit``."""
     long = runs.kpis()
     rows = []
     for kpi, g in long.groupby("kpi", sort=False):
-        mean, lo, hi = _ci(g["value"].to_numpy(dtype=float))
-        rows.append({"kpi": kpi, "mean": mean, "ci_low": lo, "ci_high": hi,
+        ci = confidence_interval(g["value"].to_numpy(dtype=float), level=level)
+        rows.append({"kpi": kpi, "mean": ci.mean, "ci_low": ci.low, "ci_high": ci.high,
                      "n": int(g["value"].notna().sum()), "unit": g["unit"].iloc[0]})
     return pd.DataFrame(rows)
 
 
 def paired_kpi_differences(baseline: ReplicationSet, variant: ReplicationSet,
-                           kpis: Sequence[str] | None = None) -> pd.DataFrame:
+                           kpis: Sequence[str] | None = None, level: float | None = None) -> pd.DataFrame:
     """Variant minus baseline per KPI, paired by replication (same seeds).
 
     Columns: ``kpi``, ``unit``, ``baseline``, ``variant`` (means), ``difference`` (mean paired
-    difference, the KPI's unit), ``ci_low``, ``ci_high`` (95% t interval of the difference),
-    ``relative`` (difference / baseline mean), ``relative_ci_low``, ``relative_ci_high``, ``n``
-    (pairs with both values). A KPI only one side reports gets NaN differences.
+    difference, the KPI's unit), ``ci_low``, ``ci_high`` (``level`` t interval of the difference,
+    default 95%), ``relative`` (difference / baseline mean), ``relative_ci_low``,
+    ``relative_ci_high``, ``n`` (pairs with both values). A KPI only one side reports gets NaN
+    differences.
     """
     if baseline.seed != variant.seed or len(baseline.results) != len(variant.results):
         raise ValueError("paired comparison needs the same seed and number of replications on both sides")
@@ -99,14 +99,14 @@ def paired_kpi_differences(baseline: ReplicationSet, variant: ReplicationSet,
         if g.empty:
             raise ValueError(f"unknown KPI {kpi!r}; known: {order}")
         g = g.assign(unit_b=g["unit_b"].fillna(g["unit_v"]))
-        diff = (g["value_v"] - g["value_b"]).to_numpy(dtype=float)
-        mean, lo, hi = _ci(diff)
+        ci = confidence_interval(g["value_v"].to_numpy(dtype=float), g["value_b"].to_numpy(dtype=float), level)
+        mean, lo, hi = ci.mean, ci.low, ci.high
         base = float(g["value_b"].mean())
         scale = abs(base) if base else np.nan
         rows.append({"kpi": kpi, "unit": g["unit_b"].iloc[0], "baseline": base,
                      "variant": float(g["value_v"].mean()), "difference": mean, "ci_low": lo,
                      "ci_high": hi, "relative": mean / scale, "relative_ci_low": lo / scale,
-                     "relative_ci_high": hi / scale, "n": int(np.isfinite(diff).sum())})
+                     "relative_ci_high": hi / scale, "n": ci.n})
     return pd.DataFrame(rows)
 
 

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from salessim.errors import SalessimError
+from salessim.experiments import statistics
+from salessim.experiments.statistics import confidence_interval
 
 SUMMARY_COLUMNS = [
     "scenario", "kpi", "unit", "n", "mean", "sd", "ci_low", "ci_high",
@@ -49,19 +51,21 @@ class Comparison:
     def replications(self) -> int:
         return int(self.kpis["replication"].nunique())
 
-    def summary(self, level: float = 0.95, method: str = "t", kpis: list[str] | None = None,
+    def summary(self, level: float | None = None, method: str = "t", kpis: list[str] | None = None,
                 n_resamples: int = 9999, seed: int = 0) -> pd.DataFrame:
         """Per scenario and KPI: mean with its CI, and the paired difference to the baseline.
 
         ``diff`` = mean over replications of (scenario - baseline), in the KPI's unit
         (percentage KPIs are fractions, so a diff of 0.01 is one percentage point);
-        ``diff_low``/``diff_high`` its ``level`` confidence interval, by ``method`` ``"t"``
+        ``diff_low``/``diff_high`` its ``level`` confidence interval (default
+        :data:`salessim.experiments.statistics.LEVEL`, 95%), by ``method`` ``"t"``
         (paired t interval) or ``"bootstrap"`` (scipy BCa bootstrap of the mean difference,
         ``n_resamples``, seeded); ``diff_pct`` = diff / baseline mean; ``p_value``: paired
         t-test; ``significant``: the CI excludes 0. Replications where either value is NaN
         (e.g. no won deal, no median cycle) are left out of that KPI's pair; ``n`` counts the
         values used.
         """
+        level = statistics.LEVEL if level is None else level
         if not 0 < level < 1:
             raise SalessimError(f"level: must be between 0 and 1, got {level}")
         if method not in ("t", "bootstrap"):
@@ -92,8 +96,9 @@ class Comparison:
             out = out.merge(self.design, on="scenario", how="left")
         return out
 
-    def table(self, level: float = 0.95, method: str = "t", kpis: list[str] | None = None) -> str:
+    def table(self, level: float | None = None, method: str = "t", kpis: list[str] | None = None) -> str:
         """The summary as a readable text table (what the CLI prints)."""
+        level = statistics.LEVEL if level is None else level
         s = self.summary(level, method, kpis)
         pct = f"{level:.0%}"
         width = max(len(x) for x in self.scenarios) + len(" (baseline)") + 2
@@ -133,46 +138,31 @@ def _column(wide: pd.DataFrame, kpi: str, scenario: str) -> np.ndarray:
 
 
 def _mean_ci(x: np.ndarray, level: float) -> dict[str, float]:
-    from scipy import stats  # imported here: scipy.stats costs ~0.4 s at package import
-
-    x = x[~np.isnan(x)]
-    n = len(x)
-    mean = float(x.mean()) if n else np.nan
-    sd = float(x.std(ddof=1)) if n > 1 else np.nan
-    half = stats.t.ppf((1 + level) / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
+    ci = confidence_interval(x, level=level)
+    return {"n": ci.n, "mean": ci.mean, "sd": ci.sd, "ci_low": ci.low, "ci_high": ci.high}
 
 
 def _paired_diff(x: np.ndarray, base: np.ndarray, level: float, method: str, n_resamples: int,
                  seed: int) -> dict[str, float | bool]:
-    from scipy import stats
+    from scipy import stats  # imported here: scipy.stats costs ~0.4 s at package import
 
     ok = ~(np.isnan(x) | np.isnan(base))
     d = x[ok] - base[ok]
     n = len(d)
-    base_mean = float(base[ok].mean()) if n else np.nan
     if n == 0:
         return {"diff": np.nan, "diff_low": np.nan, "diff_high": np.nan, "diff_pct": np.nan,
                 "p_value": np.nan, "significant": pd.NA}
-    diff = float(d.mean())
+    ci = confidence_interval(d, level=level, method=method, n_resamples=n_resamples, seed=seed)
     if n < 2:
-        lo = hi = p = np.nan
+        p = np.nan
     elif np.all(d == d[0]):  # no spread (e.g. a KPI the change cannot touch): exact
-        lo = hi = diff
-        p = 1.0 if diff == 0 else 0.0
+        p = 1.0 if ci.mean == 0 else 0.0
     else:
-        res = stats.ttest_1samp(d, 0.0)
-        p = float(res.pvalue)
-        if method == "t":
-            ci = res.confidence_interval(level)
-            lo, hi = float(ci.low), float(ci.high)
-        else:
-            boot = stats.bootstrap((d,), np.mean, confidence_level=level, n_resamples=n_resamples,
-                                   method="BCa", rng=np.random.default_rng(seed))
-            lo, hi = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
-    significant = pd.NA if np.isnan(lo) else bool(lo > 0 or hi < 0)
-    pct = diff / base_mean if base_mean else np.nan
-    return {"diff": diff, "diff_low": lo, "diff_high": hi, "diff_pct": pct, "p_value": p,
+        p = float(stats.ttest_1samp(d, 0.0).pvalue)
+    significant = pd.NA if np.isnan(ci.low) else bool(ci.low > 0 or ci.high < 0)
+    base_mean = float(base[ok].mean())
+    pct = ci.mean / base_mean if base_mean else np.nan
+    return {"diff": ci.mean, "diff_low": ci.low, "diff_high": ci.high, "diff_pct": pct, "p_value": p,
             "significant": significant}
 
 

@@ -1,8 +1,11 @@
-"""Running experiments: ``compare`` scenarios and ``sweep`` a grid, on any executor, with a store.
+"""Running experiments: the one replication loop of salessim, on any executor, with a store.
 
-The worker side is :func:`run_task` (simulate one replication, compute its KPIs, write its
-folder to the store); the coordinating side plans the runs, skips those already in the store,
-shows progress, catalogues results and assembles a :class:`~salessim.experiments.compare.Comparison`.
+:func:`replicate` runs scenarios with common random numbers and returns :class:`Replications`;
+:func:`compare` and :func:`sweep` turn them into a :class:`~salessim.experiments.compare.Comparison`;
+stress tests, intervention ROI, the case study, the notebook helpers and the explorer build on
+:func:`replicate` too. The worker side is :func:`run_task` (simulate one replication, compute its
+KPIs and the experiment's per-run ``measures``, write its folder to the store); the coordinating
+side plans the runs, skips those already in the store, shows progress and catalogues results.
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ from salessim.experiments.store import (
     write_run,
 )
 from salessim.results.simulation import simulate
+from salessim.results.tables import SimResult
 from salessim.scenario import Scenario, load_scenario
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
+#: Per-run measures: table name -> picklable function of one run's result (a module-level
+#: function or a ``functools.partial`` of one), computed by the worker and stored with the run.
+Measures = Mapping[str, Callable[[SimResult], pd.DataFrame]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class Task:
     tables: tuple[str, ...] = DEFAULT_TABLES
     scenario_yaml: str = ""
     return_tables: bool = False  # workers that cannot see the store send the tables back
+    measures: tuple[tuple[str, Callable[[SimResult], pd.DataFrame]], ...] = ()
+    keep_result: bool = False  # send the whole SimResult back (in-memory analyses)
 
 
 def run_task(task: Task) -> RunRecord:
@@ -70,10 +79,11 @@ def run_task(task: Task) -> RunRecord:
         "sim_cpu_seconds": sim_cpu,
         "finished_at": now_iso(),
     }
+    measures = {name: fn(result) for name, fn in task.measures}
     write_seconds = 0.0
     tables = None
     if task.store_root is not None or task.return_tables:
-        tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables}
+        tables = {name: (kpis if name == "kpis" else getattr(result, name)) for name in task.tables} | measures
     if task.store_root is not None:
         t1 = time.perf_counter()
         write_run(Path(task.store_root), task.run_id, tables, task.scenario_yaml or scenario_yaml(task.scenario), meta)
@@ -81,7 +91,8 @@ def run_task(task: Task) -> RunRecord:
     return RunRecord(
         task.run_id, task.label, task.replication, tuple(kpis["kpi"]), tuple(kpis["value"].astype(float)),
         tuple(kpis["unit"]), {**meta, "write_seconds": write_seconds},
-        tables=tables if task.return_tables else None,
+        tables=tables if task.return_tables else None, measures=measures,
+        result=result if task.keep_result else None,
     )
 
 
@@ -96,13 +107,22 @@ def run_experiment(
     experiment: str | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     desc: str = "salessim",
-) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
-    """Compute (or fetch from the store) every run; returns (kpis, runs, experiment name).
+    measures: Measures | None = None,
+    keep_results: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, str | None, dict[str, RunRecord]]:
+    """Compute (or fetch from the store) every run; returns (kpis, runs, experiment name, records
+    by run id).
 
     ``kpis``: scenario, replication, kpi, value, unit, in scenario-then-replication order.
-    ``runs``: scenario, replication, run_id, cached, sim_seconds, write_seconds.
+    ``runs``: scenario, replication, run_id, cached, sim_seconds, write_seconds. A stored run is
+    reused when its folder holds every table of ``measures``; ``keep_results`` recomputes every
+    run (the whole results are not stored) and sends each back in ``RunRecord.result``.
     """
     tables = _check_tables(tables)
+    measures = dict(measures or {})
+    clash = [m for m in measures if m in TABLES]
+    if clash:
+        raise SalessimError(f"measures: {clash[0]!r} is the name of a run table; choose another")
     ex, own_executor = resolve_executor(executor)
     own_store = store is not None and not isinstance(store, Store)
     st: Store | None = None
@@ -110,10 +130,10 @@ def run_experiment(
     try:
         st = Store(store) if own_store else store  # type: ignore[assignment]
         unique = list({s.run_id: s for s in specs}.values())
-        if st is not None:
+        if st is not None and not keep_results:
             st.sync()
-            done = st.finished(s.run_id for s in unique)
-            records.update((r.run_id, r) for r in st.cached_records(s for s in unique if s.run_id in done))
+            done = st.finished((s.run_id for s in unique), measures)
+            records.update((r.run_id, r) for r in st.cached_records((s for s in unique if s.run_id in done), measures))
         todo = [s for s in unique if s.run_id not in records]
         yaml_text: dict[int, str] = {}  # one YAML dump per scenario, not per replication
         if st is not None:
@@ -123,7 +143,8 @@ def run_experiment(
         remote = st is not None and not ex.shares_files
         tasks = [Task(s.run_id, s.label, s.replication, s.scenario, s.seed, code_version(),
                       None if st is None or remote else str(st.root), tables,
-                      yaml_text.get(id(s.scenario), ""), return_tables=remote)
+                      yaml_text.get(id(s.scenario), ""), return_tables=remote,
+                      measures=tuple(measures.items()), keep_result=keep_results)
                  for s in todo]
         _compute(tasks, ex, st, records, progress, on_run, desc, total=len(unique))
         if st is not None:
@@ -140,7 +161,7 @@ def run_experiment(
             ex.close()
         if own_store and st is not None:
             st.close()
-    return _kpi_frame(specs, records), _run_frame(specs, records), experiment
+    return _kpi_frame(specs, records), _run_frame(specs, records), experiment, records
 
 
 def _compute(tasks: list[Task], ex: Any, st: Store | None, records: dict[str, RunRecord],
@@ -235,6 +256,77 @@ def _unique(name: str, src: Any, taken: Mapping[str, Any]) -> str:
     return label
 
 
+@dataclass(frozen=True)
+class Replications:
+    """What :func:`replicate` computed: replication ``i`` of every scenario ran with the same
+    seed (common random numbers unless switched off).
+
+    ``kpis``/``runs`` as in :class:`Comparison`; ``measures``: each per-run measure table of
+    every run, with ``scenario`` and ``replication`` columns first; ``results``: the whole
+    results by scenario (replication order), only with ``keep_results``.
+    """
+
+    kpis: pd.DataFrame
+    runs: pd.DataFrame
+    measures: dict[str, pd.DataFrame]
+    results: dict[str, list[SimResult]] | None = None
+    store: Path | None = None
+    experiment: str | None = None
+    common_random_numbers: bool = True
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.kpis["scenario"].cat.categories)
+
+    def comparison(self, baseline: str | None = None) -> Comparison:
+        """The KPIs as a :class:`Comparison` (``baseline`` defaults to the first scenario)."""
+        if baseline is not None and baseline not in self.scenarios:
+            raise SalessimError(f"baseline: {baseline!r} is not one of the scenarios ({', '.join(self.scenarios)})")
+        return Comparison(kpis=self.kpis, baseline=baseline or self.scenarios[0], runs=self.runs, store=self.store,
+                          experiment=self.experiment, common_random_numbers=self.common_random_numbers)
+
+
+def replicate(
+    scenarios: Mapping[str, ScenarioLike] | Sequence[ScenarioLike],
+    replications: int = 30,
+    seed: int | np.random.SeedSequence | None = None,
+    executor: Any = None,
+    *,
+    store: Store | str | Path | None = None,
+    tables: Sequence[str] = DEFAULT_TABLES,
+    progress: bool = True,
+    common_random_numbers: bool = True,
+    experiment: str | None = None,
+    on_run: Callable[[RunRecord], None] | None = None,
+    measures: Measures | None = None,
+    keep_results: bool = False,
+    desc: str = "replicate",
+) -> Replications:
+    """Run every scenario ``replications`` times (replication ``i`` seeded ``seed_sequence(seed, i)``).
+
+    ``measures``: extra per-run tables (name -> function of a run's result), computed where the
+    run is, stored in its folder and reused on resume. ``keep_results``: also send back every
+    run's whole result (memory: one full result per run; stored runs are recomputed). Other
+    arguments as in :func:`compare`.
+    """
+    labelled = _labelled(scenarios)
+    first = next(iter(labelled.values()))
+    seed = first.seed if seed is None else seed
+    specs = run_specs(labelled, replications, seed, common_random_numbers, code_version())
+    kpis, runs, exp, records = run_experiment(
+        specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
+        experiment=experiment, desc=desc, measures=measures, keep_results=keep_results)
+    tables_of = {name: pd.concat([records[s.run_id].measures[name].assign(scenario=s.label, replication=s.replication)
+                                  for s in specs], ignore_index=True)
+                 for name in (measures or {})}
+    for name, df in tables_of.items():
+        tables_of[name] = df[["scenario", "replication", *[c for c in df.columns if c not in ("scenario", "replication")]]]
+    results = None
+    if keep_results:
+        results = {label: [records[s.run_id].result for s in specs if s.label == label] for label in labelled}
+    return Replications(kpis, runs, tables_of, results, _root(store), exp, common_random_numbers)
+
+
 def compare(
     scenarios: Mapping[str, ScenarioLike] | Sequence[ScenarioLike],
     replications: int = 30,
@@ -265,12 +357,10 @@ def compare(
     seed = first.seed if seed is None else seed
     if baseline is not None and baseline not in labelled:
         raise SalessimError(f"baseline: {baseline!r} is not one of the scenarios ({', '.join(labelled)})")
-    specs = run_specs(labelled, replications, seed, common_random_numbers, code_version())
-    kpis, runs, exp = run_experiment(
-        specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
-        experiment=experiment, desc="compare")
-    return Comparison(kpis=kpis, baseline=baseline or next(iter(labelled)), runs=runs,
-                      store=_root(store), experiment=exp, common_random_numbers=common_random_numbers)
+    reps = replicate(labelled, replications, seed, executor, store=store, tables=tables, progress=progress,
+                     common_random_numbers=common_random_numbers, experiment=experiment, on_run=on_run,
+                     desc="compare")
+    return reps.comparison(baseline)
 
 
 def sweep(
@@ -302,7 +392,7 @@ def sweep(
         raise SalessimError(f"baseline: {baseline!r} is not a grid point ({', '.join(variants)})")
     specs = run_specs(variants, replications, seed, True, code_version())
     params = dict(zip(variants, points, strict=True))
-    kpis, runs, exp = run_experiment(
+    kpis, runs, exp, _ = run_experiment(
         specs, executor=executor, store=store, tables=tables, progress=progress, on_run=on_run,
         experiment=experiment, params=params, desc="sweep")
     design = pd.DataFrame([{"scenario": label, **point} for label, point in params.items()])

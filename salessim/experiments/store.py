@@ -60,12 +60,21 @@ class RunRecord:
     meta: dict[str, Any]
     cached: bool = False
     tables: dict[str, pd.DataFrame] | None = None  # sent back when workers cannot see the store
+    measures: dict[str, pd.DataFrame] | None = None  # the experiment's per-run measures, by name
+    result: Any = None  # the whole SimResult, when the caller keeps results in memory
 
 
 def write_run(root: Path, run_id: str, tables: dict[str, pd.DataFrame | None], scenario_yaml: str, meta: dict[str, Any]) -> Path:
-    """Write one run's folder atomically: into ``tmp/``, then rename into ``runs/``."""
+    """Write one run's folder atomically: into ``tmp/``, then rename into ``runs/``. If the run's
+    folder exists, only the tables it lacks are added (each file atomically)."""
     final = root / "runs" / run_id
     if final.exists():
+        for name, df in tables.items():
+            target = final / f"{name}.parquet"
+            if df is not None and not target.exists():
+                part = root / "tmp" / f"{run_id}-{name}-{uuid.uuid4().hex[:8]}.parquet"
+                _to_parquet(df, part, run_id)
+                os.replace(part, target)
         return final
     tmp = root / "tmp" / f"{run_id}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
@@ -193,12 +202,17 @@ class Store:
             self.con.unregister("new_members")
 
     # ------------------------------------------------------------------ reading
-    def finished(self, run_ids: Iterable[str]) -> set[str]:
-        """The run ids among ``run_ids`` that are complete in the store."""
-        return {r for r in run_ids if (self.root / "runs" / r).is_dir()}
+    def finished(self, run_ids: Iterable[str], measures: Iterable[str] = ()) -> set[str]:
+        """The run ids among ``run_ids`` that are complete in the store, with every table named
+        in ``measures``."""
+        need = [f"{m}.parquet" for m in measures]
+        return {r for r in run_ids
+                if (self.root / "runs" / r).is_dir() and all((self.root / "runs" / r / f).exists() for f in need)}
 
-    def cached_records(self, specs: Iterable[Any]) -> list[RunRecord]:
-        """KPI records of finished runs, from the catalogue (one query)."""
+    def cached_records(self, specs: Iterable[Any], measures: Iterable[str] = ()) -> list[RunRecord]:
+        """KPI records of finished runs, from the catalogue (one query), with the tables named in
+        ``measures`` read from the run folders."""
+        measures = tuple(measures)
         specs = list(specs)
         if not specs:
             return []
@@ -218,7 +232,9 @@ class Store:
             g = groups[s.run_id]
             out.append(RunRecord(s.run_id, s.label, s.replication, tuple(g["kpi"]),
                                  tuple(g["value"].astype(float)), tuple(g["unit"]),
-                                 {"sim_seconds": sim.get(s.run_id, float("nan"))}, cached=True))
+                                 {"sim_seconds": sim.get(s.run_id, float("nan"))}, cached=True,
+                                 measures={m: pd.read_parquet(self.root / "runs" / s.run_id / f"{m}.parquet")
+                                           for m in measures}))
         return out
 
     def sql(self, query: str, *params: Any) -> pd.DataFrame:

@@ -6,16 +6,20 @@ The explorer simulates a scaled-down copy of the organisation (``reps`` reps; ac
 volume in proportion, so each rep keeps the same book and workload) so that a change redraws in
 about a second. Read the comparison in % changes; totals are those of the copy.
 
-Controls are data (:class:`Control`). Modules add their own through :data:`CONTROL_PROVIDERS`
-(e.g. a comp-plan dropdown, a quota strategy, an org structure): a provider takes the full-size
-scenario and returns controls, each mapping its widget value to scenario overrides.
+Controls are data (:class:`Control`). The explorer takes its control providers explicitly
+(``providers=``, default :data:`DEFAULT_PROVIDERS`: core decisions, comp plan, org structure);
+a module adds its own by passing ``providers=(*DEFAULT_PROVIDERS, its_provider)``. A provider
+takes the full-size scenario and returns controls, each mapping its widget value to overrides.
+
+Replications run through the experiments runner (:func:`salessim.analysis.replicate`) and the
+comparison's intervals come from :func:`salessim.experiments.statistics.confidence_interval`.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +36,7 @@ from salessim.analysis import (
     scale_scenario,
 )
 from salessim.errors import SalessimError
+from salessim.experiments import statistics
 from salessim.scenario import Scenario, load_scenario
 
 #: KPIs the explorer's chart shows.
@@ -162,8 +167,9 @@ def org_controls(scenario: Scenario) -> list[Control]:
                     options=options, help="who works which deals, overlays, partners; see docs/org_structures.md")]
 
 
-#: Functions returning the explorer's controls for a scenario; later modules append theirs.
-CONTROL_PROVIDERS: list[Callable[[Scenario], list[Control]]] = [core_controls, plan_controls, org_controls]
+Provider = Callable[[Scenario], list[Control]]
+#: The explorer's default control providers (a tuple: pass your own ``providers=`` to extend it).
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (core_controls, plan_controls, org_controls)
 
 
 def in_voila() -> bool:
@@ -175,12 +181,13 @@ class ScenarioExplorer:
     """Baseline vs the scenario the controls describe, on a scaled copy, redrawn on change."""
 
     def __init__(self, scenario: Scenario | str, replications: int = 5, seed: int = 0, reps: int = 20,
-                 changes: dict[str, Any] | None = None, auto_update: bool = True):
+                 changes: dict[str, Any] | None = None, auto_update: bool = True,
+                 providers: Sequence[Provider] = DEFAULT_PROVIDERS):
         full = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.full = full
         self.base = scale_scenario(full, min(reps, full.org.reps))
         self.replications, self.seed = replications, seed
-        self.controls = [c for provider in CONTROL_PROVIDERS for c in provider(full)]
+        self.controls = [c for provider in providers for c in provider(full)]
         keys = {c.key for c in self.controls}
         unknown = set(changes or {}) - keys
         if unknown:
@@ -229,12 +236,11 @@ class ScenarioExplorer:
         if self.error:
             return f"Cannot simulate these settings: {self.error}"
         d = self.differences.set_index("kpi").loc["revenue"]
+        ci = f"{statistics.LEVEL:.0%} CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}"
         if d.relative_ci_low > 0 or d.relative_ci_high < 0:
             verdict = "higher" if d.relative > 0 else "lower"
-            return (f"Revenue is {abs(d.relative):.1%} {verdict} than today "
-                    f"(95% CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}).")
-        return (f"No clear revenue change: {d.relative:+.1%} "
-                f"(95% CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}).")
+            return f"Revenue is {abs(d.relative):.1%} {verdict} than today ({ci})."
+        return f"No clear revenue change: {d.relative:+.1%} ({ci})."
 
     def comparison_table(self, labels: tuple[str, str] = ("today", "your settings")):
         """The comparison of :data:`TABLE_KPIS` as a formatted table (pandas Styler)."""
@@ -245,11 +251,12 @@ class ScenarioExplorer:
         return viz.comparison_table(shown, self.base.currency, labels=labels)
 
     def comparison_chart(self, ax=None):
-        """Relative change of :data:`CHART_KPIS` with 95% CIs."""
+        """Relative change of :data:`CHART_KPIS` with their confidence intervals."""
         from salessim.ui import charts as viz
 
         kpis = [k for k in CHART_KPIS if k in set(self.differences["kpi"])]
-        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax, title="Change vs today (95% CI)")
+        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax,
+                                        title=f"Change vs today ({statistics.LEVEL:.0%} CI)")
 
     # ---------------------------------------------------------------- widgets
 

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import salessim
 from salessim.analysis import kpi_summary, paired_kpi_differences, replicate, scale_scenario
-from salessim.analysis.replications import _ci
-
-
-def test_confidence_interval_hand_computed():
-    # values 1, 2, 3, 4: mean 2.5, sd 1.29099, se 0.645497, t(0.975, 3) = 3.182446
-    # half-width 2.054260 -> [0.445740, 4.554260]
-    mean, lo, hi = _ci(np.array([1.0, 2.0, 3.0, 4.0]))
-    assert mean == 2.5
-    assert (lo, hi) == pytest.approx((0.445740, 4.554260), abs=1e-6)
-    assert np.isnan(_ci(np.array([5.0]))[1])
 
 
 def test_replications_are_reproducible_and_distinct(small):

@@ -6,14 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salessim.experiments.case_study import _wilson, effect_grid
-from salessim.experiments.stress import (
-    InterventionROI,
-    intervention_roi,
-    months_to_recover,
-    paired_ci,
-    stress_test,
-)
+from salessim.experiments.case_study import effect_grid
+from salessim.experiments.roi import InterventionROI, intervention_roi
+from salessim.experiments.statistics import confidence_interval
+from salessim.experiments.stress import months_to_recover, stress_test
 from tests.events.helpers import small
 
 
@@ -28,13 +24,15 @@ def test_months_to_recover_by_hand():
 
 
 def test_paired_ci_by_hand():
-    mean, lo, hi = paired_ci(np.array([1.0, 2.0, 3.0]), level=0.9)
-    # mean 2, sd 1, t(0.95; 2 df) = 2.919986 -> half width 2.919986 / sqrt(3) = 1.685855
-    assert (mean, lo, hi) == pytest.approx((2.0, 2.0 - 1.685855, 2.0 + 1.685855), abs=1e-6)
+    mean, lo, hi, n, sd = confidence_interval(np.array([2.0, 4.0, 6.0]), np.array([1.0, 2.0, 3.0]), level=0.9)
+    # differences 1, 2, 3: mean 2, sd 1, t(0.95; 2 df) = 2.919986 -> half width 2.919986 / sqrt(3) = 1.685855
+    assert (mean, lo, hi, n, sd) == pytest.approx((2.0, 2.0 - 1.685855, 2.0 + 1.685855, 3, 1.0), abs=1e-6)
+    # the default level is 95%: t(0.975; 2 df) = 4.302653 -> half width 2.484138
+    assert confidence_interval([1.0, 2.0, 3.0]).high == pytest.approx(2.0 + 2.484138, abs=1e-6)
 
 
 def test_wilson_interval_by_hand():
-    lo, hi = _wilson(5, 10, level=0.9)
+    _, lo, hi, _, _ = confidence_interval([1.0] * 5 + [0.0] * 5, level=0.9, method="wilson")
     # z = 1.644854; centre = (0.5 + z^2/20) / (1 + z^2/10) = 0.5; half = 1.644854 * sqrt(0.025 + 0.006764) / 1.270550 = 0.23073
     assert (lo, hi) == pytest.approx((0.5 - 0.23073, 0.5 + 0.23073), abs=1e-4)
 
@@ -78,3 +76,67 @@ def test_effect_grid_on_a_small_org():
     none, strong = g.iloc[0], g.iloc[1]
     assert none["revenue change"] == 0.0 and none["cycle change"] == 0.0  # factor 1 = the baseline, exactly
     assert strong["cycle change"] < -0.2
+
+
+DIP = {"leads dip": [{"kind": "demand_shock", "at": 4, "factor": 0.5, "until": 5}]}
+
+
+def test_stress_results_are_the_same_with_1_and_2_worker_processes():
+    from salessim.experiments.executors import ProcessExecutor
+
+    one = stress_test(small(), DIP, replications=3, seed=2, executor="serial", progress=False)
+    with ProcessExecutor(workers=2) as pool:
+        two = stress_test(small(), DIP, replications=3, seed=2, executor=pool, progress=False)
+    pd.testing.assert_frame_equal(one.runs, two.runs, check_exact=True)
+    pd.testing.assert_frame_equal(one.monthly, two.monthly, check_exact=True)
+    pd.testing.assert_frame_equal(one.summary(), two.summary(), check_exact=True)
+
+
+def test_a_killed_stress_run_resumes_from_the_store(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+
+    from tests.events.helpers import small_data
+
+    scenario, shocks, store = tmp_path / "small.yaml", tmp_path / "shocks.yaml", tmp_path / "store"
+    scenario.write_text(yaml.safe_dump(small_data()), encoding="utf-8")
+    shocks.write_text(yaml.safe_dump(DIP), encoding="utf-8")
+    reference = stress_test(small(), DIP, replications=6, seed=2, executor="serial", progress=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "salessim", "stress", str(scenario), str(shocks), "-n", "6",
+                             "--seed", "2", "--workers", "1", "--store", str(store), "--quiet"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runs = store / "runs"
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if runs.is_dir() and len(list(runs.iterdir())) >= 3:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL  # killed half-way, not finished
+    finished = len(list(runs.iterdir()))
+    assert 3 <= finished < 12
+    resumed = stress_test(small(), DIP, replications=6, seed=2, executor="serial", progress=False, store=store)
+    assert int(resumed.run_log["cached"].sum()) == finished  # finished runs were not recomputed
+    pd.testing.assert_frame_equal(reference.runs, resumed.runs, check_exact=True)
+    pd.testing.assert_frame_equal(reference.monthly, resumed.monthly, check_exact=True)
+    again = stress_test(small(), DIP, replications=6, seed=2, executor="serial", progress=False, store=store)
+    assert again.run_log["cached"].all()
+
+
+def test_a_stored_run_without_the_stress_tables_gets_them_added(tmp_path):
+    import salessim
+
+    salessim.compare([small()], replications=2, seed=2, executor="serial", progress=False, store=tmp_path)
+    first = stress_test(small(), DIP, replications=2, seed=2, executor="serial", progress=False, store=tmp_path)
+    assert not first.run_log["cached"].any()  # the compare runs lacked the per-run stress tables
+    assert all((p / "monthly.parquet").exists() for p in (tmp_path / "runs").iterdir())
+    again = stress_test(small(), DIP, replications=2, seed=2, executor="serial", progress=False, store=tmp_path)
+    assert again.run_log["cached"].all()
+    pd.testing.assert_frame_equal(first.runs, again.runs, check_exact=True)

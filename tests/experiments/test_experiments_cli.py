@@ -85,3 +85,17 @@ def test_unknown_kpi_is_reported_after_saving(tmp_path: Path, small_yaml: Path, 
     assert (out / "summary.csv").exists()
     assert main(["compare", str(small_yaml), "-n", "1", "-j", "1", "-q", "--out", str(out), "--kpi", "revenue"]) == 0
     assert "0 runs computed, 1 reused" in capsys.readouterr().out
+
+
+def test_stress_and_roi_take_the_runner_options(tmp_path: Path, small_yaml: Path, capsys: pytest.CaptureFixture) -> None:
+    shocks, crm, store = tmp_path / "shocks.yaml", tmp_path / "crm.yaml", tmp_path / "store"
+    shocks.write_text("dip:\n  - {kind: demand_shock, at: 4, factor: 0.5, until: 5}\n", encoding="utf-8")
+    crm.write_text("- {kind: training, at: 3, skill_gain: 0.0, cost: 5000}\n", encoding="utf-8")
+    assert main(["stress", str(small_yaml), str(shocks), "-n", "2", "-j", "1", "--store", str(store),
+                 "--level", "0.9", "--quiet"]) == 0
+    text = capsys.readouterr()
+    assert "4 runs computed, 0 reused" in text.out and text.err == ""
+    # the ROI baseline is the stress baseline: its 2 runs come from the store
+    assert main(["roi", str(small_yaml), str(crm), "-n", "2", "-j", "1", "--store", str(store), "--quiet"]) == 0
+    assert "2 runs computed, 2 reused" in capsys.readouterr().out
+    assert len(list((store / "runs").iterdir())) == 6

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 import salessim  # noqa: E402
 from salessim.errors import SalessimError  # noqa: E402
-from salessim.ui.explorer import CONTROL_PROVIDERS, Control, ScenarioExplorer  # noqa: E402
+from salessim.ui.explorer import DEFAULT_PROVIDERS, Control, ScenarioExplorer  # noqa: E402
 
 MIDMARKET = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 
@@ -109,11 +109,9 @@ def test_modules_can_add_controls():
         return [Control("structure", "Org structure", "choice", "line", lambda v, b: {"org.structure": v},
                         options={"line": "line"})]
 
-    CONTROL_PROVIDERS.append(extra)
-    try:
-        e = ScenarioExplorer(MIDMARKET, replications=1, reps=5)
-        assert e.controls[-1].key == "structure"
-        assert e.controls[-1].widget().options == (("line", "line"),)
-    finally:
-        CONTROL_PROVIDERS.remove(extra)
+    e = ScenarioExplorer(MIDMARKET, replications=1, reps=5, providers=(*DEFAULT_PROVIDERS, extra))
+    assert e.controls[-1].key == "structure"
+    assert e.controls[-1].widget().options == (("line", "line"),)
+    # explicit state: another explorer does not see the extra provider
+    assert ScenarioExplorer(MIDMARKET, replications=1, reps=5).controls[-1].widget().options != (("line", "line"),)
     assert salessim.__version__

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from salessim.experiments.stress import InterventionROI, StressTest
+from salessim.experiments.roi import InterventionROI
+from salessim.experiments.stress import StressTest
 
 
 def _axes(ax):

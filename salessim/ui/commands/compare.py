@@ -19,51 +19,66 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def add_experiment_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``compare`` and ``sweep``."""
-    p.add_argument("--replications", "-n", type=int, default=30, help="replications per scenario (default 30)")
+def add_run_options(p: argparse.ArgumentParser, replications: int = 30, store_flags: tuple[str, ...] = ("--out", "--store")) -> None:
+    """Options of every replicated study (``compare``, ``sweep``, ``stress``, ``roi``): replications,
+    seed, results store, experiment name, workers or Dask scheduler, confidence level, progress."""
+    p.add_argument("--replications", "-n", type=int, default=replications,
+                   help=f"replications per scenario (default {replications})")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: the first scenario's)")
-    p.add_argument("--baseline", default=None, help="scenario label to compare against (default: the first)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="results store folder: run tables (Parquet), catalogue.duckdb, summary.csv; "
+    p.add_argument(*store_flags, dest="store", type=Path, default=None,
+                   help="results store folder: run tables (Parquet), catalogue.duckdb; "
                         "rerunning with the same folder skips finished runs")
-    p.add_argument("--tables", default="kpis,ledger,reps",
-                   help="run tables to store (kpis, ledger, reps, deals, accounts, statements, customers, "
-                        "customer_events; default kpis,ledger,reps)")
     p.add_argument("--experiment", default=None, help="name of this experiment in the catalogue")
     how = p.add_mutually_exclusive_group()
     how.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores; 1 = serial)")
     how.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--level", type=float, default=None, help="confidence level (default 0.95)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def add_experiment_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``compare`` and ``sweep``."""
+    add_run_options(p)
+    p.add_argument("--baseline", default=None, help="scenario label to compare against (default: the first)")
+    p.add_argument("--tables", default="kpis,ledger,reps",
+                   help="run tables to store (kpis, ledger, reps, deals, accounts, statements, customers, "
+                        "customer_events; default kpis,ledger,reps)")
     p.add_argument("--kpi", action="append", default=None, metavar="NAME",
                    help="only show this KPI (repeatable; default: all)")
-    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--method", choices=["t", "bootstrap"], default="t", help="CI method for differences")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The runner arguments of :func:`add_run_options`: seed, executor, store, progress, experiment."""
+    executor: Any = args.scheduler if args.scheduler else args.workers
+    if args.scheduler and "://" not in args.scheduler:
+        executor = f"tcp://{args.scheduler}"
+    return {"seed": args.seed, "executor": executor, "store": args.store, "progress": not args.quiet,
+            "experiment": args.experiment}
 
 
 def experiment_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     tables = [t.strip() for t in args.tables.split(",") if t.strip()]
-    executor: Any = args.scheduler if args.scheduler else args.workers
-    if args.scheduler and "://" not in args.scheduler:
-        executor = f"tcp://{args.scheduler}"
-    return {"replications": args.replications, "seed": args.seed, "baseline": args.baseline,
-            "executor": executor, "store": args.out, "tables": tables, "progress": not args.quiet,
-            "experiment": args.experiment}
+    return {"replications": args.replications, "baseline": args.baseline, "tables": tables, **run_kwargs(args)}
 
 
 def report(comparison: Any, args: argparse.Namespace) -> None:
     """Write summary.csv into the store, then print the summary table (an unknown ``--kpi`` is
     reported after the results are saved: rerunning with the same ``--out`` is instant)."""
     note = ""
-    if args.out:
+    if args.store:
         summary = comparison.summary(level=args.level, method=args.method)
-        summary.to_csv(args.out / "summary.csv", index=False)
-        cached = int(comparison.runs["cached"].sum())
-        note = (f"store: {args.out}/ (experiment {comparison.experiment}; {len(comparison.runs) - cached} runs "
-                f"computed, {cached} reused); summary in {args.out / 'summary.csv'}")
+        summary.to_csv(args.store / "summary.csv", index=False)
+        note = f"{store_note(args.store, comparison.experiment, comparison.runs)}; summary in {args.store / 'summary.csv'}"
     print(comparison.table(level=args.level, method=args.method, kpis=args.kpi))
     if note:
         print(note)
+
+
+def store_note(store: Path, experiment: str | None, runs: Any) -> str:
+    """``store: DIR/ (experiment NAME; N runs computed, M reused)``."""
+    cached = int(runs["cached"].sum())
+    return f"store: {store}/ (experiment {experiment}; {len(runs) - cached} runs computed, {cached} reused)"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,7 +2,10 @@
 
 ``salessim stress SCENARIO.yaml SHOCKS.yaml``: SHOCKS.yaml maps a shock name to a list of events.
 ``salessim roi SCENARIO.yaml INTERVENTIONS.yaml``: INTERVENTIONS.yaml is a list of events.
-Both print a table; ``--out FILE.csv`` also writes the per-replication rows.
+Both print a table; ``--out FILE.csv`` also writes the per-replication rows. Both run through the
+experiments runner with the options of ``salessim compare``: ``--store DIR`` keeps every run
+(rerunning with the same folder skips finished runs), ``--workers``/``--scheduler``,
+``--experiment``, ``--level``, ``--quiet``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.ui.commands.compare import add_run_options, run_kwargs, store_note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,8 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("scenario", type=Path, help="scenario YAML file")
         p.add_argument("events", type=Path, help=f"YAML file with the {what}")
-        p.add_argument("--replications", type=int, default=20, help="paired replications (default 20)")
-        p.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
+        add_run_options(p, replications=20, store_flags=("--store",))
         p.add_argument("--out", type=Path, default=None, help="CSV file for the per-replication rows")
         p.set_defaults(func=run_stress if name == "stress" else run_roi)
 
@@ -45,24 +48,28 @@ def run_stress(args: argparse.Namespace) -> int:
     shocks = _read(args.events)
     if not isinstance(shocks, dict) or not all(isinstance(v, list) for v in shocks.values()):
         raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
-    st = stress_test(load_scenario(args.scenario), shocks, args.replications, args.seed)
+    st = stress_test(load_scenario(args.scenario), shocks, args.replications, level=args.level, **run_kwargs(args))
     table = st.summary()
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+    if args.store:
+        print(store_note(args.store, st.experiment, st.run_log))
     if args.out:
         st.runs.to_csv(args.out, index=False)
     return 0
 
 
 def run_roi(args: argparse.Namespace) -> int:
-    from salessim.experiments.stress import intervention_roi
+    from salessim.experiments.roi import intervention_roi
     from salessim.scenario import load_scenario
 
     events = _read(args.events)
     if not isinstance(events, list):
         raise SalessimError(f"{args.events}: (top level): expected a list of events")
-    roi = intervention_roi(load_scenario(args.scenario), events, args.replications, args.seed)
+    roi = intervention_roi(load_scenario(args.scenario), events, args.replications, level=args.level, **run_kwargs(args))
     print(f"gross margin on bookings: {roi.gross_margin:.1%}")
     print(roi.summary().to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    if args.store:
+        print(store_note(args.store, roi.experiment, roi.run_log))
     if args.out:
         roi.runs.to_csv(args.out, index=False)
     return 0
