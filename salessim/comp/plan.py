@@ -388,10 +388,11 @@ class Crediting(Frozen):
 
 
 class CompPlan(Frozen):
-    """A compensation plan. Build it with :func:`load_plan`.
+    """A compensation plan (data only). Build it with :func:`load_plan`.
 
-    Engine-facing methods (vectorised over reps): :meth:`period_payout`, :meth:`marginal_value`,
-    :meth:`pay_curve`; analyst-facing: :meth:`statements`.
+    The calculations take a plan: :func:`salessim.comp.statements` (analyst-facing),
+    :func:`salessim.comp.period_payout`, :func:`salessim.comp.marginal_value` and
+    :func:`salessim.comp.pay_curve` (engine-facing, vectorised over reps).
     """
 
     name: str = "plan"
@@ -464,7 +465,7 @@ class CompPlan(Frozen):
 
     @property
     def primary_measure(self) -> str:
-        """The measure the engine-facing methods use: bookings if present, else the first one."""
+        """The measure the engine-facing functions use: bookings if present, else the first one."""
         names = [m.name for m in self.measures]
         return "bookings" if "bookings" in names else names[0]
 
@@ -476,32 +477,6 @@ class CompPlan(Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude={"pay": {"ote", "mix"}})
-
-    # ------------------------------------------------------------------ engine- and analyst-facing API
-
-    def statements(self, performance: Any) -> Any:
-        """Line-item payout statements for a performance frame; see :mod:`salessim.comp.payout`."""
-        from salessim.comp.payout import statements
-
-        return statements(self, performance)
-
-    def period_payout(self, credited: Any, quota: Any, **state: Any) -> Any:
-        """Variable pay of the current period per rep; see :func:`salessim.comp.curve.period_payout`."""
-        from salessim.comp.curve import period_payout
-
-        return period_payout(self, credited, quota, **state)
-
-    def marginal_value(self, credited: Any, quota: Any, amount: Any, **state: Any) -> Any:
-        """Pay for one more deal of ``amount`` now; see :func:`salessim.comp.curve.marginal_value`."""
-        from salessim.comp.curve import marginal_value
-
-        return marginal_value(self, credited, quota, amount, **state)
-
-    def pay_curve(self, attainment: Any = None, **kwargs: Any) -> Any:
-        """Annual payout by component against attainment; see :func:`salessim.comp.curve.pay_curve`."""
-        from salessim.comp.curve import pay_curve
-
-        return pay_curve(self, attainment, **kwargs)
 
 
 # --------------------------------------------------------------------------- loading
