@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy import special
+
+from salessim.inputs import Frozen
 
 _DAYS = Annotated[float, Field(gt=0.0, le=3650.0)]
 
 
-class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Dist(Frozen):
+    """Base of the distributions (frozen, unknown keys are errors)."""
 
 
 class Lognormal(_Dist):
