@@ -53,6 +53,10 @@ class Effort(Frozen):
     prospecting_leads_per_week: Annotated[float, Field(ge=0.0)] = Field(
         1.5, description="self-sourced leads per rep-week at effort 1 (on top of inbound leads)"
     )
+    complexity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        0.15, description="attention lost per extra plan component: each of K components is weighted "
+        "1 / (1 + complexity x (K - 1)) (seed deck: schemes too complex to understand; assumption)"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Effort:
@@ -74,7 +78,6 @@ class Timing(Frozen):
     pull_horizon_days: Annotated[float, Field(ge=1.0, le=90.0)] = Field(
         45.0, description="how far into the next period a deal may be pulled from"
     )
-    pull_discount: Fraction = Field(0.08, description="price cut a customer gets for closing early (Larkin 2014)")
     push_accept: Fraction = Field(0.3, description="chance a customer agrees to delay a signature (assumption)")
     push_loss: Fraction = Field(0.15, description="chance a customer walks away when a deal is pushed out (assumption)")
     hassle: Fraction = Field(
