@@ -124,6 +124,15 @@ def test_marginal_pay_of_a_step_bonus() -> None:
     assert marginal(bonus, 0.0, 100_000.0, 3.0, 100_000.0, 100_000.0) == pytest.approx(659.13, abs=0.01)
 
 
+def test_marginal_pay_prices_the_uncertainty_of_the_rest() -> None:
+    # commission on credit above quota only (rate 1): quota 100,000, nothing booked, 100,000 more
+    # expected from 3 deals (S lognormal, mean 1, log-sd 0.5). Adding 100,000 gains
+    # E[min(100,000, 100,000 S)] = 100,000 x E[min(1, S)] = 100,000 x (2 - 2 Phi(0.25)) = 80,259
+    # (E[(S - 1)+] = 2 Phi(sd/2) - 1 for a mean-1 lognormal); the quadrature gets 79,946 (-0.4%)
+    above = lambda c, q, r: np.maximum(c - q[:, None], 0.0)  # noqa: E731
+    assert marginal(above, 0.0, 100_000.0, 3.0, 100_000.0, 100_000.0) == pytest.approx(80_259.0, rel=0.01)
+
+
 # ----------------------------------------------------------------------------- deal timing
 
 
