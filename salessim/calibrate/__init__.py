@@ -81,7 +81,8 @@ def calibrate(crm: CrmImport, base: Scenario | None = None, refine_iterations: i
     if not (crm.deals["status"] == "won").any() or not (crm.deals["status"] == "lost").any():
         raise SalessimError(f"{crm.report.source}: stage: no won or no lost deals: check the mapping's won/lost values "
                             f"({crm.mapping.won} / {crm.mapping.lost})")
-    fit = fit_crm(crm.deals, crm.as_of, crm.history, len(base.funnel.stages))
+    fit = fit_crm(crm.deals, crm.as_of, crm.history, len(base.funnel.stages),
+                  base.staffing.attrition.base_annual_quit)
     data = build_scenario(fit, base, currency=crm.currency, source=source)
     data, check, last = refine(data, fit, refine_iterations, seed)
     if refine_iterations > 0:

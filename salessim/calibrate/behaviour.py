@@ -9,7 +9,8 @@
 * **Owner turnover**: an owner *left* when no opportunity of theirs was created in the last
   ``max(60, 5 x their median gap)`` days before the snapshot; the yearly quit probability is
   ``1 - exp(-leavers / rep-years)``, exact Poisson 95% interval ->
-  ``staffing.attrition.base_annual_quit`` when at least 10 rep-years are observed.
+  ``staffing.attrition.base_annual_quit`` when at least 10 rep-years are observed and the base's
+  value lies outside the interval (the data contradict it); otherwise the base's is kept.
 """
 
 from __future__ import annotations
@@ -71,9 +72,10 @@ def skill_interval(reps: pd.DataFrame, draws: int = 400, seed: int = 0) -> tuple
 
 def turnover(deals: pd.DataFrame, as_of: pd.Timestamp) -> dict:
     """Owners who stopped appearing, rep-years observed, the yearly quit probability and interval."""
-    g = deals.sort_values("created").groupby("owner")["created"]
+    d = deals[["owner", "created"]].sort_values(["owner", "created"])
+    g = d.groupby("owner")["created"]
     first, last = g.min(), g.max()
-    gap = g.apply(lambda s: s.diff().dt.days.median()).fillna(0.0)
+    gap = d.assign(gap=g.diff().dt.days).groupby("owner")["gap"].median().fillna(0.0)
     quiet = (as_of - last).dt.days
     left = quiet > np.maximum(60.0, 5.0 * gap)
     end = last.where(left, as_of)
@@ -86,7 +88,8 @@ def turnover(deals: pd.DataFrame, as_of: pd.Timestamp) -> dict:
             "quit": 1 - np.exp(-rate), "low": 1 - np.exp(-lo), "high": 1 - np.exp(-hi)}
 
 
-def estimate_behaviour(deals: pd.DataFrame, as_of: pd.Timestamp, reps: pd.DataFrame, skill_sd: float) -> pd.DataFrame:
+def estimate_behaviour(deals: pd.DataFrame, as_of: pd.Timestamp, reps: pd.DataFrame, skill_sd: float,
+                       base_quit: float | None = None) -> pd.DataFrame:
     """The table: estimate, value, low, high (95%), unit, what the scenario sets it to, basis."""
     rows = bunching(deals)
     lo, hi = skill_interval(reps)
@@ -94,10 +97,12 @@ def estimate_behaviour(deals: pd.DataFrame, as_of: pd.Timestamp, reps: pd.DataFr
                  "unit": "x", "set to": "org.skill.sd (less what effort, ramp-up and workload already add)",
                  "basis": f"{len(reps)} owners, standardised for segment/product mix, shrunk"})
     t = turnover(deals, as_of)
-    use = t["rep_years"] >= MIN_REP_YEARS
+    use = t["rep_years"] >= MIN_REP_YEARS and (base_quit is None or not t["low"] <= base_quit <= t["high"])
+    why = (f"fewer than {MIN_REP_YEARS:.0f} rep-years observed" if t["rep_years"] < MIN_REP_YEARS
+           else f"the base's {base_quit or 0:.0%} is inside the interval")
     rows.append({"estimate": "owner turnover (yearly quit probability)", "value": t["quit"], "low": t["low"],
                  "high": t["high"], "unit": "share/yr",
                  "set to": ("staffing.attrition.base_annual_quit" if use
-                            else f"base kept (fewer than {MIN_REP_YEARS:.0f} rep-years observed)"),
+                            else f"base kept ({why})"),
                  "basis": f"{len(t['leavers'])} owners stopped appearing over {t['rep_years']:.1f} rep-years"})
     return pd.DataFrame(rows)

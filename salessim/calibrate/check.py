@@ -14,6 +14,10 @@ opportunities per month    fitted arrivals (whole months)                       
 end-of-quarter bunching    hockey-stick index (information, no pass/fail)               --
 =========================  ==========================================================  =============
 
+A small export is one noisy sample: a row's tolerance widens to 2.58 standard errors of the
+data's own value when that is larger (a quantile's error from its local slope,
+``sqrt(q(1-q)/n) x (Q(q+0.05) - Q(q-0.05)) / 0.1``; a rate's binomial; bookings' compound Poisson).
+Bookings are information only when the export holds no full month past its P90 won cycle.
 Simulated values pool the replications of the last refining run over its horizon.
 """
 
@@ -36,30 +40,48 @@ MIN_CYCLE_TOLERANCE_DAYS = 2.0
 MONTH_DAYS = 365.25 / 12
 
 
+Z99 = 2.576
+
+
 def _wq(x: np.ndarray, w: np.ndarray, q: float) -> float:
     o = np.argsort(x)
     cw = np.cumsum(w[o])
     return float(x[o][min(np.searchsorted(cw, q * cw[-1]), len(x) - 1)])
 
 
-def observed(deals: pd.DataFrame, fit: Fit) -> dict[str, float]:
-    """The export's values of every row (see the module docstring)."""
+def _quantile_se(quantile, q: float, n: int) -> float:
+    """Relative standard error of a sample quantile (see the module docstring)."""
+    v = quantile(q)
+    slope = (quantile(min(q + 0.05, 0.999)) - quantile(max(q - 0.05, 0.001))) / 0.1
+    return float(np.sqrt(q * (1 - q) / max(n, 1)) * slope / v) if v > 0 else np.nan
+
+
+def observed(deals: pd.DataFrame, fit: Fit) -> tuple[dict[str, float], dict[str, float]]:
+    """The export's values of every row and their standard errors (points for the win rate,
+    relative for the others; see the module docstring)."""
     wc = fit.won_cycle
     won = deals[deals["status"] == "won"]
     w = censoring_weights(deals, fit.as_of)[won.index].to_numpy()
     amounts = won["amount"].to_numpy(float)
     start = deals["created"].min() + pd.Timedelta(days=wc.data_quantile(0.9))
     months = pd.period_range(start.to_period("M") + 1, (fit.as_of + pd.Timedelta(days=1)).to_period("M") - 1, freq="M")
-    if len(months) == 0:
-        months = pd.period_range(fit.as_of.to_period("M") - 3, fit.as_of.to_period("M") - 1, freq="M")
-    per_month = won.groupby(won["closed"].dt.to_period("M"))["amount"].sum().reindex(months, fill_value=0.0)
-    out = {"win rate": float(fit.win_overall["win_rate"].iloc[0]),
+    in_window = won[won["closed"].dt.to_period("M").isin(months)]["amount"].to_numpy(float)
+    booked = in_window.sum()
+    win = float(fit.win_overall["win_rate"].iloc[0])
+    closed = int((deals["status"] != "open").sum())
+    n_leads = float(fit.arrivals.monthly["leads"].sum()) if len(fit.arrivals.monthly) else float(len(deals))
+    out = {"win rate": win,
            **{f"won cycle P{q}": wc.data_quantile(q / 100) for q in (25, 50, 75, 90)},
            **{f"deal size P{q}": _wq(amounts, w, q / 100) for q in (25, 50, 75)},
-           "bookings per month": float(per_month.mean()),
+           "bookings per month": float(booked / len(months)) if len(months) else np.nan,
            "opportunities per month": fit.arrivals.leads_per_year / 12,
            "end-of-quarter bunching": quarter_end_index(won["closed"])[0]}
-    return out
+    se = {"win rate": float(np.sqrt(win * (1 - win) / max(closed, 1))),
+          **{f"won cycle P{q}": _quantile_se(wc.data_quantile, q / 100, len(won)) for q in (25, 50, 75, 90)},
+          **{f"deal size P{q}": _quantile_se(lambda x: _wq(amounts, w, x), q / 100, len(won)) for q in (25, 50, 75)},
+          "bookings per month": float(np.sqrt(np.sum(in_window**2)) / booked) if booked > 0 else np.nan,
+          "opportunities per month": 1 / np.sqrt(max(n_leads, 1.0)), "end-of-quarter bunching": np.nan}
+    return out, se
 
 
 def simulated(deals: pd.DataFrame, horizon: int, replications: int) -> dict[str, float]:
@@ -77,11 +99,12 @@ def simulated(deals: pd.DataFrame, horizon: int, replications: int) -> dict[str,
             "end-of-quarter bunching": quarter_end_index(pd.to_datetime(won["close_date"]))[0]}
 
 
-def compare(obs: dict[str, float], sim: dict[str, float]) -> pd.DataFrame:
+def compare(obs: tuple[dict[str, float], dict[str, float]], sim: dict[str, float]) -> pd.DataFrame:
     """Tidy table: row, observed, simulated, error (points for the win rate, else relative),
-    tolerance, passed (None: information only)."""
+    tolerance (widened by the data's sampling error), passed (None: information only)."""
     rows = []
-    for key, o in obs.items():
+    values, ses = obs
+    for key, o in values.items():
         s = sim[key]
         group = next((g for g in TOLERANCES if key.startswith(g)), None)
         if key == "win rate":
@@ -91,7 +114,9 @@ def compare(obs: dict[str, float], sim: dict[str, float]) -> pd.DataFrame:
             tol = TOLERANCES.get(group, np.nan)
             if group == "won cycle":
                 tol = max(tol, MIN_CYCLE_TOLERANCE_DAYS / max(o, 1e-9))
-        passed = None if group is None else bool(np.isfinite(err) and abs(err) <= tol)
+        if np.isfinite(ses[key]):
+            tol = max(tol, Z99 * ses[key])
+        passed = None if group is None or not np.isfinite(o) else bool(np.isfinite(err) and abs(err) <= tol)
         rows.append({"check": key, "observed": o, "simulated": s, "error": err, "tolerance": tol, "passed": passed})
     return pd.DataFrame(rows)
 
@@ -104,6 +129,8 @@ def mismatch(table: pd.DataFrame) -> str:
 
 
 def _fmt(key: str, v: float) -> str:
+    if not np.isfinite(v):
+        return "n/a"
     if key == "win rate":
         return f"{v:.1%}"
     if key.startswith("won cycle"):
@@ -116,7 +143,7 @@ def format_table(table: pd.DataFrame) -> str:
     lines = [f"  {'check':<26} {'data':>12} {'simulated':>12} {'error':>9} {'tolerance':>10}  result"]
     for r in table.itertuples():
         pts = r.check == "win rate"
-        err = f"{r.error * 100:+.1f} pt" if pts else f"{r.error:+.1%}"
+        err = f"{r.error * 100:+.1f} pt" if pts else (f"{r.error:+.1%}" if np.isfinite(r.error) else "n/a")
         tol = "" if not np.isfinite(r.tolerance) else (f"{r.tolerance * 100:.0f} pt" if pts else f"{r.tolerance:.0%}")
         res = "info" if r.passed is None else ("pass" if r.passed else "FAIL")
         fmt = (lambda v: f"{v:.2f}") if r.check == "end-of-quarter bunching" else (lambda v, k=r.check: _fmt(k, v))

@@ -48,7 +48,7 @@ class ExportSpec:
     open_missing_amount: float = 0.3  # share of open deals exported without a value
     unengaged_leads: int = 500  # open Prospecting rows with no engage date (created date only)
     leavers: int = 4  # owners who stop appearing before the snapshot
-    quarter_end_push: float = 0.0  # share of wins due in the 3 weeks before a quarter end moved to its last 3 days
+    quarter_end_push: float = 0.0  # share of wins due in a quarter's first 30 days pulled into the last 3 of the one before
 
     def won_cycle(self) -> LognormalMixture:
         return LognormalMixture(weights=[self.quick_share, 1 - self.quick_share],
@@ -83,10 +83,11 @@ def snapshot_export(spec: ExportSpec = ExportSpec(), seed: int = 0) -> pd.DataFr
     dur = np.where(won, spec.won_cycle().quantile(rng.random(n)),
                    spec.lost_median_days * np.exp(spec.lost_sigma * rng.standard_normal(n)))
     close = engaged + pd.to_timedelta(np.floor(dur), unit="D")
-    if spec.quarter_end_push > 0:
-        q_end = close.to_period("Q").end_time.normalize()
-        due = won & ((q_end - close).days.to_numpy() <= 21) & (rng.random(n) < spec.quarter_end_push)
-        close = close.where(~due, q_end - pd.to_timedelta(rng.integers(0, 3, n), unit="D"))
+    if spec.quarter_end_push > 0:  # wins due in a quarter's first 30 days pulled into the last quarter's end
+        prev_end = close.to_period("Q").start_time - pd.Timedelta(days=1)
+        due = won & ((close - prev_end).days.to_numpy() <= 30) & (rng.random(n) < spec.quarter_end_push)
+        pulled = np.maximum(prev_end - pd.to_timedelta(rng.integers(0, 3, n), unit="D"), engaged)
+        close = close.where(~due, pulled)
     is_open = np.asarray(close > as_of)
     age = (as_of - engaged).days.to_numpy()
     stage = np.where(is_open, np.where(age < 14, "Prospecting", "Engaging"), np.where(won, "Closed Won", "Closed Lost"))

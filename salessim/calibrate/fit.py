@@ -297,8 +297,10 @@ class Fit:
         return pd.DataFrame(rows, columns=["parameter", "value", "unit"])
 
 
-def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | None = None, n_stages: int = 5) -> Fit:
-    """Fit everything the scenario needs from clean deals (and a stage history when given)."""
+def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | None = None, n_stages: int = 5,
+            base_quit: float | None = None) -> Fit:
+    """Fit everything the scenario needs from clean deals (and a stage history when given);
+    ``base_quit``: the base scenario's yearly quit rate (kept unless the data contradict it)."""
     as_of = pd.Timestamp(as_of)
     won_d, lost_d, open_a = cycle_days(deals, as_of)
     overall = win_rates(deals, as_of)
@@ -308,7 +310,7 @@ def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | No
     prod_win = win_rates(deals.assign(product=deals["product"].fillna("(none)")), as_of, "product") if has["product"] else None
     reps, sd = rep_productivity(deals)
     won_cycle = choose_won_cycle(cycle, won_d, lost_d, open_a)
-    behaviour = estimate_behaviour(deals, as_of, reps, sd)
+    behaviour = estimate_behaviour(deals, as_of, reps, sd, base_quit)
     turn = behaviour[behaviour["set to"] == "staffing.attrition.base_annual_quit"]
     stages = fit_stages(history, deals, n_stages, as_of) if history is not None and len(history) else None
     seg = deals["segment"].fillna("all")
