@@ -193,7 +193,7 @@ def rep_productivity(deals: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     """
     closed = deals[deals["status"] != "open"].copy()
     closed["won"] = (closed["status"] == "won").astype(float)
-    cell = [closed["segment"].fillna("all"), closed["product"].fillna("all")]
+    cell = [closed["segment"].astype(object).fillna("all"), closed["product"].astype(object).fillna("all")]
     closed["p"] = closed.groupby(cell)["won"].transform("mean").clip(1e-6, 1 - 1e-6)
     closed["v"] = closed["p"] * (1 - closed["p"])
     closed["booked"] = closed["amount"].where(closed["won"] > 0, 0.0)

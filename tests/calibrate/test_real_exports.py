@@ -13,9 +13,9 @@ from salessim.calibrate.fit import fit_crm
 from salessim.model.distributions import Empirical, Lognormal, LognormalMixture
 
 
-def _export(tmp_path, spec: ExportSpec = ExportSpec(), seed: int = 0):
+def _export(tmp_path, spec: ExportSpec | None = None, seed: int = 0):
     path = tmp_path / f"export_{seed}.csv"
-    snapshot_export(spec, seed).to_csv(path, index=False)
+    snapshot_export(spec or ExportSpec(), seed).to_csv(path, index=False)
     return path
 
 
