@@ -10,6 +10,7 @@ from conftest import ROOT
 from salessim.calibrate import from_crm, import_crm, load_mapping
 from salessim.calibrate.exports import MAPPING, ExportSpec, snapshot_export
 from salessim.calibrate.fit import fit_crm
+from salessim.calibrate.scenario import DEFAULT_BASE
 from salessim.model.distributions import Empirical, Lognormal, LognormalMixture
 
 
@@ -112,8 +113,7 @@ def test_cli_mismatch_exit_2_and_accept(tmp_path) -> None:
     path = _export(tmp_path, ExportSpec(opportunities=3000))
     (tmp_path / "map.yaml").write_text(yaml.safe_dump(MAPPING), encoding="utf-8")
     # A base whose reps cannot work the leads: the simulation cannot match the data.
-    base = yaml.safe_load((ROOT / "data" / "scenarios" / "midmarket.yaml").read_text(encoding="utf-8"))
-    base["org"]["weekly_hours"] = 1
+    base = {**DEFAULT_BASE, "org": {**DEFAULT_BASE["org"], "weekly_hours": 1}}
     (tmp_path / "base.yaml").write_text(yaml.safe_dump(base), encoding="utf-8")
     args = [sys.executable, "-m", "salessim", "calibrate", str(path), "--mapping", str(tmp_path / "map.yaml"),
             "--base", str(tmp_path / "base.yaml"), "--refine", "1", "--out", str(tmp_path / "out.yaml")]
