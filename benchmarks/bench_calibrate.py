@@ -94,7 +94,7 @@ def bench_snapshot_export(n: int = 100_000) -> list[dict]:
     from salessim.calibrate.fit import fit_crm
     from salessim.calibrate.scenario import _pooled_run, build_scenario, default_base
 
-    spec = ExportSpec(opportunities=n - 2000, reps=200, unengaged_leads=2000)
+    spec = ExportSpec(opportunities=n, reps=200)
     base = default_base()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.csv"

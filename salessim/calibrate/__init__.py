@@ -95,7 +95,11 @@ def calibrate(crm: CrmImport, base: Scenario | None = None, refine_iterations: i
     fit.check = check
     table = _check.compare(_check.observed(crm.deals, fit), _check.simulated(*last))
     miss = _check.mismatch(table)
-    if miss:
+    if miss and check["self_sourced_per_year"] > 0.8 * fit.arrivals.leads_per_year:
+        miss += (f" -- the base's reps self-source {check['self_sourced_per_year']:,.0f} opportunities a year, "
+                 f"near or above the export's {fit.arrivals.leads_per_year:,.0f}: lower "
+                 "behaviour.effort.prospecting_leads_per_week in the base")
+    elif miss:
         leads_per_rep = fit.arrivals.leads_per_year / max(len(fit.reps), 1)
         miss += (f" -- rep capacity (weekly_hours, stage rep_hours from the base) may not fit {leads_per_rep:,.0f} "
                  "leads per rep a year; adjust the base or --refine more")

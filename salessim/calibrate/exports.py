@@ -3,7 +3,7 @@
 :func:`snapshot_export` draws opportunities the way a pipeline export looks on the day it is
 pulled: current stage (two open stages plus Closed Won / Closed Lost), engage date, close date
 and value, with what real exports have -- open deals without an amount, early leads never
-engaged (blank engage date, a created date), a bimodal won cycle (quick wins and a slower hump),
+engaged (created before the snapshot, engaged after it: blank engage date, a created date), a bimodal won cycle (quick wins and a slower hump),
 reps who differ in win rate, owners who leave, and optionally wins pushed to the quarter's end.
 The parameters are the truth a calibration should recover (:meth:`ExportSpec.truth`).
 """
@@ -46,7 +46,8 @@ class ExportSpec:
     deal_sigma: float = 0.7
     rep_sd: float = 0.25  # sd of the reps' win-rate multipliers
     open_missing_amount: float = 0.3  # share of open deals exported without a value
-    unengaged_leads: int = 500  # open Prospecting rows with no engage date (created date only)
+    engage_delay_days: float = 30.0  # mean days from a lead's creation to its engagement (exponential);
+    # leads created before the snapshot but engaged after it are exported unengaged (blank engage date)
     leavers: int = 4  # owners who stop appearing before the snapshot
     quarter_end_push: float = 0.0  # share of wins due in a quarter's first 30 days pulled into the last 3 of the one before
 
@@ -69,7 +70,8 @@ def snapshot_export(spec: ExportSpec = ExportSpec(), seed: int = 0) -> pd.DataFr
     as_of = pd.Timestamp(spec.as_of)
     first = as_of - pd.DateOffset(months=spec.months) + pd.Timedelta(days=1)
     span = (as_of - first).days + 1
-    engaged = first + pd.to_timedelta(rng.integers(0, span, n), unit="D")
+    created = first + pd.to_timedelta(rng.integers(0, span, n), unit="D")
+    engaged = created + pd.to_timedelta(np.floor(rng.exponential(spec.engage_delay_days, n)), unit="D")
     skill = np.exp(spec.rep_sd * rng.standard_normal(spec.reps) - spec.rep_sd**2 / 2)
     # Owners who leave stop getting deals at a random date in the export's second half.
     leave = np.full(spec.reps, np.inf)
@@ -94,26 +96,18 @@ def snapshot_export(spec: ExportSpec = ExportSpec(), seed: int = 0) -> pd.DataFr
     amount = np.round(spec.deal_median * np.exp(spec.deal_sigma * rng.standard_normal(n)), 0)
     no_value = is_open & (rng.random(n) < spec.open_missing_amount)
     names = np.array([f"Rep {i + 1:02d}" for i in range(spec.reps)])
-    created = engaged - pd.to_timedelta(rng.integers(0, 10, n), unit="D")
+    unengaged = np.asarray(engaged > as_of)
+    stage = np.where(unengaged, "Prospecting", stage)
+    no_value = no_value | unengaged
     out = pd.DataFrame({
         "Opportunity ID": [f"OPP-{i + 1:06d}" for i in range(n)],
         "Owner": names[owner],
         "Stage": stage,
         "Value": np.where(no_value, "", amount.astype(np.int64).astype(str)),
         "Created Date": created.strftime("%Y-%m-%d"),
-        "Engage Date": engaged.strftime("%Y-%m-%d"),
+        "Engage Date": np.where(unengaged, "", engaged.strftime("%Y-%m-%d")),
         # Open deals carry an expected close date, as CRMs do: never an outcome.
-        "Close Date": np.where(is_open, (as_of + pd.Timedelta(days=30)).strftime("%Y-%m-%d"), close.strftime("%Y-%m-%d")),
+        "Close Date": np.where(unengaged, "", np.where(is_open, (as_of + pd.Timedelta(days=30)).strftime("%Y-%m-%d"),
+                                                       close.strftime("%Y-%m-%d"))),
     })
-    k = spec.unengaged_leads
-    if k:
-        seen = as_of - pd.to_timedelta(rng.integers(0, 60, k), unit="D")
-        present = np.flatnonzero(leave > span)
-        leads = pd.DataFrame({
-            "Opportunity ID": [f"LEAD-{i + 1:06d}" for i in range(k)],
-            "Owner": names[present[rng.integers(len(present), size=k)]],
-            "Stage": "Prospecting", "Value": "", "Created Date": seen.strftime("%Y-%m-%d"), "Engage Date": "",
-            "Close Date": "",
-        })
-        out = pd.concat([out, leads], ignore_index=True)
     return out

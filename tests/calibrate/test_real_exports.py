@@ -4,6 +4,7 @@ engaged, two open stages, leavers): the calibration keeps the rows and recovers 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -41,16 +42,19 @@ def test_new_kinds_quantiles() -> None:
 
 def test_rows_kept_and_counted(tmp_path, stages) -> None:
     spec = ExportSpec(opportunities=3000)
-    crm = _import(_export(tmp_path, spec), stages)
-    assert crm.report.quarantined == 0 and crm.report.kept == spec.opportunities + spec.unengaged_leads
+    path = _export(tmp_path, spec)
+    unengaged = set(pd.read_csv(path, dtype=str, keep_default_na=False).query("`Engage Date` == ''")["Opportunity ID"])
+    assert len(unengaged) > 20
+    crm = _import(path, stages)
+    assert crm.report.quarantined == 0 and crm.report.kept == spec.opportunities
     assert crm.deals["amount"].isna().sum() > 0 and crm.deals.loc[crm.deals["amount"].isna(), "status"].eq("open").all()
-    leads = crm.deals[crm.deals["opportunity_id"].str.startswith("LEAD")]
-    assert leads["created"].notna().all() and leads["stage"].eq("prospecting").all()
+    leads = crm.deals[crm.deals["opportunity_id"].isin(unengaged)]
+    assert len(leads) == len(unengaged) and leads["created"].notna().all() and leads["stage"].eq("prospecting").all()
     assert any("no engage date" in n for n in crm.report.notes) and any("no amount" in n for n in crm.report.notes)
     # Without a first-seen column the unengaged leads are quarantined with a hint, not guessed.
     bare = {**MAPPING, "columns": {k: v for k, v in MAPPING["columns"].items() if k != "first_seen"}}
-    q = import_crm(_export(tmp_path, spec), load_mapping(bare), stages)
-    assert q.report.reasons["bad created date"] == spec.unengaged_leads
+    q = import_crm(path, load_mapping(bare), stages)
+    assert q.report.reasons["bad created date"] == len(unengaged)
     assert q.quarantine["detail"].str.contains("first_seen").all()
 
 
