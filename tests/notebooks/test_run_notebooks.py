@@ -229,8 +229,9 @@ def _target(html, tables):
 def _calibrate(html, tables):
     for heading in ("Import and validation", "What was fitted", "Back-test"):
         assert heading in html
-    assert len(PNG.findall(html)) == 1  # the calibration figure
-    assert "13 of 202 rows quarantined" in html  # defective.csv: 13 deliberate defects
+    assert len(PNG.findall(html)) == 2  # the calibration figure, the won-cycle overlay
+    assert "12 of 202 rows quarantined" in html  # defective.csv: 13 deliberate defects, a lost deal without amount kept
+    assert "Does the model reproduce your data?" in html and "calibrated model" in html
     bt = pd.read_csv(tables / "backtest.csv")
     assert len(bt) == 5 and bt["passed"].dtype == bool
     assert ">pass<" in html or ">FAIL<" in html
