@@ -123,7 +123,8 @@ def foresight(scenario: Scenario, plan: CompPlan, *, annual_quota: float, avg_de
                        team_pace=team_pace, complexity=b.effort.complexity, ratchet_cost=ratchet,
                        clawback_share=clawback)
         prefs = Preferences(b.effort.grid(), b.effort.intrinsic, b.market_pay.variable,
-                            elasticity=1.0, deals_per_quota=annual_quota / max(avg_deal, 1e-9), size_cv=size_cv)
+                            elasticity=1.0, deals_per_quota=annual_quota / max(avg_deal, 1e-9), size_cv=size_cv,
+                            impatience=b.effort.impatience)
         return Foresight(solve(pv.year, prefs, RHO_GRID), pv, start, month, cal.fiscal_year_start_month)
 
     return TABLES.get(key, build)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import salessim
+from salessim.analysis import scale_scenario
 
 SCENARIO = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
-SMALL = {"org.reps": 40, "market.accounts": 800, "market.leads_per_year": 24000}
 PAY = {"ote": 150000, "mix": "60/40"}
 
 
@@ -35,8 +34,10 @@ QUARTERLY_BONUS = plan("quarterly bonus", "quarter", [
     {"type": "quota_bonus", "name": "quarterly bonus", "thresholds": [{"attainment": 1.0, "target_share": 1.0}]}])
 
 
-def scenario(plan_data: dict, **overrides) -> salessim.Scenario:
-    return salessim.load_scenario(SCENARIO, **{**SMALL, "plan": plan_data, **overrides})
+def scenario(plan_data: dict, reps: int = 40, **overrides) -> salessim.Scenario:
+    """Midmarket scaled to ``reps`` reps (same book and quota per rep) under ``plan_data``."""
+    small = scale_scenario(SCENARIO, reps)
+    return salessim.load_scenario(small, **{"plan": plan_data, **overrides})
 
 
 def quarter_shares(result) -> np.ndarray:
