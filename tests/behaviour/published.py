@@ -48,6 +48,60 @@ def quarter_shares(result) -> np.ndarray:
     return (by_q / by_q.sum()).to_numpy()
 
 
-def compare(designs: dict[str, salessim.Scenario], replications: int, measures=None):
-    return salessim.experiments.runner.replicate(designs, replications=replications, measures=measures or {},
-                                                 executor="serial", keep_results=True)
+
+
+def kpi(res, name: str) -> dict[str, np.ndarray]:
+    """Per scenario, the KPI's values by replication (paired across scenarios)."""
+    k = res.kpis[res.kpis["kpi"] == name]
+    return {s: g.sort_values("replication")["value"].to_numpy() for s, g in k.groupby("scenario")}
+
+
+def paired(res, name: str, a: str, b: str):
+    """Mean and 95% interval of ``b - a`` for a KPI, paired by replication."""
+    from salessim.experiments.statistics import confidence_interval
+
+    v = kpi(res, name)
+    return confidence_interval(v[b], baseline=v[a])
+
+
+def quarter_share_diff(res, a: str, b: str):
+    """Paired 95% intervals of the Q1 and Q4 shares of the year's bookings, ``b - a``."""
+    from salessim.experiments.statistics import confidence_interval
+
+    qa = np.array([quarter_shares(r) for r in res.results[a]])
+    qb = np.array([quarter_shares(r) for r in res.results[b]])
+    return confidence_interval(qb[:, 0], baseline=qa[:, 0]), confidence_interval(qb[:, 3], baseline=qa[:, 3])
+
+
+def bookings_by_half(res, a: str, b: str) -> tuple[float, float]:
+    """Relative change of bookings ``b`` vs ``a`` for the less and the more skilled half of the rep
+    slots (skill is the same in both runs under common random numbers; ranking on bookings would
+    mix in regression to the mean), pooled over replications."""
+    bottom, top = [], []
+    for ra, rb in zip(res.results[a], res.results[b], strict=True):
+        skill = ra.reps.set_index("rep")["skill"]
+        ba = ra.ledger.groupby("rep", observed=True)["bookings"].sum().reindex(skill.index)
+        bb = rb.ledger.groupby("rep", observed=True)["bookings"].sum().reindex(skill.index)
+        low = skill <= skill.median()
+        bottom.append((bb[low].sum(), ba[low].sum()))
+        top.append((bb[~low].sum(), ba[~low].sum()))
+    rel = lambda xs: sum(x for x, _ in xs) / sum(y for _, y in xs) - 1  # noqa: E731
+    return rel(bottom), rel(top)
+
+
+def matched_linear(bonus_runs, reps: int) -> dict:
+    """The linear plan that would have cost what the bonus plan paid, on the bonus plan's own
+    results: multiple = variable pay / (target incentive x summed attainment of the rep slots)."""
+    import copy
+
+    var = np.mean([r.ledger["variable_pay"].sum() for r in bonus_runs])
+    att = np.mean([r.ledger["bookings"].sum() / r.ledger["quota"].sum() for r in bonus_runs])
+    out = copy.deepcopy(LINEAR)
+    out["name"] = "linear at the bonus plan's cost"
+    out["components"][0]["tiers"][0]["multiple"] = round(float(var / (60000 * att * reps)), 4)
+    return out
+
+
+def replicate(designs: dict, replications: int):
+    return salessim.experiments.runner.replicate(designs, replications=replications, executor="serial",
+                                                 keep_results=True, progress=False)
