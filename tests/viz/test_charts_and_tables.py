@@ -42,7 +42,7 @@ def _close():
 
 @pytest.mark.parametrize(("value", "currency", "text"), [
     (1_250_000, "USD", "$1.2M"), (1_350_000, "USD", "$1.4M"), (250_000, "EUR", "€250.0K"),
-    (950, "USD", "$950"), (-2_000_000_000, "GBP", "-£2.0B"), (12_000, "CHF", "12.0K CHF"),
+    (950, "USD", "$950"), (-2_000_000_000, "GBP", "\u2212£2.0B"), (12_000, "CHF", "12.0K CHF"),
     (float("nan"), "USD", "n/a"),
 ])
 def test_money(value, currency, text):
