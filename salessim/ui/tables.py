@@ -9,32 +9,33 @@ from salessim.ui.formatting import money, percent
 
 
 def _fmt_unit(value: float, unit: str, currency: str) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if unit == "%":
-        return percent(value)
-    if unit == currency:
-        return money(value, currency, digits=2)
-    if unit == "days":
-        return f"{value:,.1f} days"
-    if unit.startswith("x "):
-        return f"{value:.2f}{unit}"
-    return f"{value:,.0f}"
+    from salessim.ui.formatting import value as fmt_value
+
+    return fmt_value(value, unit, currency)
 
 
-def kpi_table(kpis: pd.DataFrame, currency: str = "USD") -> Styler:
+def kpi_table(kpis: pd.DataFrame, currency: str = "USD", lang: str = "en") -> Styler:
     """Headline KPIs (``kpi``, ``value``, ``unit``; or ``mean``/``ci_low``/``ci_high`` from
-    :func:`~salessim.analysis.kpi_summary`) as a two- or four-column readable table."""
+    :func:`~salessim.analysis.kpi_summary`) as a readable table; KPI names in ``lang``. A KPI
+    without spread (a fixed cost) shows no interval."""
+    from salessim.ui.formatting import MISSING, ci_label, is_deterministic
+    from salessim.ui.i18n import tr
+
+    names = [tr(k, lang) for k in kpis["kpi"]]
     if "mean" in kpis.columns:
+        ci = ci_label(lang)
+        fixed = [is_deterministic(lo, hi, m) for m, lo, hi in zip(kpis["mean"], kpis["ci_low"], kpis["ci_high"], strict=True)]
         t = pd.DataFrame({
-            "KPI": kpis["kpi"],
-            "mean": [_fmt_unit(v, u, currency) for v, u in zip(kpis["mean"], kpis["unit"], strict=True)],
-            "95% CI from": [_fmt_unit(v, u, currency) for v, u in zip(kpis["ci_low"], kpis["unit"], strict=True)],
-            "95% CI to": [_fmt_unit(v, u, currency) for v, u in zip(kpis["ci_high"], kpis["unit"], strict=True)],
-        })
+            tr("KPI", lang): names,
+            tr("mean", lang): [_fmt_unit(v, u, currency) for v, u in zip(kpis["mean"], kpis["unit"], strict=True)],
+            f"{ci} {'下限' if lang == 'zh' else 'from'}": [
+                "" if f else _fmt_unit(v, u, currency) for f, v, u in zip(fixed, kpis["ci_low"], kpis["unit"], strict=True)],
+            f"{ci} {'上限' if lang == 'zh' else 'to'}": [
+                "" if f else _fmt_unit(v, u, currency) for f, v, u in zip(fixed, kpis["ci_high"], kpis["unit"], strict=True)],
+        }).replace({MISSING: "—"})
     else:
-        t = pd.DataFrame({"KPI": kpis["kpi"],
-                          "value": [_fmt_unit(v, u, currency) for v, u in zip(kpis["value"], kpis["unit"], strict=True)]})
+        t = pd.DataFrame({tr("KPI", lang): names,
+                          tr("value", lang): [_fmt_unit(v, u, currency) for v, u in zip(kpis["value"], kpis["unit"], strict=True)]})
     return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
 
 
@@ -113,3 +114,66 @@ def html_paragraph(text: str):
     from IPython.display import HTML
 
     return HTML(f"<p>{html.escape(text)}</p>")
+
+
+def _styled(t: pd.DataFrame) -> Styler:
+    return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
+
+
+def economics_table(econ: pd.DataFrame, currency: str = "USD", baseline: str | None = None,
+                    target_pay: dict[str, float] | None = None, lang: str = "en") -> Styler:
+    """Decision economics per design (from :func:`~salessim.analysis.economics.economics_summary`):
+    revenue, comp, management cost, net contribution with its interval, the paired change of net
+    contribution against the baseline, extra revenue per extra unit of comp and P(better)."""
+    from salessim.ui.formatting import ci_label, interval, number
+    from salessim.ui.i18n import tr
+
+    ci = ci_label(lang)
+    t = pd.DataFrame({tr("design", lang): econ["design"].astype(str)})
+    if target_pay:
+        t[tr("target pay", lang) + " (100%)"] = [money(target_pay.get(str(d)), currency, 1) for d in econ["design"]]
+    for col in ("revenue", "comp cost", "management cost"):
+        t[tr(col, lang)] = [money(v, currency, 2) for v in econ[col]]
+    t[f"{tr('net contribution', lang)} ({ci})"] = [interval(m, lo, hi, currency, currency) for m, lo, hi in
+                                                 zip(econ["net contribution"], econ["net_low"], econ["net_high"], strict=True)]
+    is_base = econ["design"].astype(str) == str(baseline or econ["design"].iloc[0])
+    t[f"{tr('net contribution vs baseline', lang)} ({ci})"] = [
+        "—" if b else interval(m, lo, hi, currency, currency, change=True)
+        for b, m, lo, hi in zip(is_base, econ["d_net"], econ["d_net_low"], econ["d_net_high"], strict=True)]
+    t[tr("incremental revenue per extra $ of comp", lang)] = [
+        "—" if b or pd.isna(v) else number(v) for b, v in zip(is_base, econ["revenue_per_comp"], strict=True)]
+    t[tr("P(better than baseline)", lang)] = ["—" if b else percent(v, 0) for b, v in zip(is_base, econ["p_better"], strict=True)]
+    return _styled(t)
+
+
+def segment_table(segments: pd.DataFrame, currency: str = "USD", lang: str = "en") -> Styler:
+    """Revenue per segment and design with the paired change to the baseline (from
+    :func:`~salessim.analysis.economics.segment_revenue`), one row per segment."""
+    from salessim.ui.formatting import ci_label, interval
+    from salessim.ui.i18n import tr
+
+    cells = segments.assign(text=[interval(m, lo, hi, currency, currency, change=True) if m != 0 or hi != lo else money(r, currency, 2)
+                                  for r, m, lo, hi in zip(segments["revenue"], segments["change"], segments["change_low"],
+                                                          segments["change_high"], strict=True)])
+    t = cells.pivot(index="segment", columns="design", values="text")
+    t = t[list(dict.fromkeys(segments["design"]))].reset_index().rename(columns={"segment": tr("segment", lang)})
+    t.columns = [str(c) for c in t.columns]
+    styler = _styled(t)
+    return styler.set_caption(f"{tr('revenue', lang)}: {tr('baseline', lang)}; {tr('change', lang)} ({ci_label(lang)})")
+
+
+def rep_changes_table(changes: pd.DataFrame, currency: str = "USD", top: int = 5, lang: str = "en") -> Styler:
+    """The ``top`` biggest losers and winners of a plan change (from
+    :func:`~salessim.analysis.economics.rep_pay_changes`), for a rollout conversation."""
+    from salessim.ui.i18n import tr
+
+    d = pd.concat([changes.head(top), changes.tail(top)]).drop_duplicates("rep")
+    group = {"winner": tr("winners", lang), "loser": tr("losers", lang), "about the same": "≈"}
+    t = pd.DataFrame({tr("rep", lang): d["rep"],
+                      tr("total pay", lang) + f" ({tr('before', lang)})": [money(v, currency, 1) for v in d["pay_current"]],
+                      tr("total pay", lang) + f" ({tr('after', lang)})": [money(v, currency, 1) for v in d["pay_proposed"]],
+                      tr("change", lang): [money(v, currency, 1, signed=True) for v in d["change"]],
+                      "%": [percent(v, 0, signed=True) for v in d["change_share"]],
+                      tr("bookings", lang) + f" ({tr('after', lang)})": [money(v, currency, 1) for v in d["bookings_proposed"]],
+                      "": [group[g] for g in d["group"]]})
+    return _styled(t)
