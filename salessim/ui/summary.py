@@ -21,7 +21,7 @@ from salessim.ui.i18n import tr
 _CSS = ("<style>.salessim-summary{border-left:4px solid #0072B2;background:#F4F8FB;padding:10px 18px;"
         "margin:6px 0 18px 0;max-width:60em}.salessim-summary h2{margin-top:4px}"
         ".salessim-summary table{border-collapse:collapse;margin:6px 0}"
-        ".salessim-summary td{padding:3px 14px 3px 0;vertical-align:top}"
+        ".salessim-summary td{padding:3px 14px 3px 0;vertical-align:top;text-align:left}"
         ".salessim-summary td.v{font-weight:bold;text-align:right;white-space:nowrap}"
         ".salessim-appendix td{padding:2px 14px 2px 0;vertical-align:top}</style>")
 
@@ -190,6 +190,9 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
     if lang == "zh":
         if best["best"] == baseline:
             answer = f"保持现状：“{baseline}”的净贡献（营收 − 薪酬 − 管理成本）最高。"
+        elif not b["d_net_low"] > 0:
+            answer = (f"没有方案明显优于“{baseline}”：最佳估计为“{best['best']}”，净贡献变化 {vs_base}（{ci}），"
+                      "区间包含零，暂不建议切换。")
         else:
             answer = f"采用“{best['best']}”：相对“{baseline}”，净贡献变化 {vs_base}（{ci}）。"
         if best.get("second"):
@@ -201,6 +204,10 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         return ExecutiveSummary(question, answer, change, numbers, cav, lang)
     if best["best"] == baseline:
         answer = f"Keep '{baseline}': it has the highest net contribution (revenue − comp − management cost)."
+    elif not b["d_net_low"] > 0:
+        answer = (f"No {noun} clearly beats '{baseline}' yet: the best estimate is '{best['best']}' with a net "
+                  f"contribution change of {vs_base} ({ci}), an interval that includes zero, so do not switch on this "
+                  "evidence alone.")
     else:
         answer = f"Move to '{best['best']}': net contribution changes by {vs_base} against '{baseline}' ({ci})."
     if best.get("second"):
