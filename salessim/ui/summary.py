@@ -40,7 +40,8 @@ class ExecutiveSummary:
     def _repr_html_(self) -> str:
         t = lambda s: html.escape(tr(s, self.lang))  # noqa: E731
         e = html.escape
-        numbers = "".join(f"<tr><td>{e(k)}</td><td class='v'>{e(v)}</td></tr>" for k, v in self.key_numbers)
+        numbers = "".join(f"<tr><td style='text-align:left'>{e(k)}</td><td class='v' style='text-align:right'>{e(v)}</td></tr>"
+                          for k, v in self.key_numbers)
         caveats = "".join(f"<li>{e(c)}</li>" for c in self.caveats)
         return (f"{_CSS}<div class='salessim-summary'><h2>{t('Executive summary')}</h2>"
                 f"<p><b>{t('Decision')}:</b> {e(self.question)}</p>"
@@ -183,7 +184,7 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
     numbers = [(tr("net contribution", lang) + f" ({best['best']})",
                 interval(b["net contribution"], b["net_low"], b["net_high"], currency, currency)),
                (tr("net contribution", lang) + f" ({baseline})", money(e.loc[baseline, "net contribution"], currency, 2))]
-    if best["best"] != baseline and b["d_comp"] > 0:
+    if noun == "plan" and best["best"] != baseline and b["d_comp"] > 0:
         numbers.append((tr("incremental revenue per extra $ of comp", lang), f"{number(b['revenue_per_comp'])}"))
     numbers += list(extra)
     clear = best.get("clear", False)
@@ -214,9 +215,14 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         answer += (f" It leads the runner-up '{best['second']}' by {margin} and is first in "
                    f"{percent(best['p_first'], 0)} of replications"
                    + ("." if clear else "; the lead is not statistically clear."))
-    change = (f"A runner-up interval that overlaps the leader's ({margin or 'n/a'}) means more replications could "
-              f"reorder them; a different management cost or rep behaviour (attrition, effort) would change the net "
-              f"view. The ranking is by net contribution, so a {noun} that buys revenue with pay only wins if the "
-              "revenue exceeds the extra pay.")
+    if clear:
+        change = (f"The lead over '{best['second']}' ({margin}) is clear at this number of replications; it would "
+                  "change with different management costs, one-off change costs or rep behaviour (attrition, effort) "
+                  "than the scenario assumes.")
+    else:
+        change = (f"The runner-up's interval overlaps the leader's (margin {margin or 'n/a'}): more replications could "
+                  "reorder them; different management costs or rep behaviour (attrition, effort) would change the net view.")
+    change += (f" The ranking is by net contribution, so a {noun} that buys revenue with pay wins only if the revenue "
+               "exceeds the extra pay.")
     cav = [f"{replications} paired replications (common random numbers); intervals are {ci}.", *caveats]
     return ExecutiveSummary(question, answer, change, numbers, cav, lang)
