@@ -168,9 +168,9 @@ def ci_level() -> float:
     return LEVEL
 
 
-def ci_label(lang: str = "en") -> str:
-    """``95% CI`` (or ``95% 置信区间``) at :func:`ci_level`."""
-    level = f"{ci_level():.0%}"
+def ci_label(lang: str = "en", level: float | None = None) -> str:
+    """``95% CI`` (or ``95% 置信区间``) at ``level``, default :func:`ci_level`."""
+    level = f"{ci_level() if level is None else level:.0%}"
     return f"{level} 置信区间" if lang == "zh" else f"{level} CI"
 
 
@@ -194,11 +194,11 @@ def unfavourable_tail(kpi: str) -> str:
 
 
 def tail_label(kpi: str, share: float = 0.1, lang: str = "en") -> str:
-    """The unfavourable tail named by direction: ``worst 10% (low)`` or ``worst 10% (high)``."""
+    """The unfavourable tail named by direction: ``worst 10%, low`` or ``worst 10%, high``."""
     tail = unfavourable_tail(kpi)
     if lang == "zh":
-        return f"最差 {share:.0%}（{'偏低' if tail == 'low' else '偏高'}）"
-    return f"worst {share:.0%} ({tail})"
+        return f"最差 {share:.0%}，{'偏低' if tail == 'low' else '偏高'}"
+    return f"worst {share:.0%}, {tail}"
 
 
 def tail_quantile(kpi: str, share: float = 0.1) -> float:

@@ -177,3 +177,71 @@ def rep_changes_table(changes: pd.DataFrame, currency: str = "USD", top: int = 5
                       tr("bookings", lang) + f" ({tr('after', lang)})": [money(v, currency, 1) for v in d["bookings_proposed"]],
                       "": [group[g] for g in d["group"]]})
     return _styled(t)
+
+
+#: Units of the stress-test metrics (:attr:`salessim.experiments.stress.StressTest.METRICS`).
+STRESS_UNITS = {"revenue": None, "cost of sales": "%", "attainment median": "%", "reps at or above quota": "%",
+                "annual attrition": "%"}
+
+
+def stress_frame(runs: pd.DataFrame, summary: pd.DataFrame, currency: str = "USD", share: float = 0.1,
+                 lang: str = "en", level: float | None = None) -> pd.DataFrame:
+    """A stress test (``StressTest.runs`` and ``.summary()``) as text, one row per variant and
+    metric: the mean, the unfavourable tail named by direction (the low tail of revenue, the
+    high tail of cost of sales and attrition: the level one year in ``1/share`` is worse than),
+    the paired change to the baseline with its interval (points for rates), months to recover."""
+    from salessim.ui.formatting import ci_label, interval, tail_label, tail_quantile
+    from salessim.ui.formatting import value as fmt_value
+    from salessim.ui.i18n import tr
+
+    baseline = str(summary["variant"].iloc[0])
+    rows = []
+    for r in summary[summary["metric"].isin(list(STRESS_UNITS))].to_dict("records"):
+        unit = STRESS_UNITS[r["metric"]] or currency
+        x = runs.loc[runs["variant"] == r["variant"], r["metric"]].astype(float)
+        tail = float(x.quantile(tail_quantile(r["metric"], share)))
+        change = "—" if str(r["variant"]) == baseline else interval(
+            r["change vs baseline"], r["ci low"], r["ci high"], unit, currency, change=True)
+        rows.append({tr("scenario", lang): str(r["variant"]), tr("KPI", lang): tr(r["metric"], lang),
+                     tr("mean", lang): fmt_value(r["mean"], unit, currency),
+                     "tail": f"{fmt_value(tail, unit, currency)} ({tail_label(r['metric'], share, lang)})",
+                     f"{tr('change', lang)} ({ci_label(lang, level)})": change})
+    out = pd.DataFrame(rows)
+    return out.rename(columns={"tail": "不利年份（十年一遇）" if lang == "zh" else f"bad year (1 in {round(1 / share)})"})
+
+
+def stress_table(runs: pd.DataFrame, summary: pd.DataFrame, currency: str = "USD", share: float = 0.1,
+                 lang: str = "en") -> Styler:
+    """:func:`stress_frame` as a table."""
+    return _styled(stress_frame(runs, summary, currency, share, lang))
+
+
+#: Units of the intervention-return metrics (``InterventionROI.summary()``).
+ROI_UNITS = {"incremental revenue": None, "incremental margin": None, "intervention cost": None, "net return": None,
+             "ROI": "x", "payback month (mean curve)": "month", "share of replications paid back in horizon": "%"}
+
+
+def roi_frame(summary: pd.DataFrame, currency: str = "USD", lang: str = "en", level: float | None = None) -> pd.DataFrame:
+    """An intervention's return (``InterventionROI.summary()``) as text: money compact, a fixed
+    cost without an interval, ROI as a multiple, payback as a month (``not in horizon``)."""
+    from salessim.ui.formatting import ci_label, interval, number
+    from salessim.ui.formatting import value as fmt_value
+    from salessim.ui.i18n import tr
+
+    rows = []
+    for r in summary.to_dict("records"):
+        unit = ROI_UNITS.get(r["metric"], "")
+        mean, lo, hi = r["mean"], r["ci low"], r["ci high"]
+        if unit is None:
+            text = interval(mean, lo, hi, currency, currency)
+        elif unit == "x":
+            text = f"{number(mean)}x" + ("" if pd.isna(lo) or lo == hi else f" [{number(lo)}x, {number(hi)}x]")
+        elif unit == "month":
+            if pd.isna(mean):
+                text = "不在模拟期内" if lang == "zh" else "not in horizon"
+            else:
+                text = f"第 {mean:.0f} 月" if lang == "zh" else f"month {mean:.0f}"
+        else:
+            text = fmt_value(mean, unit, currency)
+        rows.append({tr("KPI", lang): tr(r["metric"], lang), f"{tr('mean', lang)} [{ci_label(lang, level)}]": text})
+    return pd.DataFrame(rows)

@@ -45,3 +45,16 @@ def test_text_table_has_no_index_nan_or_bools():
     text = f.text_table(f.format_frame(frame, {"value": "USD"}))
     assert "NaN" not in text and "True" not in text and "yes" in text
     assert text.splitlines()[0].startswith("kpi")
+
+
+def test_stress_table_reports_the_unfavourable_tail_of_each_kpi():
+    from salessim.ui.tables import stress_frame
+
+    runs = pd.DataFrame({"variant": ["baseline"] * 10, "revenue": [float(v) for v in range(1, 11)],
+                         "cost of sales": [v / 100 for v in range(1, 11)]})
+    summary = pd.DataFrame({"variant": ["baseline", "baseline"], "metric": ["revenue", "cost of sales"],
+                            "mean": [5.5, 0.055], "change vs baseline": [0.0, 0.0], "ci low": [0.0, 0.0], "ci high": [0.0, 0.0]})
+    t = stress_frame(runs, summary, "USD")
+    tail = t.set_index("KPI")["bad year (1 in 10)"]
+    assert tail["revenue"].startswith("$2") and "low" in tail["revenue"]
+    assert tail["cost of sales"].startswith("9.") and "high" in tail["cost of sales"]
