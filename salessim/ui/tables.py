@@ -116,6 +116,12 @@ def html_paragraph(text: str):
     return HTML(f"<p>{html.escape(text)}</p>")
 
 
+def formatted_table(frame: pd.DataFrame) -> Styler:
+    """An all-text frame (from :mod:`salessim.ui.formatting`) as a table: no index, labels left,
+    numbers right."""
+    return _styled(frame)
+
+
 def _styled(t: pd.DataFrame) -> Styler:
     return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
 

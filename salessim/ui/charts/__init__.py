@@ -28,6 +28,7 @@ from salessim.ui.overview import scenario_overview
 from salessim.ui.tables import (
     comparison_table,
     economics_table,
+    formatted_table,
     html_paragraph,
     kpi_table,
     overview_table,
@@ -48,6 +49,7 @@ __all__ = [
     "distribution_chart",
     "economics_table",
     "fmt",
+    "formatted_table",
     "funnel_chart",
     "html_paragraph",
     "kpi_comparison_chart",

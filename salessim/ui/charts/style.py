@@ -101,15 +101,16 @@ def plan_colours(names: Sequence[str]) -> dict[str, str]:
     return {str(n): _plan_colours[str(n)] for n in names}
 
 
-def source_note(ax: Axes, replications: int | None, lang: str = "en") -> Axes:
-    """Say what the chart shows: ``one replication`` (``replications`` 1 or None) or ``mean of n
-    replications``, as a small second title line (the title moves to the left edge)."""
+def source_note(ax: Axes, replications: int | None, lang: str = "en", spread: bool = False) -> Axes:
+    """Say what the chart shows: ``one replication`` (``replications`` 1 or None), ``mean of n
+    replications``, or with ``spread`` ``spread over n replications`` (a distribution), as a
+    small line under the title (the title moves to the left edge)."""
     if not replications or replications == 1:
         text = tr("one replication", lang)
     elif lang == "zh":
-        text = f"{replications} 次重复模拟均值"
+        text = f"{replications} 次重复模拟的分布" if spread else f"{replications} 次重复模拟均值"
     else:
-        text = f"mean of {replications} replications"
+        text = f"spread over {replications} replications" if spread else f"mean of {replications} replications"
     title = ax.get_title()
     ax.set_title("")
     ax.set_title(title, loc="left", pad=18)
