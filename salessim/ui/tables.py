@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -122,8 +124,18 @@ def formatted_table(frame: pd.DataFrame) -> Styler:
     return _styled(frame)
 
 
+_NUMERIC = re.compile(r"^[−+\-]?[$€£¥₹]?\d|^—$|^n/a$")
+
+
 def _styled(t: pd.DataFrame) -> Styler:
-    return _left_first(t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"}))
+    """No index; columns of numbers right-aligned, text columns (and the first) left-aligned."""
+    numeric = [c for c in t.columns[1:] if t[c].astype(str).map(lambda v: bool(_NUMERIC.match(v)) or v == "").all()]
+    text = [c for c in t.columns[1:] if c not in numeric]
+    styler = t.style.hide(axis="index").set_properties(subset=numeric, **{"text-align": "right"})
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"}).set_table_styles(
+            {c: [{"selector": "th", "props": [("text-align", "left")]}] for c in text}, overwrite=False)
+    return _left_first(styler)
 
 
 def economics_table(econ: pd.DataFrame, currency: str = "USD", baseline: str | None = None,
