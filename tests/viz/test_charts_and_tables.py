@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -92,3 +93,38 @@ def test_tables_render_formatted_html(runs):
     assert html.count("FY2026 Q") == 12  # 4 quarters x (2 top + 1 bottom)
     html = viz.stage_table(find_bottleneck(r, seed=runs[0].seeds[0]).table).to_html()
     assert "without walk-aways" in html and "bound by" in html
+
+
+def test_chinese_charts_render_without_missing_glyphs():
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from salessim.ui.charts.style import cjk_font, use_style
+
+    assert cjk_font(), "no CJK font: run `bash .ci/install-fonts` (Debian fonts-noto-cjk)"
+    use_style("zh")
+    try:
+        fig, ax = plt.subplots()
+        ax.bar(["华东", "华南"], [1.0, 2.0])
+        ax.set_title("提成与阶梯提成：目标达成率、销售漏斗、客单价、销售周期、客户留存率")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+    finally:
+        use_style("en")
+
+
+def test_summary_opens_with_the_decision_and_appendix_paths_are_relative(tmp_path):
+    from salessim.ui.summary import ExecutiveSummary, appendix
+
+    s = ExecutiveSummary("Which plan?", "Keep it.", "More data.", [("revenue", "$1.0M")], ["few runs"], lang="zh")
+    html = s._repr_html_()
+    assert html.index("执行摘要") < html.index("Which plan?") < html.index("$1.0M")
+    out = tmp_path / "run" / "tables"
+    out.mkdir(parents=True)
+    (out / "kpis.csv").write_text("x")
+    a = appendix("method", {"scenario": str(tmp_path / "s.yaml"), "out": str(out)}, "00", out, [out / "kpis.csv"])
+    assert a.files == ["tables/kpis.csv"]
+    assert str(tmp_path) not in a._repr_html_()
