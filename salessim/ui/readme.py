@@ -31,19 +31,20 @@ COMPARE_KPIS = ("revenue", "cost of sales")
 
 def compute(replications: int = 10, executor: Any = None) -> dict:
     """Run the README's examples; figures as plain numbers (JSON-ready)."""
-    import salessim
     from salessim.analysis import kpi_summary, replicate
+    from salessim.experiments import compare
+    from salessim.results import simulate
+    from salessim.scenario import load_scenario
 
-    base = salessim.load_scenario(ROOT / SCENARIO)
-    kpis = salessim.simulate(base, seed=1).kpis().set_index("kpi")
+    base = load_scenario(ROOT / SCENARIO)
+    kpis = simulate(base, seed=1).kpis().set_index("kpi")
     run = [{"kpi": k, "value": float(kpis.loc[k, "value"]), "unit": str(kpis.loc[k, "unit"])} for k in RUN_KPIS if k in kpis.index]
     s = kpi_summary(replicate(base, replications, seed=0)).set_index("kpi")
     typical = [{"kpi": k, "mean": float(s.loc[k, "mean"]), "low": float(s.loc[k, "ci_low"]), "high": float(s.loc[k, "ci_high"]),
                 "unit": str(s.loc[k, "unit"])} for k in TYPICAL_KPIS]
-    c = salessim.compare({"today": base,
-                          "less admin": salessim.load_scenario(base, **{"org.weekly_hours": 38}),
-                          "+10 reps": salessim.load_scenario(base, **{"org.reps": 110})},
-                         replications=replications, executor=executor, progress=False)
+    c = compare({"today": base, "less admin": load_scenario(base, **{"org.weekly_hours": 38}),
+                 "+10 reps": load_scenario(base, **{"org.reps": 110})},
+                replications=replications, executor=executor, progress=False)
     table = c.table(kpis=list(COMPARE_KPIS))
     return {"replications": replications, "run": run, "typical": typical, "compare_table": table}
 
