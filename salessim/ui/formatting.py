@@ -30,7 +30,7 @@ MISSING = "n/a"
 
 #: Units (as :func:`salessim.results.kpis` gives them) that are fractions shown as percentages.
 RATE_UNITS = ("%",)
-COUNT_UNITS = ("deals", "leads", "months", "reps", "accounts", "count")
+COUNT_UNITS = ("deals", "leads", "months", "reps", "accounts", "customers", "count")
 
 
 def _missing(value: Any) -> bool:

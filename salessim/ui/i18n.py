@@ -51,6 +51,18 @@ ZH: dict[str, str] = {
     "event and intervention cost": "事件与干预成本",
     "cost of sales incl. interventions": "销售费用率（含干预）",
     "customer retention": "客户留存率",
+    "new customers": "新客户数",
+    "customers at horizon": "期末客户数",
+    "customers churned": "流失客户数",
+    "logo churn rate (annualised)": "客户流失率（年化）",
+    "gross revenue retention (annualised)": "总收入留存率（年化）",
+    "net revenue retention (annualised)": "净收入留存率（年化）",
+    "average customer lifetime": "平均客户生命周期",
+    "expansion bookings": "增购签约额",
+    "customer revenue recognised": "已确认客户收入",
+    "average LTV": "平均客户终身价值",
+    "months to recover (median)": "恢复所需月数（中位数）",
+    "annual attrition": "销售年流失率",
     "net contribution": "净贡献",
     "total pay": "总薪酬",
     "variable pay": "提成",
@@ -119,6 +131,8 @@ ZH: dict[str, str] = {
 }
 
 TABLES = {"zh": ZH}
+#: Label prefixes translated on their own (``conversion: demo → proposal``).
+PREFIXES = {"zh": {"conversion: ": "转化率：", "average LTV: ": "平均客户终身价值："}}
 
 
 def check_lang(lang: str) -> str:
@@ -132,7 +146,12 @@ def tr(text: str, lang: str = "en") -> str:
     """``text`` in ``lang`` (unchanged for English or a label without a translation)."""
     if check_lang(lang) == "en":
         return text
-    return TABLES[lang].get(text, text)
+    if text in TABLES[lang]:
+        return TABLES[lang][text]
+    for prefix, zh in PREFIXES[lang].items():
+        if text.startswith(prefix):
+            return zh + text[len(prefix):]
+    return text
 
 
 def tr_all(texts: Iterable[str], lang: str = "en") -> list[str]:

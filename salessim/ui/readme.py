@@ -45,7 +45,12 @@ def compute(replications: int = 10, executor: Any = None) -> dict:
     c = compare({"today": base, "less admin": load_scenario(base, **{"org.weekly_hours": 38}),
                  "+10 reps": load_scenario(base, **{"org.reps": 110})},
                 replications=replications, executor=executor, progress=False)
-    table = c.table(kpis=list(COMPARE_KPIS))
+    from salessim.ui.commands.compare import grouped
+    from salessim.ui.formatting import text_table
+    from salessim.ui.tables import comparison_frame
+
+    summary = c.summary()
+    table = text_table(grouped(comparison_frame(summary, base.currency, list(COMPARE_KPIS)), summary, c.baseline))
     return {"replications": replications, "run": run, "typical": typical, "compare_table": table}
 
 

@@ -263,3 +263,29 @@ def roi_frame(summary: pd.DataFrame, currency: str = "USD", lang: str = "en", le
             text = fmt_value(mean, unit, currency)
         rows.append({tr("KPI", lang): tr(r["metric"], lang), f"{tr('mean', lang)} [{ci_label(lang, level)}]": text})
     return pd.DataFrame(rows)
+
+
+def comparison_frame(summary: pd.DataFrame, currency: str = "USD", kpis: list[str] | None = None,
+                     level: float | None = None, lang: str = "en") -> pd.DataFrame:
+    """``Comparison.summary()`` as text, one row per KPI and scenario: the mean with its
+    interval and, for the other scenarios, the paired difference to the baseline with its
+    interval (rates in percentage points; ``*``: the interval excludes 0; a difference without
+    spread has neither interval nor star)."""
+    from salessim.ui.formatting import ci_label, interval, is_deterministic, percent
+    from salessim.ui.i18n import tr
+
+    s = summary if kpis is None else summary[summary["kpi"].isin(kpis)]
+    ci = ci_label(lang, level)
+    rows = []
+    for r in s.to_dict("records"):
+        unit = r["unit"]
+        diff = "—"
+        if pd.notna(r["diff"]):
+            fixed = is_deterministic(r["diff_low"], r["diff_high"], r["diff"])
+            star = " *" if not fixed and r["significant"] is not pd.NA and bool(r["significant"]) else ""
+            rel = "" if unit == "%" or pd.isna(r["diff_pct"]) else f" ({percent(r['diff_pct'], 1, signed=True)})"
+            diff = interval(r["diff"], r["diff_low"], r["diff_high"], unit, currency, change=True) + rel + star
+        rows.append({tr("KPI", lang): tr(r["kpi"], lang), tr("scenario", lang): str(r["scenario"]),
+                     f"{tr('mean', lang)} [{ci}]": interval(r["mean"], r["ci_low"], r["ci_high"], unit, currency),
+                     f"{tr('change', lang)} [{ci}]": diff})
+    return pd.DataFrame(rows)

@@ -58,3 +58,14 @@ def test_stress_table_reports_the_unfavourable_tail_of_each_kpi():
     tail = t.set_index("KPI")["bad year (1 in 10)"]
     assert tail["revenue"].startswith("$2") and "low" in tail["revenue"]
     assert tail["cost of sales"].startswith("9.") and "high" in tail["cost of sales"]
+
+
+def test_translations_cover_every_headline_kpi():
+    from salessim.ui.i18n import tr, untranslated
+
+    headline = ["revenue", "average deal size", "median sales cycle (won)", "annual rep attrition", "cost of sales",
+                "net revenue retention (annualised)", "variable pay", "tiered commission", "accelerator", "funnel"]
+    assert untranslated(headline) == []
+    assert tr("average deal size", "zh") == "客单价" and tr("accelerator", "zh") == "突破奖"
+    assert tr("conversion: demo → proposal", "zh") == "转化率：demo → proposal"
+    assert tr("revenue") == "revenue"
