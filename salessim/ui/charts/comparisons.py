@@ -260,6 +260,9 @@ def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axe
     ax.axhspan(1 - tolerance, 1 + tolerance, color=GOOD, alpha=0.12, label=f"fair ±{tolerance:.0%}")
     ax.axhline(1.0, color="#333", lw=1, ls=":")
     percent_axis(ax)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("reps, from most to least loaded")
     ax.set_ylabel(f"{measure} / fair share")
     ax.set_title(title)

@@ -8,6 +8,7 @@ replication or the mean of n).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
@@ -52,9 +53,14 @@ def use_style(lang: str = "en") -> None:
     plt.rcParams.update(rc)
 
 
+def _trim(label: str) -> str:
+    """``$2.50M`` -> ``$2.5M``, ``8.0%`` -> ``8%``: a label without its trailing decimal zeros."""
+    return re.sub(r"\.(?=\D*$)", "", re.sub(r"(\.\d*?)0+(?=\D*$)", r"\1", label))
+
+
 class UniqueFormatter(Formatter):
     """Ticks formatted by ``fmt(value, digits)`` with the fewest decimals (up to 3) that keep
-    every visible tick label different (no ``8%, 8%, 8%``)."""
+    every visible tick label different (no ``8%, 8%, 8%``) and exact (no ``−$8M`` for −7.5M)."""
 
     def __init__(self, fmt: Callable[[float, int], str], digits: int = 0):
         self.fmt, self.digits = fmt, digits
@@ -62,7 +68,8 @@ class UniqueFormatter(Formatter):
     def format_ticks(self, values: Sequence[float]) -> list[str]:
         for d in range(self.digits, 4):
             labels = [self.fmt(v, d) for v in values]
-            if len(set(labels)) == len(labels):
+            exact = all(_trim(a) == _trim(self.fmt(v, d + 1)) for a, v in zip(labels, values, strict=True))
+            if len(set(labels)) == len(labels) and exact:
                 return labels
         return labels
 

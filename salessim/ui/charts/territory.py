@@ -20,7 +20,7 @@ def territory_map(accounts: Mapping[str, pd.DataFrame], lang: str = "en", title:
     account at ``x_km``/``y_km`` (from ``SimResult.accounts``), coloured by its territory rep
     (colours cycle over 20), marker area by potential; the rep count in each panel title."""
     n = len(accounts)
-    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 5.0), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(6.5 * n, 6.2), sharex=True, sharey=True, squeeze=False)
     for ax, (name, a) in zip(axes[0], accounts.items(), strict=True):
         reps = a["rep"].astype(str)
         codes = {r: i for i, r in enumerate(sorted(reps.unique()))}
@@ -37,7 +37,8 @@ def territory_map(accounts: Mapping[str, pd.DataFrame], lang: str = "en", title:
     axes[0][0].set_ylabel(tr("y (km)", lang))
     note = ("颜色：区域（20 色循环）；× 区域中心；点大小：客户潜力；单次模拟" if lang == "zh" else
             "colour: territory (20 colours, cycled); ×: territory centre; dot size: account potential; one replication")
-    fig.suptitle(title or tr("accounts by territory", lang), fontweight="bold", x=0.01, ha="left")
+    heading = title or tr("accounts by territory", lang)
+    fig.suptitle(heading[:1].upper() + heading[1:], fontweight="bold", x=0.01, ha="left")
     fig.text(0.01, 0.005, note, fontsize=9, color="#555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
