@@ -262,8 +262,9 @@ def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Ma
         except Exception as e:
             raise ReportError(f"{path.name}: could not run ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
                               f"see {executed}") from None
-    if source != path:
-        source.unlink()
+        finally:
+            if source != path:
+                source.unlink(missing_ok=True)
     export_html(executed, html, title=name)
     return ReportRun(name, folder, executed, html, params_file, time.perf_counter() - t0)
 
