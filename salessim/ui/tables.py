@@ -131,7 +131,7 @@ def _styled(t: pd.DataFrame) -> Styler:
     """No index; columns of numbers right-aligned, text columns (and the first) left-aligned."""
     numeric = [c for c in t.columns[1:] if t[c].astype(str).map(lambda v: bool(_NUMERIC.match(v)) or v == "").all()]
     text = [c for c in t.columns[1:] if c not in numeric]
-    styler = t.style.hide(axis="index").set_properties(subset=numeric, **{"text-align": "right"})
+    styler = t.style.hide(axis="index").set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"}).set_table_styles(
             {c: [{"selector": "th", "props": [("text-align", "left")]}] for c in text}, overwrite=False)

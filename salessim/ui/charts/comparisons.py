@@ -234,7 +234,7 @@ def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "US
     t.columns.name = None
     t = t.reset_index().rename(columns={"KPI": tr("KPI", lang)})
     first = t.columns[0]
-    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
+    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right", "white-space": "nowrap"})
             .set_properties(subset=[first], **{"text-align": "left", "font-weight": "bold"}))
 
 
@@ -244,7 +244,10 @@ def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence
     fmt: dict = {c: (lambda v, _c=currency: money(v, _c, digits=2)) for c in money_cols}
     fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
     fmt.update(digits or {})
-    return frame.style.hide(axis="index").format(fmt, na_rep="—")
+    first = frame.columns[0]
+    return (frame.style.hide(axis="index").format(fmt, na_rep="—")
+            .set_properties(subset=[first], **{"text-align": "left"})
+            .set_table_styles({first: [{"selector": "th", "props": [("text-align", "left")]}]}, overwrite=False))
 
 
 def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axes | None = None,
