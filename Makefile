@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-fast lint bench golden lab dashboard clean
+.PHONY: venv fonts demo test test-fast lint bench golden lab dashboard clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The CJK font of the Chinese reports' charts (Debian fonts-noto-cjk; idempotent).
+fonts:
+	bash .ci/install-fonts
+
 demo: $(STAMP)
 	$(BIN)/salessim run data/scenarios/midmarket.yaml --out reports/demo
 	$(BIN)/salessim report all --out reports/
 
-test: $(STAMP)
+test: $(STAMP) fonts
 	$(BIN)/ruff check salessim tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -28,10 +28,11 @@ EXPECTED_TABLES = {
     "00_quickstart": {"kpis.csv", "funnel.csv", "stages.csv", "bookings_by_month.csv",
                       "scorecard_year.csv", "scorecard_quarters.csv"},
     "01_compensation_designs": {"comparison.csv", "rep_outcomes.csv", "pay_points.csv", "payout_spread.csv",
-                                "winners_losers.csv", "effort_by_attainment.csv"},
-    "02_org_and_territories": {"structures.csv", "territory_balance.csv", "territory_loads.csv", "territories.csv"},
+                                "winners_losers.csv", "effort_by_attainment.csv", "economics.csv"},
+    "02_org_and_territories": {"structures.csv", "territory_balance.csv", "territory_loads.csv", "territories.csv",
+                               "economics.csv"},
     "03_target_setting": {"strategies.csv", "fairness.csv", "attainment_vs_potential.csv", "ratchet.csv",
-                          "ratchet_years.csv", "ratchet_effort.csv"},
+                          "ratchet_years.csv", "ratchet_effort.csv", "economics.csv"},
     "04_calibrate_from_crm": {"validation.csv", "fitted.csv", "backtest.csv", "calibrated.yaml",
                               "calibrated.quarantine.csv"},
     "05_scenario_explorer": {"comparison.csv"},
@@ -153,7 +154,7 @@ def _org(html, tables):
     from salessim.analysis.comparisons import comparison, replicate_designs, territory_balance
 
     assert "Five structures on the same market" in html and "Territories: balance before and after" in html
-    assert len(PNG.findall(html)) == 6  # revenue, cost of sales, revenue per head, differences, balance, differences
+    assert len(PNG.findall(html)) == 7  # revenue, cost of sales, revenue per head, differences, balance, map, differences
     s = pd.read_csv(tables / "structures.csv")
     assert s["scenario"].nunique() == 5
     b = pd.read_csv(tables / "territory_balance.csv")
