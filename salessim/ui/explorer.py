@@ -116,7 +116,7 @@ def core_controls(scenario: Scenario) -> list[Control]:
     """Headcount, selling time, lead volume, deal slippage, hiring freeze and each stage's conversion."""
     org, funnel = scenario.org, scenario.funnel
     controls = [
-        Control("headcount", "Sales headcount (% of today)", "percent", 1.0,
+        Control("headcount", "Headcount (% of today)", "percent", 1.0,
                 lambda v, b: {"org.reps": max(1, round(b.org.reps * v))}, 0.5, 1.5, 0.05,
                 help=f"today: {org.reps} reps"),
         Control("weekly_hours", "Selling hours per rep / week", "float", float(org.weekly_hours),
@@ -125,7 +125,7 @@ def core_controls(scenario: Scenario) -> list[Control]:
         Control("lead_volume", "Lead volume (% of today)", "percent", 1.0,
                 lambda v, b: {"market.leads_per_year": b.market.leads_per_year * v}, 0.5, 2.0, 0.05,
                 help=f"today: {scenario.market.leads_per_year:,.0f} leads a year"),
-        Control("slip_loss", "Deals lost per unworked week", "percent", float(funnel.slip_loss_per_week),
+        Control("slip_loss", "Deals lost / idle week", "percent", float(funnel.slip_loss_per_week),
                 _set("funnel.slip_loss_per_week"), 0.0, 0.5, 0.01,
                 help="chance a deal no rep had time for walks away, per week"),
         Control("hiring_freeze", "Hiring freeze", "choice", bool(scenario.staffing.hiring.freeze),
@@ -561,9 +561,22 @@ class ScenarioExplorer:
         cells = "".join(
             f"<div class='salessim-kpi'><div class='salessim-kpi-name'>{k}</div>"
             f"<div class='salessim-kpi-value'>{format_value(d.loc[k, 'variant'], d.loc[k, 'unit'], cur)}</div>"
-            f"<div class='salessim-kpi-change'>{'today' if self.untouched else format_change(d.loc[k], cur)}</div></div>"
+            f"<div class='salessim-kpi-change'>{self._tile_change(d.loc[k])}</div></div>"
             for k in MONEY_KPIS if k in d.index)
         return f"<div class='salessim-kpis'>{cells}</div>"
+
+    def _tile_change(self, d: pd.Series) -> str:
+        """A KPI tile's change: the difference and % on one line, its interval on the next."""
+        cur = self.base.currency
+        if self.untouched:
+            return "today's settings"
+        if pd.isna(d.difference):
+            return "n/a"
+        if d.difference == 0 and d.ci_low == 0 and d.ci_high == 0:
+            return "no change"
+        rel = f" ({_signed(d.relative * 100, '.1f')}%)" if pd.notna(d.relative) else ""
+        return (f"{_signed_money(d.difference, cur)}{rel} vs today<br>{statistics.LEVEL:.0%} CI "
+                f"{_signed_money(d.ci_low, cur)} to {_signed_money(d.ci_high, cur)}")
 
     def _redraw(self) -> None:
         from IPython.display import display
@@ -621,7 +634,7 @@ STYLE = """<style>
 .salessim-kpi { flex: 1 1 150px; border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; }
 .salessim-kpi-name { font-size: 12px; color: #555; }
 .salessim-kpi-value { font-size: 20px; font-weight: bold; }
-.salessim-kpi-change { font-size: 12px; color: #333; }
+.salessim-kpi-change { font-size: 12px; color: #333; white-space: nowrap; }
 .salessim-headline h3 { color: #222; margin: 4px 0; }
 .salessim-error { color: #C44E52; }
 .salessim-chart img, .salessim-funnel img { max-width: 100%; height: auto; }
