@@ -517,7 +517,7 @@ class ScenarioExplorer:
         self._show_funnel.observe(lambda _c: self._draw_funnel(), names="value")
         style = w.HTML(STYLE)
         controls = w.VBox([*self._widgets.values(), reset, w.HTML("<b>Save and compare</b>"), self._name, save],
-                          layout=w.Layout(flex="0 0 500px", width="500px"))
+                          layout=w.Layout(flex="0 0 500px", width="500px", padding="0 16px 0 0"))
         results = w.VBox([self._status, self._headline, self._money, self._chart, self._table, self._saved,
                           self._show_funnel, self._funnel], layout=w.Layout(flex="1 1 auto", min_width="0"))
         self._ui = w.VBox([style, w.HTML(self.intro()), w.HBox([controls, results])])
@@ -579,7 +579,7 @@ class ScenarioExplorer:
                 f"{_signed_money(d.ci_low, cur)} to {_signed_money(d.ci_high, cur)}")
 
     def _redraw(self) -> None:
-        from IPython.display import display
+        from IPython.display import HTML, display
 
 
         self._status.value = (f"<small>{self.replications} replications, seed {self.seed}, "
@@ -591,11 +591,17 @@ class ScenarioExplorer:
         self._table.value = self.comparison_table()
         with self._chart:
             self._chart.clear_output(wait=True)
+            if self.untouched:  # a chart of zeros says nothing
+                display(HTML("<p><i>The chart of changes appears once a control moves.</i></p>"))
+                return self._finish_redraw()
             fig, ax = plt.subplots(figsize=(8, 3.6))
             self.comparison_chart(ax)
             fig.tight_layout()
             display(fig)
             plt.close(fig)
+        self._finish_redraw()
+
+    def _finish_redraw(self) -> None:
         self._draw_funnel()
         # The headline last: it signals that the whole page shows the new settings.
         self._headline.value = f"<h3>{html.escape(self.headline(), quote=False)}</h3>"

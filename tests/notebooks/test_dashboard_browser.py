@@ -84,8 +84,8 @@ def test_changing_a_control_redraws_the_comparison(dashboard):
             headline.wait_for(timeout=120_000)
             table = page.locator(".salessim-comparison table")
             chart = page.locator(".salessim-chart img")
-            chart.wait_for(timeout=30_000)
-            before = (headline.inner_text(), table.inner_text(), chart.get_attribute("src"))
+            before = (headline.inner_text(), table.inner_text())
+            assert chart.count() == 0  # no chart of zeros before a control moves
             assert before[0].startswith("Today's settings: revenue $")  # opens exactly at the scenario
             assert "net contribution" in before[1] and "pt [" not in before[1]  # every change: none
             assert page.locator("pre, .jp-InputArea-editor").count() == 0  # no code on the page
@@ -102,13 +102,11 @@ def test_changing_a_control_redraws_the_comparison(dashboard):
             page.wait_for_function(
                 "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
                 arg=[".salessim-headline h3", before[0]], timeout=60_000)
-            page.wait_for_function(
-                "([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
-                arg=[".salessim-chart img", before[2]], timeout=30_000)
-            after = (headline.inner_text(), table.inner_text(), chart.get_attribute("src"))
+            chart.wait_for(timeout=30_000)
+            after = (headline.inner_text(), table.inner_text())
             assert "lower than today" in after[0] and "Net contribution −$" in after[0]
             assert " pt [" in after[1]  # rates change in percentage points
-            assert after[2] != before[2]
+            assert chart.get_attribute("src").startswith("data:image/png")
             screenshot(page, "dashboard-20-hours")
             assert page_problems(page) == []
         finally:
