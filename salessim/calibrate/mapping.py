@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from salessim.errors import SalessimError
+from salessim.inputs import read_mapping
 
 #: Our fields. Required ones must be found in the export, the others are used when present.
 REQUIRED = ("opportunity_id", "owner", "created", "closed", "stage", "amount")
-OPTIONAL = ("account", "product", "segment", "region", "name")
+OPTIONAL = ("account", "product", "segment", "region", "name", "first_seen")
 HISTORY_FIELDS = ("opportunity_id", "stage", "entered")
 
 
@@ -238,12 +238,7 @@ def load_mapping(mapping: str | Path | dict[str, Any] | Mapping | None = None, p
         if str(mapping) in PRESETS:
             return build_mapping({"preset": str(mapping)}, str(mapping))
         raise SalessimError(f"{path}: mapping file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise SalessimError(f"{path}: invalid mapping YAML ({str(e).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise SalessimError(f"{path}: (top level): expected a mapping of keys")
+    data = read_mapping(path, what="keys", allow_empty=True)  # an empty file: the preset as it is
     if preset and "preset" not in data:
         data["preset"] = preset
     return build_mapping(data, str(path), str(path))

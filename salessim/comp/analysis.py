@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from salessim.comp.curve import pay_curve
 from salessim.comp.payout import summary
 from salessim.comp.plan import CompPlan
 
@@ -46,7 +47,7 @@ def cost_of_sales(statements: pd.DataFrame, revenue: float) -> pd.DataFrame:
 
 def leverage(plan: CompPlan, annual_quota: float = 1_000_000.0) -> pd.DataFrame:
     """Upside: pay at 150% of quota vs at 100% (variable and total), from the pay curve."""
-    curve = plan.pay_curve([1.0, 1.5], annual_quota=annual_quota)
+    curve = pay_curve(plan, [1.0, 1.5], annual_quota=annual_quota)
     v = curve[curve["component"].isin(["variable", "total"])].pivot(index="attainment", columns="component", values="amount")
     rows = [("variable at 100%", v.loc[1.0, "variable"]), ("variable at 150%", v.loc[1.5, "variable"]),
             ("variable leverage 150/100", v.loc[1.5, "variable"] / v.loc[1.0, "variable"] if v.loc[1.0, "variable"] else np.nan),

@@ -3,7 +3,7 @@
 :class:`Incentive` wraps a :class:`salessim.comp.CompPlan` for the engine: it keeps each rep's
 fiscal-year-to-date state (credited, quota, variable pay already paid, completed periods) and
 answers "what does this period pay if I end it with ``credited``?" vectorised over reps, using
-the comp layer's :meth:`CompPlan.period_payout` (same formulas and rounding as the statements).
+the comp layer's :func:`salessim.comp.curve.period_payout` (same formulas and rounding as the statements).
 Money in the scenario currency.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from salessim.comp.curve import engine_components, period_payout
 from salessim.comp.plan import PERIOD_MONTHS, CompPlan
 
 
@@ -27,8 +28,6 @@ class Incentive:
     def __post_init__(self) -> None:
         self.new_year()
         # ``ytd_paid`` counts only what the year-to-date (true-up) components paid
-        from salessim.comp.curve import engine_components
-
         ytd = [c for c in engine_components(self.plan) if self.plan.component_true_up(c)]
         self._ytd_plan = self.plan.model_copy(update={"components": ytd}) if ytd else None
 
@@ -38,7 +37,7 @@ class Incentive:
         components pay at 100% of an ``annual_quota``."""
         n = 12 // self.period_months
         q = np.array([annual_quota / n])
-        seen = float(self.plan.period_payout(q, q)[0]) * n
+        seen = float(period_payout(self.plan, q, q)[0]) * n
         return max(float(self.plan.pay.target_incentive) - seen, 0.0)
 
     @property
@@ -67,7 +66,7 @@ class Incentive:
         extra = (1,) * (credited.ndim - 1)
         kw = {k: v[reps].reshape(-1, *extra) for k, v in st.items()}
         q = np.asarray(quota, float).reshape(-1, *extra)
-        return self.plan.period_payout(credited, q, **kw)
+        return period_payout(self.plan, credited, q, **kw)
 
     def close_period(self, credited: np.ndarray, quota: np.ndarray) -> np.ndarray:
         """Pay every rep for a finished period and roll the year-to-date state forward."""
@@ -82,7 +81,7 @@ class Incentive:
     def _ytd_part(self, credited: np.ndarray, quota: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
         if self._ytd_plan is None:
             return np.zeros(self.n_reps)
-        return self._ytd_plan.period_payout(credited, quota, **state)
+        return period_payout(self._ytd_plan, credited, quota, **state)
 
     def next_period_state(self, credited: np.ndarray, quota: np.ndarray, new_year: bool) -> dict[str, np.ndarray]:
         """The YTD state a rep expects at the start of the next period (for timing decisions)."""

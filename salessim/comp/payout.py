@@ -33,7 +33,16 @@ import pandas as pd
 
 from salessim.comp import components as cc
 from salessim.comp.performance import TENURED, Performance, prepare
-from salessim.comp.plan import PERIOD_MONTHS, Cap, Commission, CompPlan, QuotaBonus, Spif, TeamBonus
+from salessim.comp.plan import (
+    PERIOD_MONTHS,
+    Cap,
+    Commission,
+    CompPlan,
+    PlanError,
+    QuotaBonus,
+    Spif,
+    TeamBonus,
+)
 
 COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
            "credited", "quota", "attainment", "amount", "explanation"]
@@ -519,8 +528,6 @@ def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw
     try:
         return Ledger(plan, perf, include_draw)
     except ValueError as e:
-        from salessim.comp.plan import PlanError
-
         raise PlanError(f"{perf.source}: {e}") from None
 
 

@@ -47,15 +47,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from salessim.comp.plan import PERIOD_MONTHS, PlanError
-
-if TYPE_CHECKING:
-    from salessim.comp.plan import CompPlan
+from salessim.comp.plan import PERIOD_MONTHS, CompPlan, PlanError, TeamBonus
 
 REQUIRED = ("rep", "period", "measure", "credited")
 OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager", "hired")
@@ -378,7 +375,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     base = per_rep_value("base_salary", plan.pay.base_salary)
     ti = per_rep_value("target_incentive", plan.pay.target_incentive)
 
-    if "team" not in df and any(getattr(c, "type", "") == "team_bonus" for c in plan.components):
+    if "team" not in df and any(isinstance(c, TeamBonus) for c in plan.components):
         raise _fail(source, "team: the plan has a team bonus but the data has no team column")
     teams: list[str] = []
     team = np.full((n, T), -1, dtype=np.int64)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -24,7 +23,7 @@ from pydantic import (
 )
 
 from salessim.errors import SalessimError
-from salessim.inputs import read_mapping
+from salessim.inputs import Frozen, format_validation_error, read_mapping
 
 MEASURE_KINDS = ("bookings", "revenue", "new_logos", "gross_margin", "product_bookings")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -55,12 +54,6 @@ Fraction = Annotated[float, BeforeValidator(_fraction)]
 Attainment = Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=10.0)]
 Rate = Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=10.0)]
 Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-
-
-class Frozen(BaseModel):
-    """Base for plan parts: immutable, unknown keys are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 # --------------------------------------------------------------------------- pay and measures
@@ -162,6 +155,8 @@ class Tier(Frozen):
     of the base commission rate (target incentive / quota), so ``multiple: 1`` pays exactly the
     target incentive at 100% attainment.
     """
+
+    model_config = ConfigDict(populate_by_name=True)  # ``start``/``end`` also accepted (merged into Frozen's)
 
     start: Attainment = Field(alias="from")
     end: Attainment | None = Field(None, alias="to")
@@ -388,10 +383,11 @@ class Crediting(Frozen):
 
 
 class CompPlan(Frozen):
-    """A compensation plan. Build it with :func:`load_plan`.
+    """A compensation plan (data only). Build it with :func:`load_plan`.
 
-    Engine-facing methods (vectorised over reps): :meth:`period_payout`, :meth:`marginal_value`,
-    :meth:`pay_curve`; analyst-facing: :meth:`statements`.
+    The calculations take a plan: :func:`salessim.comp.statements` (analyst-facing),
+    :func:`salessim.comp.period_payout`, :func:`salessim.comp.marginal_value` and
+    :func:`salessim.comp.pay_curve` (engine-facing, vectorised over reps).
     """
 
     name: str = "plan"
@@ -464,7 +460,7 @@ class CompPlan(Frozen):
 
     @property
     def primary_measure(self) -> str:
-        """The measure the engine-facing methods use: bookings if present, else the first one."""
+        """The measure the engine-facing functions use: bookings if present, else the first one."""
         names = [m.name for m in self.measures]
         return "bookings" if "bookings" in names else names[0]
 
@@ -477,56 +473,12 @@ class CompPlan(Frozen):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude={"pay": {"ote", "mix"}})
 
-    # ------------------------------------------------------------------ engine- and analyst-facing API
-
-    def statements(self, performance: Any) -> Any:
-        """Line-item payout statements for a performance frame; see :mod:`salessim.comp.payout`."""
-        from salessim.comp.payout import statements
-
-        return statements(self, performance)
-
-    def period_payout(self, credited: Any, quota: Any, **state: Any) -> Any:
-        """Variable pay of the current period per rep; see :func:`salessim.comp.curve.period_payout`."""
-        from salessim.comp.curve import period_payout
-
-        return period_payout(self, credited, quota, **state)
-
-    def marginal_value(self, credited: Any, quota: Any, amount: Any, **state: Any) -> Any:
-        """Pay for one more deal of ``amount`` now; see :func:`salessim.comp.curve.marginal_value`."""
-        from salessim.comp.curve import marginal_value
-
-        return marginal_value(self, credited, quota, amount, **state)
-
-    def pay_curve(self, attainment: Any = None, **kwargs: Any) -> Any:
-        """Annual payout by component against attainment; see :func:`salessim.comp.curve.pay_curve`."""
-        from salessim.comp.curve import pay_curve
-
-        return pay_curve(self, attainment, **kwargs)
-
 
 # --------------------------------------------------------------------------- loading
 
 
-def _format_error(source: str, err: ValidationError) -> str:
-    errors = err.errors()
-    first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)) or "(top level)"
-    msg = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        msg = "unknown field"
-    elif first["type"] == "union_tag_invalid":
-        msg = f"unknown component type: use one of {', '.join(_UNION_TAGS)}"
-    elif first["type"] == "union_tag_not_found":
-        msg = f"missing type: one of {', '.join(_UNION_TAGS)}"
-    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{source}: {loc}: {msg}{more}"
-
-
-_UNION_TAGS = ("commission", "quota_bonus", "team_bonus", "spif")
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_mapping(path, PlanError, "plan fields")
+#: The component types (the discriminator of ``components`` items).
+COMPONENT_TYPES = ("commission", "quota_bonus", "team_bonus", "spif")
 
 
 def load_plan(source: str | Path | Mapping[str, Any] | CompPlan) -> CompPlan:
@@ -540,11 +492,11 @@ def load_plan(source: str | Path | Mapping[str, Any] | CompPlan) -> CompPlan:
         data, name = dict(source), "<mapping>"
     else:
         path = Path(source)
-        data, name = _read_yaml(path), str(path)
+        data, name = read_mapping(path, PlanError, "plan fields"), str(path)
     try:
         return CompPlan.model_validate(data)
     except ValidationError as e:
-        raise PlanError(_format_error(name, e)) from None
+        raise PlanError(format_validation_error(name, e, COMPONENT_TYPES)) from None
 
 
 def _coerce_plan(value: Any) -> Any:

@@ -5,17 +5,19 @@ The market and its territories are the *company's* structure, not replication no
 drawn from the scenario's own ``seed`` and are the same in every replication (the ``seed`` given
 to :func:`salessim.simulate` varies the dynamics: leads, deal outcomes, reps, quitting). That is
 what makes a territory or org design comparable across replications, and lets the (MILP-based)
-territory design be computed once and cached.
+territory design be computed once per scenario and kept in :data:`LAYOUTS`.
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from salessim.engine.streams import layout_stream
 from salessim.model import quota as quotas
 from salessim.model.market import expected_bookings, make_accounts
 from salessim.model.org import OrgStructure, Roster, structure_of
@@ -35,23 +37,58 @@ class OrgLayout:
     expected_annual: float  # unconstrained funnel expectation (currency per year)
 
 
+#: The parts of a scenario its layout depends on: the layout's cache key.
+LAYOUT_FIELDS = ("seed", "market", "funnel", "org", "territories", "quota", "behaviour")
+
+
+def layout_key(scenario: Scenario) -> str:
+    """Canonical JSON of the scenario parts the layout depends on (:data:`LAYOUT_FIELDS`)."""
+    data = scenario.to_dict()
+    return json.dumps({k: data[k] for k in LAYOUT_FIELDS}, sort_keys=True, default=str)
+
+
+class LayoutCache:
+    """Org layouts by :func:`layout_key`, at most ``size`` (the least recently used goes first).
+
+    A layout is a pure function of its key (see :func:`salessim.engine.streams.layout_stream`),
+    so a cached layout equals a fresh one and no result depends on what is cached: the cache
+    only saves the time (a territory MILP can take seconds per scenario).
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[str, OrgLayout] = OrderedDict()
+
+    def get(self, scenario: Scenario) -> OrgLayout:
+        """The scenario's layout, built on first use."""
+        key = layout_key(scenario)
+        if key in self._items:
+            self._items.move_to_end(key)
+        else:
+            self._items[key] = _layout(scenario)
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return self._items[key]
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: The cache :func:`layout` uses (``LAYOUTS.clear()`` empties it).
+LAYOUTS = LayoutCache()
+
+
 def layout(scenario: Scenario) -> OrgLayout:
-    """The scenario's org layout (cached: scenarios are immutable)."""
-    key = json.dumps({k: scenario.to_dict()[k] for k in ("seed", "market", "funnel", "org", "territories", "quota", "behaviour")},
-                     sort_keys=True, default=str)
-    if key not in _CACHE:
-        if len(_CACHE) >= 32:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = _layout(scenario)
-    return _CACHE[key]
-
-
-_CACHE: dict[str, OrgLayout] = {}
+    """The scenario's org layout, from :data:`LAYOUTS`."""
+    return LAYOUTS.get(scenario)
 
 
 def _layout(scenario: Scenario) -> OrgLayout:
     s = scenario
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([s.seed, 0x5A1E5])))
+    rng = layout_stream(s.seed)
     accounts = make_accounts(s.market, rng)
     n_regions = len(s.market.regions)
     accounts = accounts.assign(workload_hours=scenario_workload(accounts, s, s.territories.base_hours_per_account))

@@ -22,7 +22,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from salessim.inputs import Frozen
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 PayFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -34,11 +36,7 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(15)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Effort(_Model):
+class Effort(Frozen):
     """Weekly effort choice (multiplier of normal pace)."""
 
     enabled: bool = True
@@ -66,7 +64,7 @@ class Effort(_Model):
         return np.linspace(self.min, self.max, self.levels)
 
 
-class Timing(_Model):
+class Timing(Frozen):
     """Pulling deals into, or pushing them out of, the current period."""
 
     enabled: bool = True
@@ -85,7 +83,7 @@ class Timing(_Model):
     )
 
 
-class Ratchet(_Model):
+class Ratchet(Frozen):
     """Forward-looking reps under quotas that follow results (sandbagging)."""
 
     enabled: bool = True
@@ -93,7 +91,7 @@ class Ratchet(_Model):
     foresight: Fraction = Field(0.8, description="how much of next year's pay a rep weighs today")
 
 
-class MarketPay(_Model):
+class MarketPay(Frozen):
     """What the rep could earn elsewhere: anchors effort cost and quitting."""
 
     ote: Annotated[float, Field(gt=0.0)] = Field(150_000, description="on-target earnings per year (currency)")
@@ -106,7 +104,7 @@ class MarketPay(_Model):
         return self.ote * self.variable_share
 
 
-class Team(_Model):
+class Team(Frozen):
     """Team incentives: a team/pool award makes reps help colleagues of their region."""
 
     enabled: bool = True
@@ -116,7 +114,7 @@ class Team(_Model):
     )
 
 
-class Settings(_Model):
+class Settings(Frozen):
     """All behaviour switches; ``enabled: false`` gives reps who sell the same under any plan."""
 
     enabled: bool = True

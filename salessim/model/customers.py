@@ -21,9 +21,10 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from salessim.errors import SalessimError
+from salessim.inputs import Frozen
 
 #: Days in one contract month (average Gregorian month).
 MONTH_DAYS = 365.25 / 12
@@ -37,10 +38,8 @@ CHURN_MULTIPLIER = "churn_multiplier"
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SegmentLifecycle(BaseModel):
+class SegmentLifecycle(Frozen):
     """Post-sale behaviour of one account segment. Fractions are 0-1."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     annual_churn: Probability = Field(0.15, description="probability a customer leaves within a year")
     term_months: int = Field(12, ge=1, le=120, description="contract (renewal) term, months")
@@ -64,14 +63,12 @@ BUILTIN_SEGMENTS: dict[str, SegmentLifecycle] = {
 }
 
 
-class CustomerLifecycle(BaseModel):
+class CustomerLifecycle(Frozen):
     """The ``customers:`` section of a scenario.
 
     Segments named A, B or C start from :data:`BUILTIN_SEGMENTS`, any other segment from
     ``default``; an entry in ``segments`` overrides only the fields it sets.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool = True
     discount_rate: float = Field(0.10, ge=0.0, le=1.0, description="annual discount rate for LTV")

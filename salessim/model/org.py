@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from salessim.inputs import Frozen, PositiveFloat
 
@@ -39,22 +39,18 @@ AE, KAM, LOW_TOUCH, SPECIALIST = 0, 1, 2, 3
 ROLE_NAMES = ["account executive", "key-account manager", "low-touch rep", "specialist"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Management(_Model):
+class Management(Frozen):
     span: int = Field(8, ge=2, le=30, description="reps per first-line manager (assumption: 6-10 is usual)")
     manager_cost: Money = Field(200_000, description="first-line manager, per year")
     director_cost: Money = Field(300_000, description="sales director, per year")
 
 
-class RegionalDesign(_Model):
+class RegionalDesign(Frozen):
     local_win_multiplier: Multiplier = Field(1.08, description="win probability on accounts of the rep's own region")
     regional_director_cost: Money = Field(250_000, description="per region, per year")
 
 
-class MatrixDesign(_Model):
+class MatrixDesign(Frozen):
     specialists: int = Field(8, ge=1, le=500)
     products: list[str] | None = Field(None, description="product lines specialists join (default: all but the first)")
     from_stage: int = Field(2, ge=1, description="stage index from which a specialist joins (2 = the third stage)")
@@ -65,7 +61,7 @@ class MatrixDesign(_Model):
     weekly_hours: Annotated[float, Field(gt=0.0, le=80.0)] = 35.0
 
 
-class ChannelDesign(_Model):
+class ChannelDesign(Frozen):
     segments: list[str] = Field(default_factory=lambda: ["C"], min_length=1, description="segments partners serve")
     win_multiplier: Multiplier = Field(0.9, description="partners' win probability relative to the funnel's")
     duration_multiplier: Multiplier = Field(1.2, description="partners' stage durations relative to the funnel's")
@@ -75,7 +71,7 @@ class ChannelDesign(_Model):
     channel_manager_cost: Money = 180_000
 
 
-class KeyAccountDesign(_Model):
+class KeyAccountDesign(Frozen):
     key_segment: str = "A"
     key_account_managers: int | None = Field(None, ge=1, description="default: sized to the key segment's share of the workload")
     kam_win_multiplier: Multiplier = Field(1.15, description="senior, dedicated: better conversion")
@@ -87,7 +83,7 @@ class KeyAccountDesign(_Model):
     low_touch_cost_multiplier: Multiplier = Field(0.6, description="cost of a low-touch rep relative to an AE")
 
 
-class OrgDesign(_Model):
+class OrgDesign(Frozen):
     """Structure-specific settings (only the chosen structure's section is used)."""
 
     management: Management = Management()

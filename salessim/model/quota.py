@@ -26,10 +26,11 @@ from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from scipy import stats
 
 from salessim.errors import SalessimError
+from salessim.inputs import Frozen
 
 STRATEGIES = ("top_down", "historical_growth", "equal_split", "capacity_based", "bottom_up", "ratchet")
 #: Ratchet weights on last year's result (rest on last year's quota): assumptions that follow the
@@ -387,10 +388,8 @@ def fairness(attainment: Sequence[float], potential: Sequence[float]) -> pd.Data
 # --------------------------------------------------------------------------- scenario model
 
 
-class QuotaPlan(BaseModel):
+class QuotaPlan(Frozen):
     """Scenario section ``quota:`` (drop-in replacement for ``scenario.Quota``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     strategy: Literal["top_down", "historical_growth", "equal_split", "capacity_based", "bottom_up", "ratchet"] = "top_down"
     annual_target: float | None = Field(None, gt=0.0, description="company target (currency); default: expected bookings")

@@ -15,18 +15,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from salessim.inputs import Frozen
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Attrition(_Model):
+class Attrition(Frozen):
     """Monthly quit hazard: base x exp(pay lag) x exp(attainment shortfall) + poaching of stars."""
 
     enabled: bool = True
@@ -40,7 +36,7 @@ class Attrition(_Model):
     poaching_annual: Fraction = Field(0.08, description="extra yearly chance a top-decile rep is hired away")
 
 
-class Hiring(_Model):
+class Hiring(Frozen):
     """Filling vacancies: search time and the quality of hires."""
 
     enabled: bool = True
@@ -53,7 +49,7 @@ class Hiring(_Model):
     freeze: bool = Field(False, description="hiring freeze: vacancies stay open")
 
 
-class Ramp(_Model):
+class Ramp(Frozen):
     """New-hire productivity: nothing during onboarding, then linear to full."""
 
     onboarding_days: Annotated[float, Field(ge=0.0, le=90.0)] = 10.0

@@ -38,9 +38,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from salessim.errors import SalessimError
+from salessim.inputs import Frozen
 from salessim.model import districting
 
 STRATEGIES = ("as_is", "balanced_potential", "balanced_workload", "geographic", "min_disruption")
@@ -356,14 +357,12 @@ def balance_report(
 # --------------------------------------------------------------------------- scenario model
 
 
-class TerritoryDesign(BaseModel):
+class TerritoryDesign(Frozen):
     """Scenario section ``territories:`` (drop-in replacement for ``scenario.Territories``).
 
     ``min_disruption`` rebalances the as-is territories of the same market (``drift`` and the
     seed give the as-is design), moving as few accounts as possible.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     strategy: Literal["as_is", "balanced_potential", "balanced_workload", "geographic", "min_disruption"] = "as_is"
     tolerance: float = Field(0.10, gt=0.0, lt=1.0, description="allowed deviation from a rep's fair share (0.1 = ±10%)")

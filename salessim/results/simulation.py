@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp.incentive import Incentive
+from salessim.comp.payout import statements as plan_statements
 from salessim.comp.plan import Spif
 from salessim.engine.events import event_tables
 from salessim.engine.floor import SalesFloor
@@ -134,7 +135,7 @@ def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, 
         part = perf
         if plan.clawback is not None:
             part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor)], ignore_index=True)
-        st = plan.statements(part[part["period"].isin(these)].reset_index(drop=True))
+        st = plan_statements(plan, part[part["period"].isin(these)].reset_index(drop=True))
         out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
 

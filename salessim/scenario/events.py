@@ -21,9 +21,10 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from salessim.comp.plan import PlanField
+from salessim.inputs import Frozen
 
 Factor = Annotated[float, Field(ge=0.0, description="multiplier, 1 = unchanged")]
 PositiveFactor = Annotated[float, Field(gt=0.0, description="multiplier, 1 = unchanged")]
@@ -34,9 +35,7 @@ Months = Annotated[int, Field(ge=0, le=120)]
 When = Annotated[int, Field(ge=1)] | dt.date
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class _Event(Frozen):
     name: str = Field("", description="label in results (default: kind and date)")
     at: When
 

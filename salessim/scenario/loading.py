@@ -10,26 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from salessim.errors import ScenarioError
-from salessim.inputs import read_mapping
+from salessim.inputs import format_validation_error, read_mapping
 from salessim.scenario import events as _events
 from salessim.scenario.schema import Scenario
-
-
-def _format_error(source: str, err: ValidationError) -> str:
-    errors = err.errors()
-    first = errors[0]
-    parts = list(first["loc"])
-    if len(parts) > 2 and parts[0] == "events" and parts[2] in _events.KINDS:  # the union's tag: noise
-        del parts[2]
-    loc = ".".join(str(p) for p in parts)
-    msg = first["msg"].removeprefix("Value error, ")
-    if not loc:  # a cross-field check names its own field first: "org.reps (...): reason"
-        head = msg.split(" ", 1)[0].rstrip(":")
-        loc, msg = (head, msg.split(" ", 1)[1].lstrip(": ")) if "." in head and " " in msg else ("(top level)", msg)
-    if first["type"] == "extra_forbidden":
-        msg = "unknown field"
-    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{source}: {loc}: {msg}{more}"
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
@@ -55,10 +38,6 @@ def _set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
             node = node[key]
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_mapping(path, ScenarioError, "scenario fields")
-
-
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides: Any) -> Scenario:
     """Load and validate a scenario from a YAML path, a mapping or an existing scenario.
 
@@ -73,7 +52,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
         data, name = _deep_copy(dict(source)), "<mapping>"
     else:
         path = Path(source)
-        data, name = _with_base(_read_yaml(path), path), str(path)
+        data, name = _with_base(read_mapping(path, ScenarioError, "scenario fields"), path), str(path)
         base_dir = path.parent
     if base_dir is not None:  # plan paths are relative to the scenario file
         _resolve_plan(data, base_dir)
@@ -85,7 +64,7 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario, **overrides
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(_format_error(name, e)) from None
+        raise ScenarioError(format_validation_error(name, e, _events.KINDS)) from None
 
 
 def _with_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, Any]:
@@ -97,7 +76,7 @@ def _with_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, An
     if not isinstance(base_ref, str) or depth > 5:
         raise ScenarioError(f"{path}: base: expected the path of another scenario file (at most 5 levels)")
     base_path = (path.parent / base_ref).resolve()
-    base = _with_base(_read_yaml(base_path), base_path, depth + 1)
+    base = _with_base(read_mapping(base_path, ScenarioError, "scenario fields"), base_path, depth + 1)
     _resolve_plan(base, base_path.parent)
     for ev in base.get("events") or []:
         if isinstance(ev, dict):

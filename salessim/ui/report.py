@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from salessim.errors import SalessimError
+from salessim.inputs import read_mapping
 
 #: The kernel reports run on when the environment's ``python3`` kernel is not this interpreter.
 KERNEL_NAME = "salessim"
@@ -104,18 +105,7 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
 
 def read_params_file(path: str | Path) -> dict[str, Any]:
     """A YAML mapping of parameter name -> value."""
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{p}: file not found") from None
-    except yaml.YAMLError as e:
-        raise ReportError(f"{p}: invalid YAML ({getattr(e, 'problem', e)})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ReportError(f"{p}: (top level): expected a mapping of parameter names to values")
-    return data
+    return read_mapping(Path(path), ReportError, "parameter names to values", allow_empty=True)
 
 
 def absolute_paths(params: Mapping[str, Any], base: Path | None = None) -> dict[str, Any]:

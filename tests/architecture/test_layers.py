@@ -94,7 +94,6 @@ def test_no_module_imports_a_higher_layer():
     assert not upward, "imports of a higher layer:\n" + "\n".join(upward)
 
 
-@pytest.mark.xfail(strict=True, reason="comp/ plan -> curve -> payout -> performance -> plan: being removed (issue 12, item 4)")
 def test_no_import_cycles():
     """Tarjan's strongly connected components over the module graph; every component must be a
     single module. (A package's ``__init__`` importing its own modules is not a cycle of theirs.)"""

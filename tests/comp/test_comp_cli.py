@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from salessim.comp import load_plan, read_performance, summary
+from salessim.comp import load_plan, read_performance, statements, summary
 from salessim.ui.cli import main
 
 PLAN = "data/plans/tiered_accelerator_cap.yaml"
@@ -30,7 +30,7 @@ def test_payouts_excel_in_and_out(tmp_path):
     assert main(["payouts", PLAN, str(xin), "--out", str(xout)]) == 0
     sheets = pd.read_excel(xout, sheet_name=None)
     assert set(sheets) == {"line items", "summary by rep", "by period"}
-    direct = load_plan(PLAN).statements(read_performance(PERF))
+    direct = statements(load_plan(PLAN), read_performance(PERF))
     assert len(sheets["line items"]) == len(direct)
     assert np.isclose(sheets["line items"]["amount"].sum(), direct["amount"].sum(), atol=0.005)
     per_rep = summary(direct, by="fiscal_year")

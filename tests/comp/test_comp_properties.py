@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from salessim.comp import load_plan, summary
+from salessim.comp import load_plan, marginal_value, period_payout, statements, summary
 from salessim.comp.curve import engine_exact
 from salessim.comp.payout import ledger
 
@@ -68,7 +68,7 @@ def frame(credited, quota=50000.0, rep="a"):
 def test_lines_sum_to_totals_and_caps_hold(plan, a, b):
     hire = frame(b, rep="c").iloc[2:5].assign(employed_share=[0.5, 1.0, 1.0])  # hired in March, left after May
     df = pd.concat([frame(a, rep="a"), frame(b, rep="b", quota=0.0 if b[0] < 0 else 50000.0), hire])
-    stt = plan.statements(df)
+    stt = statements(plan, df)
     assert set(stt.loc[stt["rep"] == "c", "period"]) <= {"2026-03", "2026-04", "2026-05"}
     cents = np.rint(stt["amount"] * 100).astype(np.int64)
     assert np.allclose(stt["amount"] * 100, cents, atol=1e-6)  # whole cents
@@ -110,10 +110,11 @@ def ytd_period_cap(plan) -> bool:
 
 @SETTINGS
 @example(plan=FLAT_2PCT_DRAW, a=[0, 0, 0, 0, 0, 1.25], month=0, extra=1.25)
-@given(plans(monotone=True), amounts, st.integers(0, 5), st.floats(1, 50000).map(lambda x: round(x, 2)))
+# plans with a period cap on true-up earnings are a known gap, pinned by an xfail table test:
+# drawn out by the strategy so that every example asserts
+@given(plans(monotone=True).filter(lambda p: not ytd_period_cap(p)), amounts, st.integers(0, 5),
+       st.floats(1, 50000).map(lambda x: round(x, 2)))
 def test_more_bookings_never_pay_less(plan, a, month, extra):
-    if ytd_period_cap(plan):
-        return  # known gap, pinned by an xfail table test
     more = list(a)
     more[month] += extra
     before, after = ledger(plan, frame(a)), ledger(plan, frame(more))
@@ -137,7 +138,7 @@ def test_more_bookings_never_pay_less(plan, a, month, extra):
 def test_hired_at_first_row_matches_no_column_and_long_tenure_gets_no_draw(plan, a, b, start):
     df = pd.concat([frame(a, rep="a"), frame(b, rep="b").iloc[start:]], ignore_index=True)
     first = {"a": MONTHS[0], "b": MONTHS[start]}
-    same = summary(plan.statements(df)) == summary(plan.statements(df.assign(hired=df["rep"].map(first))))
+    same = summary(statements(plan, df)) == summary(statements(plan, df.assign(hired=df["rep"].map(first))))
     assert same.all().all()
     tenured = ledger(plan, df.assign(hired="2020-01"))
     no_draw = ledger(plan, df, include_draw=False)
@@ -153,23 +154,23 @@ def test_marginal_value_matches_statements(plan, a, month, deal):
         # state does not hold (engine_exact's docstring); the engine never credits below zero
         a = [max(x, 0.0) for x in a]
     quota = np.full(6, 50000.0)
-    var = summary(plan.statements(frame(a))).set_index("period")["variable"].to_numpy()
+    var = summary(statements(plan, frame(a))).set_index("period")["variable"].to_numpy()
     more = list(a)
     more[month] += deal
-    var_more = summary(plan.statements(frame(more))).set_index("period")["variable"].to_numpy()
+    var_more = summary(statements(plan, frame(more))).set_index("period")["variable"].to_numpy()
     t = month
     # ytd_paid counts what the true-up components paid (all of the variable pay or none of it)
     state = dict(ytd_credited=float(np.sum(a[:t])), ytd_quota=float(quota[:t].sum()),
                  ytd_paid=float(var[:t].sum()) if plan.true_up else 0.0, ytd_periods=t)
-    assert plan.period_payout(a[t], quota[t], **state) == var[t]
-    assert np.isclose(plan.marginal_value(a[t], quota[t], deal, **state), var_more[t] - var[t], atol=1e-9)
+    assert period_payout(plan, a[t], quota[t], **state) == var[t]
+    assert np.isclose(marginal_value(plan, a[t], quota[t], deal, **state), var_more[t] - var[t], atol=1e-9)
 
 
 def test_marginal_value_is_vectorised_over_reps():
     plan = load_plan("data/plans/tiered_accelerator_cap.yaml")
     c = np.array([0.0, 40000, 50000, 200000])
     ytd = np.array([0.0, 80000, 100000, 2000000])
-    mv = plan.marginal_value(c, 50000.0, 10000.0, ytd_credited=ytd, ytd_quota=100000.0, ytd_paid=0.0, ytd_periods=2)
+    mv = marginal_value(plan, c, 50000.0, 10000.0, ytd_credited=ytd, ytd_quota=100000.0, ytd_paid=0.0, ytd_periods=2)
     assert mv.shape == (4,)
     # rep 0: YTD 0 -> 10k = 6.7% of 150k quota, in the 0.6x tier: 0.6 x (15,000/150,000) x 10,000 = 600
     assert mv[0] == 600.0
@@ -185,11 +186,11 @@ def test_period_payout_quarterly_plan_and_per_rep_target():
                       "components": [{"type": "commission", "name": "c", "tiers": [
                           {"from": 0, "to": 1, "multiple": 1}, {"from": 1, "multiple": 2}]}]})
     # Q2 with YTD: TI per rep 40,000 and 80,000 -> 2 quarters x 10,000 / 20,000 to date
-    pay = plan.period_payout([100000, 100000], 100000, ytd_credited=100000, ytd_quota=100000,
+    pay = period_payout(plan, [100000, 100000], 100000, ytd_credited=100000, ytd_quota=100000,
                              ytd_paid=[10000, 20000], ytd_periods=1, target_incentive=[40000, 80000])
     # YTD 200k / 200k = 100%: earned 20,000 / 40,000 to date, less 10,000 / 20,000 paid
     assert list(pay) == [10000.0, 20000.0]
     # one more 50,000 deal: 25% above quota at 2x: 2 x 20,000 x 0.25 = 10,000 (rep 0)
-    mv = plan.marginal_value([100000, 100000], 100000, 50000, ytd_credited=100000, ytd_quota=100000,
+    mv = marginal_value(plan, [100000, 100000], 100000, 50000, ytd_credited=100000, ytd_quota=100000,
                              ytd_paid=[10000, 20000], ytd_periods=1, target_incentive=[40000, 80000])
     assert list(mv) == [10000.0, 20000.0]

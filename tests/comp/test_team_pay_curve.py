@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from salessim.comp import load_plan
+from salessim.comp import load_plan, pay_curve
 
 PLAN = Path(__file__).resolve().parents[2] / "data" / "plans" / "monthly_quarterly_team_breakthrough.yaml"
 
 
 def test_pay_curve_of_a_team_plan_has_no_team_pay():
-    curve = load_plan(PLAN).pay_curve([0.0, 1.0, 1.5])
+    curve = pay_curve(load_plan(PLAN), [0.0, 1.0, 1.5])
     total = curve[curve["component"] == "total"]["amount"].to_numpy()
     assert len(total) == 3 and (total[1:] >= total[:-1]).all()  # pay does not fall with attainment
     team = curve[curve["item"].str.contains("team")]

@@ -19,7 +19,7 @@ from tests.events.helpers import small
     ({"kind": "competitor", "at": 3, "region": "Mars"}, "events.0.region: unknown region 'Mars'"),
     ({"kind": "churn_spike", "at": 3, "factor": 2, "segment": "Z"}, "events.0.segment: unknown segment 'Z'"),
     ({"kind": "plan_change", "at": "2026-05-15", "plan": {"name": "x"}}, "events.0.at: a plan change takes effect at a month start"),
-    ({"kind": "volcano", "at": 3}, "events.0: Input tag 'volcano' found using 'kind' does not match"),
+    ({"kind": "volcano", "at": 3}, "events.0: unknown kind 'volcano': use one of add_partners, add_sdrs,"),
     ({"kind": "training", "at": 3, "cost": -5}, "events.0.cost: Input should be greater than or equal to 0"),
 ])
 def test_bad_events_fail_with_one_line_naming_the_field(event, message):
@@ -58,3 +58,5 @@ def test_cli_roi_and_stress_report_bad_files_in_one_line(tmp_path, capsys):
     (tmp_path / "bad.yaml").write_text("- {kind: demand_shock, at: 30, factor: 0.5}\n")
     assert main(["roi", str(sc), str(tmp_path / "bad.yaml")]) == 2
     assert "events.0.at: month 30 is outside the horizon" in capsys.readouterr().err
+    assert main(["roi", str(sc), str(tmp_path / "small.yaml")]) == 2
+    assert "small.yaml: (top level): expected a list of events" in capsys.readouterr().err

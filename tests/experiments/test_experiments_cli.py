@@ -51,7 +51,7 @@ def test_sweep_with_grid_file_and_param(tmp_path: Path, small_yaml: Path, capsys
     [
         ("org.weekly_hour: [30]\n", [], "grid.yaml: org.weekly_hour: unknown field 'weekly_hour'"),
         ("org.weekly_hours: 30\n", [], "grid.yaml: org.weekly_hours: expected a list of values"),
-        ("org.weekly_hours: [30\n", [], "grid.yaml: invalid YAML"),
+        ("org.weekly_hours: [30\n", [], "grid.yaml: line 2: invalid YAML"),
         (None, ["--param", "org.reps"], "--param org.reps: expected PATH=V1,V2"),
         (None, [], "sweep: give --grid FILE or at least one --param"),
     ],

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from salessim.inputs import format_validation_error
 from salessim.model.quota import QuotaPlan, by_quarter, set_quotas, split_quota
 from salessim.model.territory import TerritoryDesign, balance_report, design_territories
 from salessim.scenario import Scenario
-from salessim.scenario.loading import _format_error
 
 
 class NewScenario(Scenario):
@@ -32,13 +32,13 @@ def test_models_drop_into_the_scenario(midmarket_data):
     data["quota"]["region_targets"]["West"] = 7.0e6
     with pytest.raises(ValidationError) as e:
         NewScenario.model_validate(data)
-    assert _format_error("midmarket.yaml", e.value) == (
+    assert format_validation_error("midmarket.yaml", e.value) == (
         "midmarket.yaml: quota: region targets sum to 29,500,000.00 but the annual target is 30,000,000.00"
     )
     data["territories"]["strategy"] = "random"
     with pytest.raises(ValidationError) as e:
         NewScenario.model_validate(data)
-    assert _format_error("midmarket.yaml", e.value).startswith("midmarket.yaml: territories.strategy: Input should be 'as_is'")
+    assert format_validation_error("midmarket.yaml", e.value).startswith("midmarket.yaml: territories.strategy: Input should be 'as_is'")
 
 
 def test_market_to_monthly_quotas(small_market):

@@ -44,7 +44,7 @@ def _labelled(ax):
 def test_charts_are_titled_and_labelled(sets):
     o = rep_outcomes(sets)
     s = comparison(sets).summary()
-    plans = {n: d.scenario.plan.pay_curve([0, 1, 2]) for n, d in sets.items()}
+    plans = {n: salessim.comp.pay_curve(d.scenario.plan, [0, 1, 2]) for n, d in sets.items()}
     _labelled(dviz.pay_curve_chart(plans))
     _labelled(dviz.per_rep_by_design_chart(o, "total_pay", "USD", title="pay", ylabel="pay"))
     ax = dviz.design_kpi_chart(s, "revenue")

@@ -49,7 +49,7 @@ def _axis(ax: Axes, unit: str, currency: str, axis: str = "y") -> None:
 def pay_curve_chart(curves: Mapping[str, pd.DataFrame], currency: str = "USD", ax: Axes | None = None,
                     component: str = "total", title: str = "Pay curves: annual pay by quota attainment") -> Axes:
     """One line per plan of annual pay (``component``: ``total`` or ``variable``) against attainment,
-    from ``{plan name: plan.pay_curve()}``."""
+    from ``{plan name: salessim.comp.pay_curve(plan)}``."""
     ax = new_axes(ax, (9, 5))
     for name, c in curves.items():
         d = c[c["component"] == component]

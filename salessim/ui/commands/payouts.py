@@ -18,12 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from salessim.comp import load_plan, read_performance, summary
+    from salessim.comp import load_plan, read_performance, statements, summary
     from salessim.comp.export import write_statements
 
     plan = load_plan(args.plan)
     perf = read_performance(args.performance)
-    st = plan.statements(perf)
+    st = statements(plan, perf)
     per_period = summary(st, by="period")
     per_rep = summary(st, by="fiscal_year")
     reps, periods = per_period["rep"].nunique(), per_period["period"].nunique()

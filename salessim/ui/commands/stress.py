@@ -30,23 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=run_stress if name == "stress" else run_roi)
 
 
-def _read(path: Path):
-    import yaml
-
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SalessimError(f"{path}: file not found") from None
-    except yaml.YAMLError as e:
-        raise SalessimError(f"{path}: invalid YAML ({getattr(e, 'problem', e)})") from None
-
-
 def run_stress(args: argparse.Namespace) -> int:
     from salessim.experiments.stress import stress_test
+    from salessim.inputs import read_mapping
     from salessim.scenario import load_scenario
 
-    shocks = _read(args.events)
-    if not isinstance(shocks, dict) or not all(isinstance(v, list) for v in shocks.values()):
+    shocks = read_mapping(args.events, what="shock name to a list of events")
+    if not all(isinstance(v, list) for v in shocks.values()):
         raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
     st = stress_test(load_scenario(args.scenario), shocks, args.replications, level=args.level, **run_kwargs(args))
     table = st.summary()
@@ -60,11 +50,10 @@ def run_stress(args: argparse.Namespace) -> int:
 
 def run_roi(args: argparse.Namespace) -> int:
     from salessim.experiments.roi import intervention_roi
+    from salessim.inputs import read_list
     from salessim.scenario import load_scenario
 
-    events = _read(args.events)
-    if not isinstance(events, list):
-        raise SalessimError(f"{args.events}: (top level): expected a list of events")
+    events = read_list(args.events, what="events")
     roi = intervention_roi(load_scenario(args.scenario), events, args.replications, level=args.level, **run_kwargs(args))
     print(f"gross margin on bookings: {roi.gross_margin:.1%}")
     print(roi.summary().to_string(index=False, float_format=lambda v: f"{v:,.2f}"))

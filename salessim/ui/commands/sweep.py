@@ -33,14 +33,11 @@ def read_grid(path: Path | None, params: list[str]) -> Any:
     """The grid from ``--grid`` and ``--param`` (values parsed as YAML scalars)."""
     import yaml
 
+    from salessim.inputs import read_yaml
+
     grid: Any = {}
     if path is not None:
-        try:
-            grid = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise SalessimError(f"{path}: file not found") from None
-        except yaml.YAMLError as e:
-            raise SalessimError(f"{path}: invalid YAML ({getattr(e, 'problem', e)})") from None
+        grid = read_yaml(path)
         if not isinstance(grid, dict | list) or not grid:
             raise SalessimError(f"{path}: expected a mapping of path: [values] or a list of points")
     for item in params:
