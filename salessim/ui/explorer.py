@@ -607,9 +607,19 @@ class ScenarioExplorer:
         self._headline.value = f"<h3>{html.escape(self.headline(), quote=False)}</h3>"
 
 
+    def funnel_chart(self, ax=None):
+        """The funnel with these settings (one replication of the copy) with its bottleneck
+        highlighted; returns the bottleneck (one more simulation: the run without walk-aways)."""
+        from salessim.ui import charts as viz
+
+        result = self.variant.results[0]
+        b = find_bottleneck(result, seed=self.variant.seeds[0])
+        viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
+                         title=f"Funnel with these settings (one replication of the {self.base.org.reps}-rep copy)")
+        return b
+
     def _draw_funnel(self) -> None:
-        """The funnel with these settings and its bottleneck, when asked for (it costs one more
-        simulation: the run without walk-aways)."""
+        """The funnel and its bottleneck sentence, when asked for."""
         from IPython.display import display
 
         from salessim.ui import charts as viz
@@ -619,11 +629,8 @@ class ScenarioExplorer:
             self.bottleneck = None
             if not self._show_funnel.value or self.error:
                 return
-            result = self.variant.results[0]
-            b = self.bottleneck = find_bottleneck(result, seed=self.variant.seeds[0])
             fig, ax = plt.subplots(figsize=(8, 3.6))
-            viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
-                             title=f"Funnel with these settings (one replication of the {self.base.org.reps}-rep copy)")
+            b = self.bottleneck = self.funnel_chart(ax)
             fig.tight_layout()
             display(fig)
             plt.close(fig)
@@ -636,6 +643,7 @@ STYLE = """<style>
 .salessim-table th, .salessim-table td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;
   white-space: normal; overflow-wrap: anywhere; }
 .salessim-table th:first-child, .salessim-table td:first-child { text-align: left; }
+.salessim-narrow { width: auto; min-width: 360px; }
 .salessim-kpis { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px 0; }
 .salessim-kpi { flex: 1 1 150px; border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; }
 .salessim-kpi-name { font-size: 12px; color: #555; }

@@ -90,8 +90,9 @@ def _quickstart(html, tables):
 def _explorer(html, tables):
     from salessim.ui.explorer import ScenarioExplorer
 
-    assert "Comparison with the starting settings" in html
-    assert len(PNG.findall(html)) == 1  # the static comparison chart (widgets are not in the report)
+    assert "Today's scenario at the real org size" in html_text.unescape(html)  # no starting change
+    assert len(PNG.findall(html)) == 1  # the funnel (widgets are not in the report)
+    assert "-bound at" in html  # its bottleneck sentence
     assert "widget-view" not in html and 'src="http' not in html and 'import("http' not in html  # offline
     # fast mode: a 10-rep copy, 2 replications, seed 0, no starting change (the scenario as it is)
     explorer = ScenarioExplorer(str(MIDMARKET), replications=2, seed=0, reps=10)
