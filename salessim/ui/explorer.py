@@ -196,7 +196,6 @@ DEFAULT_PROVIDERS: tuple[Provider, ...] = (core_controls, plan_controls, org_con
 
 #: At most this many saved scenarios are compared side by side.
 MAX_SAVED = 3
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def in_voila() -> bool:
