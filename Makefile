@@ -22,7 +22,10 @@ demo: $(STAMP)
 	$(BIN)/salessim run data/scenarios/midmarket.yaml --out reports/demo
 	$(BIN)/salessim report all --out reports/
 
+# The browser tests need Debian's Chromium: installed here when possible (root or sudo), else a
+# one-line instruction and a failure (never a silent skip). `make test-fast` needs no browser.
 test: $(STAMP) fonts
+	@bash .ci/install-browser || { echo "make test: Chromium missing: run 'sudo bash .ci/install-browser', or 'make test-fast' to leave the browser tests out" >&2; exit 1; }
 	$(BIN)/ruff check salessim tests benchmarks
 	$(BIN)/python -m pytest
 

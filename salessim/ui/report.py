@@ -174,12 +174,21 @@ def package_on_path() -> Iterator[dict[str, str]]:
 
 
 def export_html(executed: Path, html: Path, title: str) -> Path:
-    """The executed notebook as standalone HTML with the code cells hidden."""
+    """The executed notebook as standalone HTML with the code cells hidden, readable offline:
+    no scripts from a CDN, widgets replaced by their static HTML."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # Offline: widgets show their static HTML fallback (no widget JavaScript), no CDN scripts.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text/html" in output.get("data", {}):
+                output["data"].pop("application/vnd.jupyter.widget-view+json", None)
+    nb.metadata.pop("widgets", None)
+    no_cdn = dict.fromkeys(("require_js_url", "mathjax_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
+                            "jupyter_widgets_base_url"), "")
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, **no_cdn)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     html.write_text(body, encoding="utf-8")
     return html
