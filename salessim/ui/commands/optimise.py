@@ -32,9 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def write_outputs(result: Any, out: str | Path) -> dict[str, Path]:
     """Write an :class:`~salessim.experiments.optimise.OptimisationResult`'s plan, summary,
     tables and chart into ``out``; returns the files by name."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from salessim.ui.charts.optimiser import pareto_chart
@@ -57,7 +54,11 @@ def write_outputs(result: Any, out: str | Path) -> dict[str, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import matplotlib
+
     from salessim.experiments.optimise import optimise
+
+    matplotlib.use("Agg")  # files only, no window
 
     workers: Any = args.workers
     if isinstance(workers, str) and workers.isdigit():
