@@ -76,7 +76,9 @@ class Constraint:
 
 
 def _show(v: float, kpi: str) -> str:
-    return f"{v:.1%}" if abs(v) <= 1.5 and kpi not in ("pay-for-performance correlation",) else f"{v:,.6g}"
+    if kpi == "pay-for-performance correlation":
+        return f"{v:g}"
+    return f"{v:.1%}" if abs(v) <= 1.5 else f"{v:,.0f}"
 
 
 def objective_of(spec: Any) -> Objective:

@@ -69,11 +69,15 @@ class OptimisationResult:
         return c[c["front_cost"] | c["front_spread"] | (c["candidate"] == "today")].sort_values(NET, ascending=False, ignore_index=True)
 
     def plan_yaml(self) -> str:
-        """The recommended comp plan as plan YAML (``salessim.comp.load_plan`` reads it back)."""
+        """The recommended comp plan as plan YAML (``salessim.comp.load_plan`` reads it back; the
+        same plan but for its name and description)."""
         plan = _without_none(self.recommended.to_dict()["plan"])
         for comp in plan.get("components", []):
             if comp.get("rate") is not None:  # a flat rate: its one tier is implied
                 comp.pop("tiers", None)
+        origin = plan.get("name", "plan")
+        plan["name"] = f"{origin} (optimised)"
+        plan["description"] = f"Recommended by salessim optimise, starting from '{origin}'."
         head = (f"# Recommended by the salessim plan optimiser ({self.objective.describe()}; "
                 f"{self.simulations['total']} simulations, seed {self.seed}).\n")
         for c in self.constraints:

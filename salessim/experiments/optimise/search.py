@@ -5,7 +5,7 @@ the candidates that come close.
 Why TPE (not CMA-ES): plan spaces mix ranges with choices (cap or no cap, a bonus on or off) and
 conditional structure, which TPE handles natively and CMA-ES does not; budgets are small (tens
 of candidates), where TPE's density model is useful after ~10 points while CMA-ES needs several
-generations of a population; and TPE takes constraints (Optuna's c-TPE ``constraints_func``).
+generations of a population; and TPE takes constraints (c-TPE: ``Trial.set_constraint``).
 
 Budget (number of simulations = candidate x replication): every explored candidate runs
 ``start`` replications; the best ``finalists`` then run ``2 x start``, the best half of those
@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import math
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,8 @@ def optimise(
 
         # -------------------------------------------------------------- exploration (TPE)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # multivariate, constant_liar
         sampler = optuna.samplers.TPESampler(
             seed=seed, n_startup_trials=min(10, max(2, explore // 3)), multivariate=True, constant_liar=True)
         study = optuna.create_study(direction="maximize", sampler=sampler)
