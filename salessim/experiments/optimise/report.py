@@ -99,6 +99,8 @@ class OptimisationResult:
         d = k.loc[NET] if NET in k.index else None
         verdict = "meets every constraint" if self.feasible else "does NOT meet every constraint (least violation found)"
         lines = [f"Recommended plan ({verdict}): " + ", ".join(f"{n} = {_value(v)}" for n, v in self.point.items()) + "."]
+        if self.point == self.space.today_point():
+            lines.append("This is today's plan: no plan tried does better under the constraints.")
         if d is not None:
             lines.append(f"Net contribution {_money(rec.get(NET), cur)} vs {_money(now.get(NET), cur)} today: "
                          f"{_money(d['diff'], cur, True)} a year-window (95% paired CI {_money(d['diff_low'], cur, True)} "

@@ -12,7 +12,8 @@ Budget (number of simulations = candidate x replication): every explored candida
 ``4 x start``, ... up to ``final`` replications; today's plan runs ``final``. Replication ``i``
 of every candidate uses the same seed, so a candidate promoted to more replications only
 computes the new ones (the store keeps the others), and all differences are paired.
-Proposals come in batches of ``batch`` (a fixed number, not the number of workers): the
+When the space contains today's plan, today is the first candidate: the recommendation is
+then at least as good as today at the final replications, or today itself. Proposals come in batches of ``batch`` (a fixed number, not the number of workers): the
 sequence of candidates, and so the result, is the same on any executor.
 """
 
@@ -162,6 +163,8 @@ def optimise(
             seed=seed, n_startup_trials=min(10, max(2, explore // 3)), multivariate=True, constant_liar=True)
         study = optuna.create_study(direction="maximize", sampler=sampler)
         dists = {p.name: _distribution(p) for p in space.parameters}
+        if (start := space.today_point()) is not None:  # the first candidate: today's plan itself
+            study.enqueue_trial(start)
         trial_rows: list[dict[str, Any]] = []
         from tqdm.auto import tqdm
 

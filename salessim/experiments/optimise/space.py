@@ -94,6 +94,32 @@ class SearchSpace:
         except SalessimError as e:
             raise SearchError(f"point {dict(point)}: {e}") from None
 
+    def today_point(self) -> dict[str, Any] | None:
+        """Today's plan as a point of the space, when the space contains it (no template, every
+        value inside its range, on its step, or among its choices); else ``None``."""
+        if self.base is not self.today:
+            return None
+        data = self.today.to_dict()
+        point: dict[str, Any] = {}
+        for p in self.parameters:
+            if p.kind == "include":
+                if True not in p.choices:
+                    return None
+                point[p.name] = True
+                continue
+            value = _get(data, p.paths[0])
+            if p.kind == "choice":
+                if value not in p.choices:
+                    return None
+                point[p.name] = next(c for c in p.choices if c == value)
+                continue
+            if not isinstance(value, int | float) or not p.low - 1e-12 <= value <= p.high + 1e-12:
+                return None
+            if p.step and abs((value - p.low) / p.step - round((value - p.low) / p.step)) > 1e-9:
+                return None
+            point[p.name] = int(value) if p.integer else float(value)
+        return point
+
     def key(self, point: Mapping[str, Any]) -> str:
         """A short stable hash of a point (identical candidates share it)."""
         return hashlib.sha256(json.dumps({k: point[k] for k in self.names()}, sort_keys=True, default=str).encode()).hexdigest()[:10]
