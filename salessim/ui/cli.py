@@ -22,6 +22,7 @@ COMMANDS = [
     "salessim.ui.commands.stress",
     "salessim.ui.commands.compare",
     "salessim.ui.commands.sweep",
+    "salessim.ui.commands.optimise",
 ]
 
 

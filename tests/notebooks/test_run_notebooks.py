@@ -38,6 +38,8 @@ EXPECTED_TABLES = {
     "05_scenario_explorer": {"comparison.csv"},
     "06_risk_and_interventions": {"stress_runs.csv", "crm_roi_runs.csv", "case_effect_grid.csv",
                                   "case_outcome_likelihood.csv"},
+    "07_plan_optimiser": {"recommended_plan.yaml", "summary.txt", "pareto.png", "candidates.csv", "pareto.csv",
+                          "trials.csv", "comparison.csv", "sensitivity.csv", "reps.csv", "simulations.csv"},
 }
 
 
