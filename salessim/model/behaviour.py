@@ -24,9 +24,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, model_validator
 
-from salessim.inputs import Frozen
+from salessim.inputs import Frozen, Probability
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fraction = Probability
 PayFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """``pay(credited, quota, reps) -> variable pay`` (currency) for one plan period: row ``i`` of
 ``credited`` (any trailing shape) is rep ``reps[i]``'s credit against ``quota[i]``."""
