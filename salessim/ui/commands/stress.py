@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
-from salessim.ui.commands.compare import add_run_options, run_kwargs, store_note
+from salessim.ui.commands.compare import add_run_options, check_run_options, run_kwargs, store_note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=run_stress if name == "stress" else run_roi)
 
 
+def _check_events(events: list, source: Path, prefix: str = "") -> None:
+    """Each event is a mapping with a ``kind`` (the scenario checks the rest)."""
+    for i, ev in enumerate(events):
+        if not isinstance(ev, dict):
+            raise SalessimError(f"{source}: {prefix}{i}: expected an event mapping such as "
+                                f"{{kind: KIND, at: 3, ...}}, got {ev!r}")
+
+
 def run_stress(args: argparse.Namespace) -> int:
     from salessim.experiments.stress import stress_test
     from salessim.inputs import read_mapping
@@ -38,6 +46,9 @@ def run_stress(args: argparse.Namespace) -> int:
     shocks = read_mapping(args.events, what="shock name to a list of events")
     if not all(isinstance(v, list) for v in shocks.values()):
         raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
+    for name, events in shocks.items():
+        _check_events(events, args.events, f"{name}.")
+    check_run_options(args)
     st = stress_test(load_scenario(args.scenario), shocks, args.replications, level=args.level, **run_kwargs(args))
     table = st.summary()
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
@@ -54,6 +65,8 @@ def run_roi(args: argparse.Namespace) -> int:
     from salessim.scenario import load_scenario
 
     events = read_list(args.events, what="events")
+    _check_events(events, args.events)
+    check_run_options(args)
     roi = intervention_roi(load_scenario(args.scenario), events, args.replications, level=args.level, **run_kwargs(args))
     print(f"gross margin on bookings: {roi.gross_margin:.1%}")
     print(roi.summary().to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
