@@ -29,22 +29,33 @@ from salessim.errors import SalessimError
 
 #: Encodings tried after UTF-8 and the detector's guess (gb18030 is a superset of GBK / GB2312).
 ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
-_MOJIBAKE = re.compile(r"[\ufffd\x80-\x9f]|[ÃÂ][\x80-\xbf\u0152-\u2122]|[A-Za-z][\u3400-\u9fff\uac00-\ud7af][a-z]")
+_MOJIBAKE = re.compile(r"[\ufffd\x80-\x9f]|[ÃÂ][\x80-\xbf\u0152-\u2122]|[A-Za-z][\u0400-\u04ff\u3400-\u9fff\uac00-\ud7af][a-z]"
+                       r"|[\u00a1-\u00ff\u0152-\u02dc\u2013-\u2122]{3,}")
 
 
 def clean_text(text: str) -> bool:
     """Whether decoded text reads as text: no replacement or C1 control characters, no UTF-8
-    read as Windows-1252 (``MÃ¼ller``), no CJK character inside a Latin word (``M黮ler``)."""
+    read as Windows-1252 (``MÃ¼ller``), no CJK character inside a Latin word (``M黮ler``), no
+    run of three accented letters or symbols (GBK read as Windows-1252: ``ÕÅÎ°``)."""
     return _MOJIBAKE.search(text) is None and not any(
         unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text[:200_000])
 
 
+#: Encodings the detector may choose between (CRM exports in practice), the fewest bytes it needs
+#: to be trusted, and the most "chaos" (its mess score, 0-1) it may see in its guess.
+DETECTABLE = ("gb18030", "big5", "shift_jis", "cp1252", "cp1251")
+DETECT_MIN_BYTES, DETECT_MAX_CHAOS = 2_000, 0.1
+
+
 def _detected(raw: bytes) -> str | None:
-    """charset-normalizer's best guess for ``raw`` (``None`` when it has none)."""
+    """charset-normalizer's confident guess for ``raw`` among :data:`DETECTABLE` (``None`` for a
+    short file or an unsure guess)."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[:200_000]).best()
-    return best.encoding if best is not None else None
+    if len(raw) < DETECT_MIN_BYTES:
+        return None
+    best = from_bytes(raw[:200_000], cp_isolation=list(DETECTABLE)).best()
+    return best.encoding if best is not None and best.chaos <= DETECT_MAX_CHAOS else None
 
 
 def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
