@@ -13,6 +13,7 @@ are bounded by :data:`LIMITS` (see docs/errors_and_limits.md).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import types
@@ -72,7 +73,7 @@ class _Loader(yaml.SafeLoader):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, OverflowError) as e:
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError) as e:
             value = node.value if isinstance(node, yaml.ScalarNode) else node.id
             tag = node.tag.rsplit(":", 1)[-1]
             hint = "a real calendar date, YYYY-MM-DD" if tag == "timestamp" else f"a valid {tag} or no tag"
@@ -141,6 +142,8 @@ def percent(most_bare: float) -> Any:
 
     def parse(value: Any) -> Any:
         bare = _bare(value)
+        if bare is not None and not math.isfinite(bare):
+            raise ValueError(f"'{value}' is not a finite number (write e.g. 8% or 0.08)")
         if bare is not None and bare > most_bare:
             raise ValueError(f"{bare:g} must be less than or equal to {most_bare:g} (a bare number is a "
                              f"fraction: 0.08 = 8%); for {bare:g} percent write {bare:g}%")
@@ -256,7 +259,8 @@ def over_limit(name: str, value: float) -> str | None:
     cap = limit(name)
     if value <= cap:
         return None
-    return (f"{value:,.0f} is above the limit of {cap:,.0f} {LIMITS[name][1]} "
+    shown = f"{value:,.0f}" if value < 1e15 else f"{value:.3g}"
+    return (f"{shown} is above the limit of {cap:,.0f} {LIMITS[name][1]} "
             f"(set SALESSIM_MAX_{name.upper()} to raise it)")
 
 

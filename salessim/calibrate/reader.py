@@ -137,13 +137,13 @@ _AMOUNT_JUNK = re.compile(r"US\$|(?<![A-Za-z])(?:USD|EUR|GBP|RMB|CNY|JPY|usd|eur
 #: Scale suffixes: ``12.5k``, ``1.2M``/``1.2m``/``1.2mn``, ``3bn``, ``5万`` (1e4), ``1.5亿`` (1e8).
 SCALES = {"k": 10**3, "K": 10**3, "千": 10**3, "m": 10**6, "M": 10**6, "mm": 10**6, "MM": 10**6, "mn": 10**6,
           "bn": 10**9, "B": 10**9, "万": 10**4, "百万": 10**6, "亿": 10**8}
-_SCALED = re.compile(r"([\d.,]+)(" + "|".join(sorted(map(re.escape, SCALES), key=len, reverse=True)) + ")")
-_SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d{1,3}")
+_SCALED = re.compile(r"([0-9.,]+)(" + "|".join(sorted(map(re.escape, SCALES), key=len, reverse=True)) + ")")
+_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,3}")
 
 
 def _plain_number(t: str) -> float:
     """Digits with thousands and decimal separators (``1.234,56``, ``12,345.6``) → float."""
-    if not t or not re.fullmatch(r"[\d.,]+", t):
+    if not t or not re.fullmatch(r"[0-9.,]+", t):
         return np.nan
     if "," in t and "." in t:
         dec = "," if t.rfind(",") > t.rfind(".") else "."
@@ -196,7 +196,7 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     text = values.astype(str)
     core = text.str.replace(_AMOUNT_JUNK, "", regex=True)
     # Fast path, vectorised: plain or US-style numbers (1234, -3, 12,345.67) once symbols are gone.
-    fast = core.str.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?") & ~text.str.contains("(", regex=False)
+    fast = core.str.fullmatch(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?") & ~text.str.contains("(", regex=False)
     out = pd.Series(np.nan, index=values.index)
     out[fast] = pd.to_numeric(core[fast].str.replace(",", "", regex=False)).astype(float)
     rest = text[~fast]
@@ -221,7 +221,7 @@ _FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%
             "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y/%m/%d", "%Y/%m/%d %H:%M",
             "%Y/%m/%d %H:%M:%S", "%Y.%m.%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d", "%d-%b-%Y", "%d %b %Y",
             "%b %d, %Y", "%d-%b-%y", "%Y-%m-%d %H:%M:%S.%f"]
-_CJK_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_CJK_DATE = re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日(?:\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$")
 
 
 def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
@@ -290,7 +290,7 @@ def _parse_distinct(s: pd.Series, dayfirst: bool) -> pd.Series:
             break
         parsed = _in_range(pd.to_datetime(s[todo], format=fmt, errors="coerce"))
         out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
-    todo = out.isna() & s.str.fullmatch(r"\d{5}(\.\d+)?")
+    todo = out.isna() & s.str.fullmatch(r"[0-9]{5}(\.[0-9]+)?")
     if todo.any():  # Excel serial day numbers (1900 system)
         serial = pd.to_numeric(s[todo], errors="coerce")
         out.loc[todo[todo].index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(), unit="D")

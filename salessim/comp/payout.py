@@ -129,16 +129,6 @@ class Ledger:
             variable = self._draw(variable)
         self.variable = variable
         self.total = self.base + variable
-        self._check_clawbacks()
-
-    def _check_clawbacks(self) -> None:
-        """Refuse a ledger whose clawbacks pay out (an inverted clawback)."""
-        for rows in self.rows:
-            if rows.item == "clawback" and (rows.amount > 0).any():
-                i = int(np.flatnonzero(rows.amount > 0)[0])
-                raise ValueError(f"clawback of deal {rows.detail[i]} would pay +{money(rows.amount[i])}: a churn row's "
-                                 "credited must be the positive amount originally credited, won in a period "
-                                 "with commission")
 
     # ------------------------------------------------------------------ helpers
 

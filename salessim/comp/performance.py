@@ -334,6 +334,11 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         if churn_rows.any() and ("deal" not in df or "won_period" not in df
                                  or df.loc[churn_rows, ["deal", "won_period"]].isna().any().any()):
             raise _fail(source, "won_period: churn rows need deal and won_period")
+        negative = (churn_rows.fillna(False) & (df["credited"] < 0)).to_numpy(bool)
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            raise _fail(source, f"credited: churn row {i + 2} has {df['credited'].iloc[i]:,.2f}: give the positive "
+                        "amount originally credited (a negative one would turn the clawback into a payment)")
     df = _apply_crediting(df, plan, source)
 
     df["p"], grain = _parse_periods(df["period"], source)

@@ -314,11 +314,13 @@ class Spif(Frozen):
     def _period(cls, v: Any) -> Any:
         import pandas as pd
 
-        text = str(v)
+        text = str(v).strip()
         try:
-            pd.Period(text, freq="M")
-        except (ValueError, TypeError):
-            raise ValueError(f"'{text}' is not a month such as 2026-03") from None
+            ok = bool(text) and not pd.isna(pd.Period(text, freq="M"))
+        except (ValueError, TypeError, OverflowError):
+            ok = False
+        if not ok:
+            raise ValueError(f"'{text}' is not a month such as 2026-03")
         return text
 
     @model_validator(mode="after")
@@ -498,6 +500,8 @@ def _coerce_plan(value: Any) -> Any:
     """A plan given as a YAML path or a mapping, loaded and validated (errors as one line)."""
     if value is None or isinstance(value, CompPlan):
         return value
+    if not isinstance(value, str | Path | Mapping):
+        raise ValueError(f"expected the path of a plan YAML file or an inline plan mapping, got {value!r}")
     try:
         return load_plan(value if isinstance(value, Mapping) else Path(value))
     except SalessimError as e:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+from pathlib import Path
 
 
 def _int(text: str, low: int, what: str) -> int:
@@ -37,6 +38,14 @@ def level(text: str) -> float:
     if not (math.isfinite(value) and 0 < value < 1):
         raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1, e.g. 0.95 or 95%")
     return value
+
+
+def output_file(text: str) -> Path:
+    """A file to write: not an existing folder."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder (give a file name)")
+    return path
 
 
 def date(text: str) -> str:

@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.ui.commands import output_file
 from salessim.ui.commands.compare import add_run_options, check_run_options, run_kwargs, store_note
 
 
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("scenario", type=Path, help="scenario YAML file")
         p.add_argument("events", type=Path, help=f"YAML file with the {what}")
         add_run_options(p, replications=20, store_flags=("--store",))
-        p.add_argument("--out", type=Path, default=None, help="CSV file for the per-replication rows")
+        p.add_argument("--out", type=output_file, default=None, help="CSV file for the per-replication rows")
         p.set_defaults(func=run_stress if name == "stress" else run_roi)
 
 
