@@ -92,7 +92,7 @@ def _load(text: str) -> Any:
 def _yaml_problem(e: yaml.YAMLError) -> str:
     mark = getattr(e, "problem_mark", None)
     where = f"line {mark.line + 1}" if mark else "(parse)"
-    return f"{where}: invalid YAML ({getattr(e, 'problem', None) or e})"
+    return " ".join(f"{where}: invalid YAML ({getattr(e, 'problem', None) or e})".split())
 
 
 def parse_value(text: str, source: str) -> Any:
@@ -101,7 +101,7 @@ def parse_value(text: str, source: str) -> Any:
     try:
         return _load(text)
     except yaml.YAMLError as e:
-        raise SalessimError(f"{source}: cannot read the value '{text}': {_yaml_problem(e)} "
+        raise SalessimError(f"{source}: cannot read the value {text!r}: {_yaml_problem(e)} "
                             "(quote text, write numbers plainly, e.g. 50 or 8%)") from None
 
 
@@ -358,4 +358,4 @@ def format_validation_error(source: str, err: ValidationError, tags: Collection[
     elif first["type"] == "union_tag_not_found" and allowed:
         msg = f"missing {key}: use one of {allowed}"
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{source}: {path}: {msg}{more}"
+    return " ".join(f"{source}: {path}: {msg}{more}".split())
