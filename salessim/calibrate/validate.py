@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from salessim.calibrate.mapping import Mapping, norm, norm_series
-from salessim.calibrate.reader import detect_currency, implausible_dates, parse_amounts, parse_dates, read_table
+from salessim.calibrate.reader import (
+    detect_currency,
+    implausible_dates,
+    parse_amounts,
+    parse_dates,
+    read_table,
+)
 from salessim.errors import SalessimError
 
 DEAL_COLUMNS = ["opportunity_id", "owner", "account", "product", "segment", "region", "created", "closed",
