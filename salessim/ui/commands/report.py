@@ -22,8 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import yaml
-
+    from salessim.inputs import parse_value
     from salessim.ui import report
 
     if args.list:
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     params = report.read_params_file(args.parameters_file) if args.parameters_file else {}
     for name, value in args.parameter:
-        params[name] = yaml.safe_load(value)
+        params[name] = parse_value(value, f"-p {name}")
     params = report.absolute_paths(params)
     if "out" in params and isinstance(params["out"], str):
         params["out"] = str(Path(params["out"]).resolve())
