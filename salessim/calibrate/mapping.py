@@ -201,6 +201,8 @@ def build_mapping(spec: dict[str, Any], name: str, source: str = "<mapping>") ->
     if base_name not in PRESETS:
         raise SalessimError(f"{source}: preset: unknown preset '{base_name}' (choose from {sorted(PRESETS)})")
     base = PRESETS[base_name]
+    if not isinstance(spec.get("dayfirst", False), bool):
+        raise SalessimError(f"{source}: dayfirst: expected true or false, got '{spec['dayfirst']}'")
     columns = {k: list(v) for k, v in base["columns"].items()}
     for k, v in (spec.get("columns") or {}).items():
         if k not in REQUIRED + OPTIONAL:
@@ -219,7 +221,7 @@ def build_mapping(spec: dict[str, Any], name: str, source: str = "<mapping>") ->
         lost=_as_list(spec["lost"]) if "lost" in spec else list(base["lost"]),
         open=_as_list(spec.get("open", [])) + list(base.get("open", [])),
         stages={**base.get("stages", {}), **{str(k): str(v) for k, v in (spec.get("stages") or {}).items()}},
-        dayfirst=bool(spec.get("dayfirst", base.get("dayfirst", False))),
+        dayfirst=spec.get("dayfirst", base.get("dayfirst", False)),
         currency=spec.get("currency", base.get("currency")),
     )
 

@@ -1,15 +1,25 @@
-"""Reading CRM exports: CSV or Excel, UTF-8 (with or without BOM) or GBK, every cell as text.
+"""Reading CRM exports: CSV or Excel, every cell as text, in a detected and reported encoding.
+
+The encoding is the first of UTF-8 (with or without BOM), charset-normalizer's best guess,
+GB18030 (a superset of GBK) and Windows-1252 that decodes the whole file and reads as clean
+text (no replacement or control characters, no ``Ã©``-style UTF-8 mojibake, no CJK character
+wedged inside a Latin word as in ``M黮ler``).
 
 Parsing is tolerant and vectorised: amounts with currency symbols, codes and thousands
-separators (``$12,345.00``, ``¥1,234``, ``1.234,56 €``, ``(500)``); dates in mixed formats
-(ISO, ``2026/03/05 14:22``, ``03/05/2026``, ``5.3.2026``, ``2026年3月5日``, ``05-Mar-2026``).
-A value that does not parse becomes missing and is reported by the validator, never guessed.
+separators (``$12,345.00``, ``¥1,234``, ``1.234,56 €``, ``(500)``), scale suffixes (``12.5k``,
+``1.2M``, ``3bn``, ``5万``, ``1.5亿``) and scientific notation (``1e5``); dates in mixed formats
+(ISO, ``2026/03/05 14:22``, ``03/05/2026``, ``5.3.2026``, ``2026年3月5日``, ``05-Mar-2026``) from
+1900 to 2199. A value that does not parse becomes missing and is reported by the validator,
+never guessed (``10 to 20`` is not an amount). :func:`implausible_dates` and
+:func:`robust_as_of` keep one stray date (``1900-01-01``, ``2099-01-01``) from rewriting a fit.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +27,65 @@ import pandas as pd
 
 from salessim.errors import SalessimError
 
-ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK / GB2312
+#: Encodings tried after UTF-8 and the detector's guess (gb18030 is a superset of GBK / GB2312).
+ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+_MOJIBAKE = re.compile(r"[\ufffd\x80-\x9f]|[ÃÂ][\x80-\xbf\u0152-\u2122]|[A-Za-z][\u0400-\u04ff\u3400-\u9fff\uac00-\ud7af][a-z]"
+                       r"|[\u00a1-\u00ff\u0152-\u02dc\u2013-\u2122]{3,}")
+
+
+def clean_text(text: str) -> bool:
+    """Whether decoded text reads as text: no replacement or C1 control characters, no UTF-8
+    read as Windows-1252 (``MÃ¼ller``), no CJK character inside a Latin word (``M黮ler``), no
+    run of three accented letters or symbols (GBK read as Windows-1252: ``ÕÅÎ°``)."""
+    return _MOJIBAKE.search(text) is None and not any(
+        unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text[:200_000])
+
+
+#: Encodings the detector may choose between (CRM exports in practice), the fewest bytes it needs
+#: to be trusted, and the most "chaos" (its mess score, 0-1) it may see in its guess.
+DETECTABLE = ("gb18030", "big5", "shift_jis", "cp1252", "cp1251")
+DETECT_MIN_BYTES, DETECT_MAX_CHAOS = 2_000, 0.1
+
+
+def _detected(raw: bytes) -> str | None:
+    """charset-normalizer's confident guess for ``raw`` among :data:`DETECTABLE` (``None`` for a
+    short file or an unsure guess)."""
+    from charset_normalizer import from_bytes
+
+    if len(raw) < DETECT_MIN_BYTES:
+        return None
+    best = from_bytes(raw[:200_000], cp_isolation=list(DETECTABLE)).best()
+    return best.encoding if best is not None and best.chaos <= DETECT_MAX_CHAOS else None
+
+
+def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """``raw`` as text and the encoding used: ``encoding`` if given, else UTF-8 if it decodes,
+    else the first of the detector's guess, GB18030 and Windows-1252 that decodes and passes
+    :func:`clean_text`."""
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as e:
+            raise SalessimError(f"{path}: cannot decode as {encoding} ({e}); save the export as UTF-8") from None
+    if b"\x00" in raw[:4096]:
+        raise SalessimError(f"{path}: binary data or UTF-16, not a CSV text export (save it as CSV UTF-8)")
+    try:
+        return raw.decode(ENCODINGS[0]), ENCODINGS[0]  # strict UTF-8 rarely decodes anything else
+    except UnicodeDecodeError:
+        pass
+    tried = [ENCODINGS[0]]
+    for enc in [_detected(raw), *ENCODINGS[1:]]:
+        if enc is None or enc in tried:
+            continue
+        tried.append(enc)
+        try:
+            text = raw.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if clean_text(text):
+            return text, enc
+    raise SalessimError(f"{path}: cannot decode as clean text ({', '.join(tried)} tried); "
+                        "save the export as CSV UTF-8")
 CURRENCY_SIGNS = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP",
                   "¥": "CNY", "￥": "CNY", "RMB": "CNY", "CNY": "CNY", "元": "CNY", "JPY": "JPY"}
 
@@ -31,6 +99,8 @@ def read_table(path: str | Path, encoding: str | None = None) -> tuple[pd.DataFr
     path = Path(path)
     if not path.exists():
         raise SalessimError(f"{path}: file not found")
+    if path.is_dir():
+        raise SalessimError(f"{path}: is a folder (give the path of a CSV or Excel export)")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
             df = pd.read_excel(path, dtype=str, keep_default_na=False)
@@ -38,16 +108,11 @@ def read_table(path: str | Path, encoding: str | None = None) -> tuple[pd.DataFr
             raise SalessimError(f"{path}: cannot read Excel file ({type(e).__name__}: {e})") from None
         used = "excel"
     else:
-        raw = path.read_bytes()
-        text, used = None, ""
-        for enc in ([encoding] if encoding else ENCODINGS):
-            try:
-                text, used = raw.decode(enc), enc
-                break
-            except (UnicodeDecodeError, LookupError):
-                continue
-        if text is None:
-            raise SalessimError(f"{path}: cannot decode as {' or '.join(ENCODINGS)}; pass the encoding explicitly")
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise SalessimError(f"{path}: cannot read ({e.strerror or e})") from None
+        text, used = decode(raw, path, encoding)
         first = text.split("\n", 1)[0]
         sep = max([",", ";", "\t"], key=first.count)
         try:
@@ -65,19 +130,20 @@ def read_table(path: str | Path, encoding: str | None = None) -> tuple[pd.DataFr
 
 # --------------------------------------------------------------------------- amounts
 
-_AMOUNT_JUNK = re.compile(r"[A-Za-z$€£¥￥元\s\u00a0']+")
+#: Currency signs and codes, spaces and apostrophes (``1'234``) dropped from amounts; any other letter
+#: makes the amount unparseable (``10 to 20``) rather than silently glued together.
+_AMOUNT_JUNK = re.compile(r"US\$|(?<![A-Za-z])(?:USD|EUR|GBP|RMB|CNY|JPY|usd|eur|gbp|rmb|cny|jpy)(?![A-Za-z])"
+                          r"|[$€£¥￥元\s\u00a0']+")
+#: Scale suffixes: ``12.5k``, ``1.2M``/``1.2m``/``1.2mn``, ``3bn``, ``5万`` (1e4), ``1.5亿`` (1e8).
+SCALES = {"k": 10**3, "K": 10**3, "千": 10**3, "m": 10**6, "M": 10**6, "mm": 10**6, "MM": 10**6, "mn": 10**6,
+          "bn": 10**9, "B": 10**9, "万": 10**4, "百万": 10**6, "亿": 10**8}
+_SCALED = re.compile(r"([0-9.,]+)(" + "|".join(sorted(map(re.escape, SCALES), key=len, reverse=True)) + ")")
+_SCIENTIFIC = re.compile(r"[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,3}")
 
 
-def _one_amount(text: str) -> float:
-    """One messy amount string → float (NaN when it does not parse)."""
-    t = text.strip()
-    if not t:
-        return np.nan
-    neg = t.startswith("(") and t.endswith(")")
-    t = _AMOUNT_JUNK.sub("", t.strip("()"))
-    if t.startswith("-"):
-        neg, t = not neg, t[1:]
-    if not t or not re.fullmatch(r"[\d.,]+", t):
+def _plain_number(t: str) -> float:
+    """Digits with thousands and decimal separators (``1.234,56``, ``12,345.6``) → float."""
+    if not t or not re.fullmatch(r"[0-9.,]+", t):
         return np.nan
     if "," in t and "." in t:
         dec = "," if t.rfind(",") > t.rfind(".") else "."
@@ -94,8 +160,33 @@ def _one_amount(text: str) -> float:
     if dec == ",":
         t = t.replace(",", ".")
     try:
-        v = float(t)
+        return float(t)
     except ValueError:
+        return np.nan
+
+
+def _one_amount(text: str) -> float:
+    """One messy amount string → float (NaN when it does not parse or is not finite)."""
+    t = text.strip()
+    if not t:
+        return np.nan
+    neg = t.startswith("(") and t.endswith(")")
+    t = _AMOUNT_JUNK.sub("", t.strip("()"))
+    if t.startswith("-"):
+        neg, t = not neg, t[1:]
+    scaled = _SCALED.fullmatch(t)
+    if _SCIENTIFIC.fullmatch(t):
+        v = float(t)
+    elif scaled:
+        v = _plain_number(scaled.group(1))
+        if np.isfinite(v):  # exact decimal scaling: 1.1M is 1,100,000, not 1,100,000.0000000002
+            try:
+                v = float(Decimal(repr(v)) * SCALES[scaled.group(2)])
+            except InvalidOperation:
+                v = np.nan
+    else:
+        v = _plain_number(t)
+    if not np.isfinite(v):
         return np.nan
     return -v if neg else v
 
@@ -105,7 +196,7 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     text = values.astype(str)
     core = text.str.replace(_AMOUNT_JUNK, "", regex=True)
     # Fast path, vectorised: plain or US-style numbers (1234, -3, 12,345.67) once symbols are gone.
-    fast = core.str.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?") & ~text.str.contains("(", regex=False)
+    fast = core.str.fullmatch(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?") & ~text.str.contains("(", regex=False)
     out = pd.Series(np.nan, index=values.index)
     out[fast] = pd.to_numeric(core[fast].str.replace(",", "", regex=False)).astype(float)
     rest = text[~fast]
@@ -130,7 +221,7 @@ _FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%
             "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y/%m/%d", "%Y/%m/%d %H:%M",
             "%Y/%m/%d %H:%M:%S", "%Y.%m.%d", "%d.%m.%Y", "%d.%m.%Y %H:%M", "%Y%m%d", "%d-%b-%Y", "%d %b %Y",
             "%b %d, %Y", "%d-%b-%y", "%Y-%m-%d %H:%M:%S.%f"]
-_CJK_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_CJK_DATE = re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日(?:\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$")
 
 
 def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
@@ -147,6 +238,43 @@ def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
     return pd.Series(out, index=values.index)
 
 
+#: Dates a CRM export can hold; anything outside does not parse (``10450702`` is not a date).
+DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """Parsed dates inside :data:`DATE_RANGE` as ``datetime64[ns]`` (NaT elsewhere)."""
+    years = parsed.dt.year
+    ok = parsed.notna() & (years >= DATE_RANGE[0].year) & (years <= DATE_RANGE[1].year)
+    return pd.Series(pd.to_datetime(parsed.where(ok).astype(str).where(ok), errors="coerce"), index=parsed.index)
+
+
+#: Fewest dates for the outlier check of :func:`implausible_dates`.
+OUTLIER_MIN_DATES = 20
+
+
+def implausible_dates(created: pd.Series, closed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Rows whose created or close date lies far outside the bulk of the export: more than
+    ``max(span, 2 years)`` before the 0.5% quantile or after the 99.5% quantile of all dates
+    (``span`` = the distance between them). One ``created: 1900-01-01`` or ``closed:
+    2099-01-01`` would otherwise rewrite the lead rate, the as-of date and the cycle times.
+    Returns the mask and a reason per row (``""`` where plausible)."""
+    dates = pd.concat([created, closed]).dropna()
+    none = pd.Series(False, index=created.index)
+    if len(dates) < OUTLIER_MIN_DATES:
+        return none, pd.Series("", index=created.index)
+    lo, hi = dates.quantile(0.005), dates.quantile(0.995)
+    pad = max(hi - lo, pd.Timedelta(days=730))
+    first, last = lo - pad, hi + pad
+    bad_created = (created < first) | (created > last)
+    bad_closed = (closed < first) | (closed > last)
+    window = f"outside {first.date()} to {last.date()}, far from the bulk of the export ({lo.date()} to {hi.date()})"
+    detail = pd.Series(np.where(bad_created, "created date " + created.dt.strftime("%Y-%m-%d").fillna("") + " " + window,
+                                np.where(bad_closed, "close date " + closed.dt.strftime("%Y-%m-%d").fillna("") + " " + window, "")),
+                       index=created.index)
+    return bad_created | bad_closed, detail
+
+
 def _parse_distinct(s: pd.Series, dayfirst: bool) -> pd.Series:
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     todo = s.str.contains("年", regex=False)
@@ -154,15 +282,15 @@ def _parse_distinct(s: pd.Series, dayfirst: bool) -> pd.Series:
     ok = cjk[0].notna()
     if ok.any():
         iso = cjk.loc[ok, 0] + "-" + cjk.loc[ok, 1].str.zfill(2) + "-" + cjk.loc[ok, 2].str.zfill(2)
-        out.loc[iso.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        out.loc[iso.index] = _in_range(pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce"))
     slash = _FORMATS_DAYFIRST + _FORMATS_MONTHFIRST if dayfirst else _FORMATS_MONTHFIRST + _FORMATS_DAYFIRST
     for fmt in _FORMATS + slash:
         todo = out.isna() & (s != "")
         if not todo.any():
             break
-        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        parsed = _in_range(pd.to_datetime(s[todo], format=fmt, errors="coerce"))
         out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
-    todo = out.isna() & s.str.fullmatch(r"\d{5}(\.\d+)?")
+    todo = out.isna() & s.str.fullmatch(r"[0-9]{5}(\.[0-9]+)?")
     if todo.any():  # Excel serial day numbers (1900 system)
         serial = pd.to_numeric(s[todo], errors="coerce")
         out.loc[todo[todo].index] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(), unit="D")

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from salessim.calibrate.mapping import Mapping, norm, norm_series
-from salessim.calibrate.reader import detect_currency, parse_amounts, parse_dates, read_table
+from salessim.calibrate.reader import (
+    detect_currency,
+    implausible_dates,
+    parse_amounts,
+    parse_dates,
+    read_table,
+)
 from salessim.errors import SalessimError
 
 DEAL_COLUMNS = ["opportunity_id", "owner", "account", "product", "segment", "region", "created", "closed",
@@ -161,6 +167,7 @@ def import_crm(
     flag("no close date", is_closed & (get["closed"] == ""), "won/lost deal without a close date")
     flag("close before create", is_closed & (closed < created),
          "close date " + get["closed"] + " is before created date " + get["created"])
+    flag("implausible date", *implausible_dates(created, closed.where(is_closed)))
 
     amount = parse_amounts(get["amount"])
     flag("missing amount", (get["amount"] == "") & (status == "won"), "won deal without an amount")

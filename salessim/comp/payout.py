@@ -43,6 +43,7 @@ from salessim.comp.plan import (
     Spif,
     TeamBonus,
 )
+from salessim.inputs import limit
 
 COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
            "credited", "quota", "attainment", "amount", "explanation"]
@@ -51,8 +52,15 @@ ITEMS = ["base", "commission", "quota_bonus", "team_bonus", "cap_adjustment", "s
 
 
 def cents(x: np.ndarray) -> np.ndarray:
-    """Currency -> integer cents (round half away from zero)."""
+    """Currency -> integer cents (round half away from zero). An amount that is not finite or
+    is above the ``money`` limit raises ``ValueError`` (int64 cents would silently wrap)."""
     x = np.asarray(x, float)
+    most = limit("money")
+    bad = ~np.isfinite(x) | (np.abs(x) > most)
+    if bad.any():
+        v = x[bad].flat[0]
+        raise ValueError(f"a payout amount of {v:,.6g} is not finite or above the limit of {most:,.0f} "
+                         "(check credited, quota, base_salary and target_incentive; set SALESSIM_MAX_MONEY to raise it)")
     return (np.sign(x) * np.floor(np.abs(x) * 100.0 + 0.5 + 1e-7)).astype(np.int64)
 
 
@@ -517,9 +525,23 @@ class Ledger:
             out[col] = pd.array(df[col].to_numpy(), dtype="string")
         for col in ("credited", "quota", "attainment"):
             out[col] = df[col].to_numpy(float)
+        self._reconcile(r, t, df["cents"].to_numpy(np.int64))
         out["amount"] = df["cents"].to_numpy(np.int64) / 100.0
         out["explanation"] = pd.array(df["explanation"].to_numpy(), dtype="string")
         return out
+
+
+    def _reconcile(self, r: np.ndarray, t: np.ndarray, line_cents: np.ndarray) -> None:
+        """Each rep-period's lines sum to its total pay, to the cent, within the money limit."""
+        summed = np.zeros_like(self.total)
+        np.add.at(summed, (r, t), line_cents)
+        exact = np.zeros(self.total.shape, dtype=object)
+        np.add.at(exact, (r, t), line_cents.astype(object))
+        wrong = (summed != self.total) | (exact != summed) | (np.abs(summed) > int(limit("money")) * 100)
+        if wrong.any():
+            a, b = (int(x[0]) for x in np.nonzero(wrong))
+            raise ValueError(f"statement of rep {self.perf.reps[a]}, {self.perf.periods[b]} does not reconcile: lines sum "
+                             f"to {money(int(exact[a, b]))}, total pay {money(int(self.total[a, b]))}; nothing was written")
 
 
 def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw: bool = True) -> Ledger:

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp.plan import PERIOD_MONTHS, CompPlan, PlanError, TeamBonus
+from salessim.inputs import limit
 
 REQUIRED = ("rep", "period", "measure", "credited")
 OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager", "hired")
@@ -65,6 +66,8 @@ def read_performance(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise PlanError(f"{path}: file not found")
+    if path.is_dir():
+        raise PlanError(f"{path}: is a folder (give the path of a .csv, .xlsx or .parquet file)")
     suffix = path.suffix.lower()
     text_cols = {c: "string" for c in ("rep", "period", "measure", *OPTIONAL_TEXT)}
     try:
@@ -76,8 +79,11 @@ def read_performance(path: str | Path) -> pd.DataFrame:
             df = pd.read_parquet(path)
         else:
             raise PlanError(f"{path}: unsupported format '{suffix}' (use .csv, .xlsx or .parquet)")
-    except (ValueError, OSError) as e:
-        raise PlanError(f"{path}: cannot read ({e})") from None
+    except PlanError:
+        raise
+    except Exception as e:  # any reader failure is a file that is not what its name says
+        what = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise PlanError(f"{path}: cannot read as {suffix} ({what}; save it again as {suffix})") from None
     df.attrs["source"] = str(path)
     return df
 
@@ -254,6 +260,32 @@ def _one_value(df: pd.DataFrame, keys: list[str], col: str, source: str, what: s
     return lo
 
 
+MONEY_COLUMNS = ("credited", "quota", "base_salary", "target_incentive")
+#: Smallest non-zero quota (a quota is a full amount per period; 0 means none).
+MIN_QUOTA = 0.01
+
+
+def _check_amounts(values: pd.Series, col: str, source: str) -> None:
+    """Numbers of a performance column are finite, within the money limit, and a quota is 0 or
+    at least :data:`MIN_QUOTA`."""
+    x = values.to_numpy(float)
+    bad = ~np.isfinite(x) & ~np.isnan(x)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise _fail(source, f"{col}: '{values.iloc[i]}' on row {i + 2} is not a finite number (write the amount)")
+    big = np.abs(np.nan_to_num(x)) > limit("money")
+    if col in MONEY_COLUMNS and big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise _fail(source, f"{col}: {x[i]:,.6g} on row {i + 2} is above the limit of {limit('money'):,.0f} "
+                    "(set SALESSIM_MAX_MONEY to raise it)")
+    if col == "quota":
+        tiny = (x > 0) & (x < MIN_QUOTA)
+        if tiny.any():
+            i = int(np.flatnonzero(tiny)[0])
+            raise _fail(source, f"quota: {x[i]:.3g} on row {i + 2} is below the smallest quota {MIN_QUOTA} "
+                        "(give the full quota of the period, or 0 for none)")
+
+
 def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     """Check a performance frame against the plan and lay it out as arrays.
 
@@ -277,6 +309,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
             i = int(np.flatnonzero(bad)[0])
             raise _fail(source, f"{col}: '{df[col].iloc[i]}' on row {i + 2} is not a number")
         df[col] = num.astype(float)
+        _check_amounts(df[col], col, source)
     for col in ("rep", "measure", "credited"):
         if df[col].isna().any():
             raise _fail(source, f"{col}: missing on row {int(np.flatnonzero(df[col].isna())[0]) + 2}")
@@ -301,6 +334,11 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         if churn_rows.any() and ("deal" not in df or "won_period" not in df
                                  or df.loc[churn_rows, ["deal", "won_period"]].isna().any().any()):
             raise _fail(source, "won_period: churn rows need deal and won_period")
+        negative = (churn_rows.fillna(False) & (df["credited"] < 0)).to_numpy(bool)
+        if negative.any():
+            i = int(np.flatnonzero(negative)[0])
+            raise _fail(source, f"credited: churn row {i + 2} has {df['credited'].iloc[i]:,.2f}: give the positive "
+                        "amount originally credited (a negative one would turn the clawback into a payment)")
     df = _apply_crediting(df, plan, source)
 
     df["p"], grain = _parse_periods(df["period"], source)

@@ -23,7 +23,14 @@ from pydantic import (
 )
 
 from salessim.errors import SalessimError
-from salessim.inputs import Frozen, format_validation_error, read_mapping
+from salessim.inputs import (
+    Frozen,
+    Money,
+    as_fraction,
+    format_validation_error,
+    percent,
+    read_mapping,
+)
 
 MEASURE_KINDS = ("bookings", "revenue", "new_logos", "gross_margin", "product_bookings")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -34,26 +41,14 @@ class PlanError(SalessimError):
     """A plan that cannot be loaded or applied: ``source: field.path: reason`` on one line."""
 
 
-def _fraction(value: Any) -> Any:
-    """``"120%"`` -> 1.2; numbers pass through (already fractions)."""
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        if text.endswith("%"):
-            try:
-                return float(text[:-1]) / 100.0
-            except ValueError:
-                raise ValueError(f"'{value}' is not a percentage") from None
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"'{value}' is not a number or a percentage") from None
-    return value
-
-
-Fraction = Annotated[float, BeforeValidator(_fraction)]
-Attainment = Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=10.0)]
-Rate = Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=10.0)]
-Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+#: Attainment: ``"120%"`` or a fraction (1.2); at most 1000%.
+Attainment = Annotated[float, percent(10.0), Field(ge=0.0, le=10.0)]
+#: A rate or share of an amount: ``"8%"`` or a fraction up to 1 (a bare 8 is an error); at most 1000% with ``%``.
+Rate = Annotated[float, percent(1.0), Field(ge=0.0, le=10.0)]
+#: A share of a whole: ``"40%"`` or a fraction, at most 100%.
+Share = Annotated[float, percent(1.0), Field(ge=0.0, le=1.0)]
+#: A multiple of the base commission rate (``2`` = twice it); at most 10.
+Multiple = Annotated[float, BeforeValidator(as_fraction), Field(ge=0.0, le=10.0)]
 
 
 # --------------------------------------------------------------------------- pay and measures
@@ -115,7 +110,7 @@ class Measure(Frozen):
 
     name: str = Field(min_length=1)
     kind: Literal["bookings", "revenue", "new_logos", "gross_margin", "product_bookings"] | None = None
-    weight: Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=1.0)] = 1.0
+    weight: Share = 1.0
     product: str | None = Field(None, description="product line, for product_bookings")
     quota: Literal["data"] | Annotated[float, Field(ge=0.0)] = "data"
 
@@ -161,7 +156,7 @@ class Tier(Frozen):
     start: Attainment = Field(alias="from")
     end: Attainment | None = Field(None, alias="to")
     rate: Rate | None = None
-    multiple: Rate | None = None
+    multiple: Multiple | None = None
     label: str | None = None
 
     @model_validator(mode="after")
@@ -245,7 +240,7 @@ class Threshold(Frozen):
 
     attainment: Attainment
     amount: Money | None = None
-    target_share: Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=10.0)] | None = None
+    target_share: Rate | None = None
     label: str | None = None
 
     @model_validator(mode="after")
@@ -319,11 +314,13 @@ class Spif(Frozen):
     def _period(cls, v: Any) -> Any:
         import pandas as pd
 
-        text = str(v)
+        text = str(v).strip()
         try:
-            pd.Period(text, freq="M")
-        except (ValueError, TypeError):
-            raise ValueError(f"'{text}' is not a month such as 2026-03") from None
+            ok = bool(text) and not pd.isna(pd.Period(text, freq="M"))
+        except (ValueError, TypeError, OverflowError):
+            ok = False
+        if not ok:
+            raise ValueError(f"'{text}' is not a month such as 2026-03")
         return text
 
     @model_validator(mode="after")
@@ -364,7 +361,7 @@ class Draw(Frozen):
     amount: Money = Field(description="guaranteed variable pay per month (currency)")
     months: int = Field(ge=1, le=36)
     recoverable: bool = True
-    recovery_share: Annotated[float, BeforeValidator(_fraction), Field(gt=0.0, le=1.0)] = 1.0
+    recovery_share: Annotated[float, percent(1.0), Field(gt=0.0, le=1.0)] = 1.0
 
 
 class Crediting(Frozen):
@@ -374,9 +371,9 @@ class Crediting(Frozen):
     manager with ``manager_share`` when ``manager_rollup`` is on."""
 
     require_full_split: bool = True
-    overlay_share: Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=1.0)] = 1.0
+    overlay_share: Share = 1.0
     manager_rollup: bool = False
-    manager_share: Annotated[float, BeforeValidator(_fraction), Field(ge=0.0, le=1.0)] = 1.0
+    manager_share: Share = 1.0
 
 
 # --------------------------------------------------------------------------- the plan
@@ -503,6 +500,8 @@ def _coerce_plan(value: Any) -> Any:
     """A plan given as a YAML path or a mapping, loaded and validated (errors as one line)."""
     if value is None or isinstance(value, CompPlan):
         return value
+    if not isinstance(value, str | Path | Mapping):
+        raise ValueError(f"expected the path of a plan YAML file or an inline plan mapping, got {value!r}")
     try:
         return load_plan(value if isinstance(value, Mapping) else Path(value))
     except SalessimError as e:

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from salessim.inputs import Frozen, PositiveFloat, Share
+from salessim.inputs import Frozen, PositiveFloat, Share, limited
 from salessim.model.funnel import Funnel
 
 
 class DealSize(Frozen):
     """Deal amount (currency): lognormal with the given median and log-sd."""
 
-    median: PositiveFloat
+    median: Annotated[PositiveFloat, limited("money")]
     sigma: Annotated[float, Field(ge=0.0, le=3.0)] = 0.8
 
 
@@ -55,11 +55,11 @@ def _check_shares(items: list, attr: str, where: str) -> None:
 class Market(Frozen):
     """Accounts and the leads they generate (inbound and marketing leads; Poisson arrivals)."""
 
-    accounts: int = Field(ge=1)
+    accounts: Annotated[int, Field(ge=1), limited("accounts")]
     regions: list[str] = Field(min_length=1)
     segments: list[Segment] = Field(min_length=1)
     products: list[Product] = Field(min_length=1)
-    leads_per_year: PositiveFloat
+    leads_per_year: Annotated[PositiveFloat, limited("leads_per_year")]
     seasonality: list[PositiveFloat] = Field(
         default_factory=lambda: [1.0] * 12,
         min_length=12,

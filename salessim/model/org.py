@@ -30,9 +30,8 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from salessim.inputs import Frozen, PositiveFloat
+from salessim.inputs import Frozen, Money, PositiveFloat, limited
 
-Money = Annotated[float, Field(ge=0.0)]
 Multiplier = Annotated[float, Field(gt=0.0, le=5.0)]
 
 AE, KAM, LOW_TOUCH, SPECIALIST = 0, 1, 2, 3
@@ -358,7 +357,7 @@ class Skill(Frozen):
 class Org(Frozen):
     """The sales organisation. Reps are spread over regions in turn."""
 
-    reps: int = Field(ge=1, description="number of quota-carrying reps")
+    reps: Annotated[int, Field(ge=1, description="number of quota-carrying reps"), limited("reps")]
     weekly_hours: PositiveFloat = Field(
         30.0, le=80.0, description="selling hours a rep has per week (after admin and meetings)"
     )

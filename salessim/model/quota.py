@@ -30,7 +30,7 @@ from pydantic import Field, model_validator
 from scipy import stats
 
 from salessim.errors import SalessimError
-from salessim.inputs import Frozen
+from salessim.inputs import Frozen, Money, limited
 
 STRATEGIES = ("top_down", "historical_growth", "equal_split", "capacity_based", "bottom_up", "ratchet")
 #: Ratchet weights on last year's result (rest on last year's quota): assumptions that follow the
@@ -392,9 +392,9 @@ class QuotaPlan(Frozen):
     """Scenario section ``quota:`` (drop-in replacement for ``scenario.Quota``)."""
 
     strategy: Literal["top_down", "historical_growth", "equal_split", "capacity_based", "bottom_up", "ratchet"] = "top_down"
-    annual_target: float | None = Field(None, gt=0.0, description="company target (currency); default: expected bookings")
+    annual_target: Annotated[float, limited("money")] | None = Field(None, gt=0.0, description="company target (currency); default: expected bookings")
     over_assignment: float = Field(0.0, ge=0.0, le=0.5, description="rep quotas sum to target x (1 + this)")
-    region_targets: dict[str, Annotated[float, Field(ge=0.0)]] | None = Field(
+    region_targets: dict[str, Money] | None = Field(
         None, description="top_down only: targets per region (currency), must sum to annual_target")
     growth: float = Field(0.10, gt=-1.0, le=5.0, description="historical_growth and ratchet: yearly growth (0.1 = +10%)")
     ratchet_up: float = Field(RATCHET_UP, ge=0.0, le=1.0, description="weight on last result after a beat")

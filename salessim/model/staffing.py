@@ -17,9 +17,9 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from salessim.inputs import Frozen
+from salessim.inputs import Frozen, Probability
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Fraction = Probability
 
 
 class Attrition(Frozen):

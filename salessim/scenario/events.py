@@ -24,12 +24,11 @@ import pandas as pd
 from pydantic import Field
 
 from salessim.comp.plan import PlanField
-from salessim.inputs import Frozen
+from salessim.inputs import Frozen, Money, Probability
 
 Factor = Annotated[float, Field(ge=0.0, description="multiplier, 1 = unchanged")]
 PositiveFactor = Annotated[float, Field(gt=0.0, description="multiplier, 1 = unchanged")]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(ge=0.0, description="currency")]
+Fraction = Probability
 Months = Annotated[int, Field(ge=0, le=120)]
 #: A date inside the measured horizon, or a measured month number (1 = the first month).
 When = Annotated[int, Field(ge=1)] | dt.date

@@ -56,7 +56,7 @@ def test_plan_is_frozen():
 
 @pytest.mark.parametrize("data, message", [
     (plan(components=[comm(tiers=[{"from": 0, "to": 1.2, "rate": 0.05}, {"from": 1.0, "rate": 0.1}])]),
-     "components.0: tiers.1: overlaps tier 0"),
+     "components.0.tiers.1: overlaps tier 0"),
     (plan(components=[comm(tiers=[{"from": 0, "to": 1.0, "rate": 0.05}, {"from": 1.2, "rate": 0.1}])]),
      "gap between 1 and 1.2"),
     (plan(components=[comm(tiers=[{"from": 0, "to": 1.0, "rate": 0.05}, {"from": 1.0, "to": 1.5, "rate": 0.1}])]),

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.ui.commands import count, date, natural, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,13 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--history", type=Path, help="stage history export (opportunity, stage, entered date)")
     p.add_argument("--team", type=Path, help="team file: owners not listed in it are quarantined")
     p.add_argument("--base", type=Path, help="scenario whose stages, hours and calendar are kept (default: midmarket's)")
-    p.add_argument("--as-of", default=None, help="snapshot date YYYY-MM-DD (default: latest date in the export)")
-    p.add_argument("--out", type=Path, help="calibrated scenario YAML to write")
-    p.add_argument("--quarantine", type=Path, help="quarantined rows CSV (default: next to --out)")
-    p.add_argument("--refine", type=int, default=2, metavar="N", help="simulation refinements without history (default 2)")
-    p.add_argument("--backtest", type=int, default=None, metavar="MONTHS",
+    p.add_argument("--as-of", type=date, default=None, help="snapshot date YYYY-MM-DD (default: latest date in the export)")
+    p.add_argument("--out", type=output_file, help="calibrated scenario YAML to write")
+    p.add_argument("--quarantine", type=output_file, help="quarantined rows CSV (default: next to --out)")
+    p.add_argument("--refine", type=natural, default=2, metavar="N", help="simulation refinements without history (default 2)")
+    p.add_argument("--backtest", type=count, default=None, metavar="MONTHS",
                    help="also back-test: fit before the last MONTHS full months, simulate them, compare")
-    p.add_argument("--seeds", type=int, default=3, help="replications in the back-test (default 3)")
+    p.add_argument("--seeds", type=count, default=3, help="replications in the back-test (default 3)")
     p.add_argument("--accept-mismatch", action="store_true",
                    help="write the scenario even when the simulation does not match the data (marked NOT VALIDATED)")
     p.set_defaults(func=run)

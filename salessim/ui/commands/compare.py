@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from salessim.errors import SalessimError
+from salessim.ui.commands import count, level, natural
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,17 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_run_options(p: argparse.ArgumentParser, replications: int = 30, store_flags: tuple[str, ...] = ("--out", "--store")) -> None:
     """Options of every replicated study (``compare``, ``sweep``, ``stress``, ``roi``): replications,
     seed, results store, experiment name, workers or Dask scheduler, confidence level, progress."""
-    p.add_argument("--replications", "-n", type=int, default=replications,
+    p.add_argument("--replications", "-n", type=count, default=replications,
                    help=f"replications per scenario (default {replications})")
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: the first scenario's)")
+    p.add_argument("--seed", type=natural, default=None, help="root seed (default: the first scenario's)")
     p.add_argument(*store_flags, dest="store", type=Path, default=None,
                    help="results store folder: run tables (Parquet), catalogue.duckdb; "
                         "rerunning with the same folder skips finished runs")
     p.add_argument("--experiment", default=None, help="name of this experiment in the catalogue")
     how = p.add_mutually_exclusive_group()
-    how.add_argument("--workers", "-j", type=int, default=None, help="worker processes (default: all cores; 1 = serial)")
+    how.add_argument("--workers", "-j", type=count, default=None, help="worker processes (default: all cores; 1 = serial)")
     how.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
-    p.add_argument("--level", type=float, default=None, help="confidence level (default 0.95)")
+    p.add_argument("--level", type=level, default=None, help="confidence level (default 0.95)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -46,6 +47,17 @@ def add_experiment_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kpi", action="append", default=None, metavar="NAME",
                    help="only show this KPI (repeatable; default: all)")
     p.add_argument("--method", choices=["t", "bootstrap"], default="t", help="CI method for differences")
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    """Bounds of :func:`add_run_options` that argparse types cannot know (the size limits)."""
+    from salessim.inputs import over_limit
+
+    message = over_limit("replications", args.replications)
+    if message:
+        raise SalessimError(f"--replications: {message}")
+    if args.store is not None and args.store.exists() and not args.store.is_dir():
+        raise SalessimError(f"{args.store}: is a file (give a folder for the results store)")
 
 
 def run_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -115,8 +127,7 @@ def store_note(store: Path, experiment: str | None, runs: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     from salessim.experiments import compare
 
-    if args.replications < 1:
-        raise SalessimError(f"--replications: must be >= 1, got {args.replications}")
+    check_run_options(args)
     comparison = compare([str(p) for p in args.scenarios], common_random_numbers=not args.independent,
                          **experiment_kwargs(args))
     report(comparison, args)

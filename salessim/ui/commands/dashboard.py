@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.ui.commands import count
 
 EXPLORER = "05_scenario_explorer.ipynb"
 #: Seconds Voila gets to shut its kernels down after SIGTERM before everything is killed.
@@ -24,7 +25,7 @@ GRACE_SECONDS = 10.0
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dashboard", help="serve the scenario explorer as a web app (Voila) on localhost")
-    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--port", type=count, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--notebook", type=Path, default=None, help=f"notebook to serve (default notebooks/{EXPLORER})")
     p.add_argument("--open", action="store_true", help="open a web browser on the page")
     p.set_defaults(func=run)

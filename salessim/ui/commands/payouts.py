@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from salessim.ui.commands import output_file
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("payouts", help="compute line-item payout statements for a comp plan")
     p.add_argument("plan", type=Path, help="comp plan YAML file")
     p.add_argument("performance", type=Path, help="performance table (.csv, .xlsx or .parquet)")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", type=output_file, default=None,
                    help="statements file (.csv, .xlsx with summary sheets, or .parquet)")
-    p.add_argument("--summary", type=Path, default=None, help="also write totals per rep and period (.csv)")
+    p.add_argument("--summary", type=output_file, default=None, help="also write totals per rep and period (.csv)")
     p.set_defaults(func=run)
 
 

@@ -24,8 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import yaml
-
+    from salessim.inputs import parse_value
     from salessim.ui import report
 
     if args.list:
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     params = report.read_params_file(args.parameters_file) if args.parameters_file else {}
     for name, value in args.parameter:
-        params[name] = yaml.safe_load(value)
+        params[name] = parse_value(value, f"-p {name}")
     if args.lang is not None:
         params["lang"] = args.lang
     params = report.absolute_paths(params)

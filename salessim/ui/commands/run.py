@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.ui.commands import natural
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="simulate a scenario once and print its headline KPIs")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
+    p.add_argument("--seed", type=natural, default=None, help="random seed (default: the scenario's)")
     p.add_argument("--out", type=Path, default=None, help="folder for deals/ledger/kpis tables")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="table format")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
@@ -19,16 +21,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def parse_overrides(items: list[str]) -> dict:
-    """``["org.reps=50"]`` -> ``{"org.reps": 50}`` (values parsed as YAML scalars)."""
-    import yaml
+FIELD_PATH = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
+
+
+def parse_overrides(items: list[str], flag: str = "--set") -> dict:
+    """``["org.reps=50"]`` -> ``{"org.reps": 50}`` (values read as YAML by the strict reader)."""
+    from salessim.inputs import parse_value
 
     out = {}
     for item in items:
-        if "=" not in item:
-            raise SalessimError(f"--set {item}: expected PATH=VALUE")
-        key, value = item.split("=", 1)
-        out[key.strip()] = yaml.safe_load(value)
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not FIELD_PATH.match(key):
+            raise SalessimError(f"{flag} {item}: expected PATH=VALUE with a dotted field path, e.g. {flag} org.reps=50")
+        out[key] = parse_value(value, f"{flag} {key}")
     return out
 
 
@@ -37,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     from salessim.scenario import load_scenario
     from salessim.ui.formatting import format_kpis
 
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise SalessimError(f"--out {args.out}: is a file (give a folder for the tables)")
     scenario = load_scenario(args.scenario, **parse_overrides(args.set))
     result = simulate(scenario, seed=args.seed)
     kpis = result.kpis()

@@ -14,7 +14,8 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
-from salessim.ui.commands.compare import add_run_options, run_kwargs, store_note
+from salessim.ui.commands import output_file
+from salessim.ui.commands.compare import add_run_options, check_run_options, run_kwargs, store_note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,8 +27,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("scenario", type=Path, help="scenario YAML file")
         p.add_argument("events", type=Path, help=f"YAML file with the {what}")
         add_run_options(p, replications=20, store_flags=("--store",))
-        p.add_argument("--out", type=Path, default=None, help="CSV file for the per-replication rows")
+        p.add_argument("--out", type=output_file, default=None, help="CSV file for the per-replication rows")
         p.set_defaults(func=run_stress if name == "stress" else run_roi)
+
+
+def _check_events(events: list, source: Path, prefix: str = "") -> None:
+    """Each event is a mapping with a ``kind`` (the scenario checks the rest)."""
+    for i, ev in enumerate(events):
+        if not isinstance(ev, dict):
+            raise SalessimError(f"{source}: {prefix}{i}: expected an event mapping such as "
+                                f"{{kind: KIND, at: 3, ...}}, got {ev!r}")
 
 
 def run_stress(args: argparse.Namespace) -> int:
@@ -38,6 +47,9 @@ def run_stress(args: argparse.Namespace) -> int:
     shocks = read_mapping(args.events, what="shock name to a list of events")
     if not all(isinstance(v, list) for v in shocks.values()):
         raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
+    for name, events in shocks.items():
+        _check_events(events, args.events, f"{name}.")
+    check_run_options(args)
     st = stress_test(load_scenario(args.scenario), shocks, args.replications, level=args.level, **run_kwargs(args))
     from salessim.ui.formatting import text_table
     from salessim.ui.tables import stress_frame
@@ -57,6 +69,8 @@ def run_roi(args: argparse.Namespace) -> int:
     from salessim.scenario import load_scenario
 
     events = read_list(args.events, what="events")
+    _check_events(events, args.events)
+    check_run_options(args)
     roi = intervention_roi(load_scenario(args.scenario), events, args.replications, level=args.level, **run_kwargs(args))
     from salessim.ui.formatting import percent, text_table
     from salessim.ui.tables import roi_frame

@@ -31,9 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def read_grid(path: Path | None, params: list[str]) -> Any:
     """The grid from ``--grid`` and ``--param`` (values parsed as YAML scalars)."""
-    import yaml
-
-    from salessim.inputs import read_yaml
+    from salessim.inputs import over_limit, parse_value, read_yaml
 
     grid: Any = {}
     if path is not None:
@@ -46,15 +44,29 @@ def read_grid(path: Path | None, params: list[str]) -> Any:
         if isinstance(grid, list):
             raise SalessimError(f"--param {item}: cannot combine with a grid file that lists points")
         key, values = item.split("=", 1)
-        grid[key.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+        grid[key.strip()] = [parse_value(v, f"--param {key.strip()}") for v in values.split(",")]
     if not grid:
         raise SalessimError("sweep: give --grid FILE or at least one --param PATH=V1,V2")
+    where = path or "--param"
+    if isinstance(grid, dict):
+        points = 1
+        for key, values in grid.items():
+            if not isinstance(values, list) or not values:
+                raise SalessimError(f"{where}: {key}: expected a list of values, e.g. [30, 35, 40]")
+            points *= len(values)
+    else:
+        points = len(grid)
+    message = over_limit("grid_points", points)
+    if message:
+        raise SalessimError(f"{where}: (grid): {message}")
     return grid
 
 
 def run(args: argparse.Namespace) -> int:
     from salessim.experiments import sweep
+    from salessim.ui.commands.compare import check_run_options
 
+    check_run_options(args)
     grid = read_grid(args.grid, args.param)
     try:
         comparison = sweep(str(args.scenario), grid, **experiment_kwargs(args))
