@@ -25,6 +25,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from salessim.inputs import Frozen
+from salessim.model.motivation import Motivation
+from salessim.model.training import Training
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 PayFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -123,6 +125,8 @@ class Settings(Frozen):
     ratchet: Ratchet = Ratchet()
     market_pay: MarketPay = MarketPay()
     team: Team = Team()
+    training: Training = Training()
+    motivation: Motivation = Motivation()
 
 
 # ----------------------------------------------------------------------------- effort
