@@ -144,10 +144,31 @@ def test_common_random_numbers_share_the_market(small_scenario) -> None:
     pd.testing.assert_frame_equal(created_a, created_b)
 
 
-def test_midmarket_kpis_are_plausible() -> None:
-    r = salessim.simulate(Path(__file__).resolve().parents[1] / "data/scenarios/midmarket.yaml", seed=0)
-    k = r.kpis().set_index("kpi")["value"]
-    assert 55_000 < k["leads"] < 65_000
-    assert 0.18 < k["win rate (qualified)"] < 0.32
-    assert 50 < k["median sales cycle (won)"] < 95  # Bridge Group: ~60-72 days
-    assert 20_000 < k["average deal size"] < 40_000
+@pytest.mark.slow
+def test_midmarket_kpis_meet_the_scenarios_documented_targets() -> None:
+    """Seed-averaged midmarket KPIs against the targets its YAML and the README document: each mean
+    over 10 seeds lies within 3 standard errors of the replication spread plus a model tolerance
+    (how closely the scenario claims to match, "~" in its comments). Measured over seeds 0-9:
+    leads 58,727 +- 104, win rate 24.0% +- 0.13, median cycle 65.6 +- 0.34 days, median won deal
+    ~28K, reps at quota 60.5% +- 1.2, cost of sales 10.6% +- 0.05."""
+    targets = {  # kpi: (documented target, model tolerance, where it is documented)
+        "leads": (60_000, 3_000, "midmarket.yaml header and README: ~60,000 leads a year"),
+        "win rate (qualified)": (0.25, 0.02, "midmarket.yaml: all qualified opportunities, ~25%"),
+        "median sales cycle (won)": (65.0, 5.0, "midmarket.yaml: stage durations sum to ~65 days median"),
+        "median won deal": (30_000, 5_000, "midmarket.yaml: Bridge Group ~60 days at $25K, ~72 days at $35K"),
+        "reps at or above quota": (0.59, 0.05, "README: defaults land at 59% of reps at quota"),
+        "cost of sales": (0.11, 0.01, "README: ~11% cost of sales"),
+    }
+    scenario = salessim.load_scenario(Path(__file__).resolve().parents[1] / "data/scenarios/midmarket.yaml")
+    rows = []
+    for seed in range(10):
+        r = salessim.simulate(scenario, seed=seed)
+        k = r.kpis().set_index("kpi")["value"]
+        d = r.deals
+        won = d[(d["outcome"] == "won") & d["close_day"].between(0, r.horizon_days, inclusive="left")]
+        rows.append({**{name: k[name] for name in targets if name in k}, "median won deal": won["amount"].median()})
+    runs = pd.DataFrame(rows)
+    for name, (target, tolerance, source) in targets.items():
+        mean, se = runs[name].mean(), runs[name].std(ddof=1) / np.sqrt(len(runs))
+        assert se < tolerance / 3, (name, se)  # the replications pin the mean well inside the tolerance
+        assert abs(mean - target) <= tolerance + 3 * se, (name, mean, se, target, source)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from salessim.calibrate.behaviour import estimate_behaviour
+from salessim.calibrate.cycle import WonCycle, choose_won_cycle
 from salessim.calibrate.survival import (
     CycleFit,
     DurationFit,
@@ -191,7 +193,7 @@ def rep_productivity(deals: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     """
     closed = deals[deals["status"] != "open"].copy()
     closed["won"] = (closed["status"] == "won").astype(float)
-    cell = [closed["segment"].fillna("all"), closed["product"].fillna("all")]
+    cell = [closed["segment"].astype(object).fillna("all"), closed["product"].astype(object).fillna("all")]
     closed["p"] = closed.groupby(cell)["won"].transform("mean").clip(1e-6, 1 - 1e-6)
     closed["v"] = closed["p"] * (1 - closed["p"])
     closed["booked"] = closed["amount"].where(closed["won"] > 0, 0.0)
@@ -268,6 +270,9 @@ class Fit:
     n_accounts: int | None
     assumptions: list[str] = field(default_factory=list)
     check: dict[str, float] = field(default_factory=dict)  # simulated win rate / median cycle of the scenario
+    won_cycle: WonCycle | None = None  # the won-cycle distribution chosen by goodness of fit to the data
+    behaviour: pd.DataFrame | None = None  # estimates from history (bunching, rep spread, turnover)
+    attrition: float | None = None  # yearly quit probability to set (None: keep the base's)
 
     @property
     def win_rate(self) -> float:
@@ -281,9 +286,10 @@ class Fit:
             ("win rate (mixture model)", self.cycle.win_rate, "%"),
             ("win rate (Aalen-Johansen)", float(self.win_overall["win_rate"].iloc[0]), "%"),
             ("win rate (closed deals only)", float(self.win_overall["closed_win_rate"].iloc[0]), "%"),
-            ("median won cycle", self.cycle.median_won_days, "days"),
+            ("median won cycle (data, censoring-aware)", self.won_cycle.data_quantile(0.5), "days"),
+            (f"median won cycle (chosen: {self.won_cycle.kind})", self.won_cycle.median_days, "days"),
             ("median lost cycle", self.cycle.median_lost_days, "days"),
-            (f"cycle family (AIC {', '.join(f'{k} {v:,.0f}' for k, v in self.cycle.aic.items())})", np.nan, self.cycle.family),
+            (f"parametric cycle family (AIC {', '.join(f'{k} {v:,.0f}' for k, v in self.cycle.aic.items())})", np.nan, self.cycle.family),
             ("median won deal size", self.deal_sizes.median, currency),
             ("rep skill sd (between-rep, shrunk)", self.skill_sd, "x"),
             ("reps", len(self.reps), "reps"),
@@ -291,8 +297,10 @@ class Fit:
         return pd.DataFrame(rows, columns=["parameter", "value", "unit"])
 
 
-def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | None = None, n_stages: int = 5) -> Fit:
-    """Fit everything the scenario needs from clean deals (and a stage history when given)."""
+def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | None = None, n_stages: int = 5,
+            base_quit: float | None = None) -> Fit:
+    """Fit everything the scenario needs from clean deals (and a stage history when given);
+    ``base_quit``: the base scenario's yearly quit rate (kept unless the data contradict it)."""
     as_of = pd.Timestamp(as_of)
     won_d, lost_d, open_a = cycle_days(deals, as_of)
     overall = win_rates(deals, as_of)
@@ -301,6 +309,9 @@ def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | No
     seg_win = win_rates(deals.assign(segment=deals["segment"].fillna("(none)")), as_of, "segment") if has["segment"] else None
     prod_win = win_rates(deals.assign(product=deals["product"].fillna("(none)")), as_of, "product") if has["product"] else None
     reps, sd = rep_productivity(deals)
+    won_cycle = choose_won_cycle(cycle, won_d, lost_d, open_a)
+    behaviour = estimate_behaviour(deals, as_of, reps, sd, base_quit)
+    turn = behaviour[behaviour["set to"] == "staffing.attrition.base_annual_quit"]
     stages = fit_stages(history, deals, n_stages, as_of) if history is not None and len(history) else None
     seg = deals["segment"].fillna("all")
     if has["account"]:
@@ -328,12 +339,21 @@ def fit_crm(deals: pd.DataFrame, as_of: pd.Timestamp, history: pd.DataFrame | No
     if not has["product"]:
         assumptions.append("no product column: one product 'all'")
     if stages is None:
-        assumptions.append("no stage history: stage structure kept from the base scenario and scaled "
-                           "to the fitted win rate and won-cycle")
+        assumptions.append("no stage history: stage structure kept from the base scenario; conversions set so "
+                           "each stage keeps its share of the base's losses and their product is the fitted win "
+                           "rate; durations carry the won-cycle distribution chosen by fit to the data")
+    amounts = deals["amount"].isna().sum()
+    if amounts:
+        assumptions.append(f"{amounts:,} deals without an amount count for arrivals, win rate and cycle, "
+                           "not for the deal-size fit")
+    assumptions.append(f"won cycle: {won_cycle.kind} chosen (KS distance to the data curve at most "
+                       f"{won_cycle.ks_tolerance:.3f} for a parametric family, then AIC; else the data curve)")
     return Fit(
         as_of=as_of, n_deals=len(deals), arrivals=arrivals, cycle=cycle, win_overall=overall,
         win_by_segment=seg_win, win_by_product=prod_win, deal_sizes=fit_deal_sizes(deals, as_of), reps=reps, skill_sd=sd,
         stages=stages, segment_shares=seg_shares, product_shares=prod_shares,
         regions=sorted(deals["region"].dropna().unique().tolist()) if has["region"] else [],
         n_accounts=int(deals["account"].nunique()) if has["account"] else None, assumptions=assumptions,
+        won_cycle=won_cycle, behaviour=behaviour,
+        attrition=float(np.clip(turn["value"].iloc[0], 0.0, 0.9)) if len(turn) else None,
     )

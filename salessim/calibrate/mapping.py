@@ -24,7 +24,7 @@ from salessim.inputs import read_mapping
 
 #: Our fields. Required ones must be found in the export, the others are used when present.
 REQUIRED = ("opportunity_id", "owner", "created", "closed", "stage", "amount")
-OPTIONAL = ("account", "product", "segment", "region", "name")
+OPTIONAL = ("account", "product", "segment", "region", "name", "first_seen")
 HISTORY_FIELDS = ("opportunity_id", "stage", "entered")
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.calibrate.fit import cycle_days
-from salessim.calibrate.survival import Family, aalen_johansen
+from salessim.calibrate.survival import aalen_johansen
 
 if TYPE_CHECKING:
     from salessim.calibrate import Calibration
@@ -25,7 +25,11 @@ def tables(cal: Calibration) -> dict[str, pd.DataFrame]:
         "deal size by product": f.deal_sizes.products,
         "reps": f.reps,
         "assumptions": pd.DataFrame({"assumption": f.assumptions}),
+        "won cycle candidates": f.won_cycle.candidates,
+        "behaviour": f.behaviour,
     }
+    if cal.validation is not None:
+        out["simulation vs data"] = cal.validation
     if f.win_by_segment is not None:
         out["win rate by segment"] = f.win_by_segment
     if f.win_by_product is not None:
@@ -36,7 +40,7 @@ def tables(cal: Calibration) -> dict[str, pd.DataFrame]:
 
 
 def plot_calibration(cal: Calibration):
-    """Four panels: lead arrivals, won-cycle fit vs the censoring-aware empirical curve, deal sizes,
+    """Four panels: lead arrivals, the chosen won cycle vs the censoring-aware empirical curve, deal sizes,
     rep multipliers raw vs shrunk. Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
@@ -52,9 +56,9 @@ def plot_calibration(cal: Calibration):
     inc = aalen_johansen(won_d, lost_d, open_a)
     if len(inc.days) and inc.cif_a[-1] > 0:
         ax[0, 1].step(inc.days + 1, inc.cif_a / inc.cif_a[-1], where="post", label="data (Aalen-Johansen)")
-        t = np.linspace(0, max(inc.days.max(), 1), 300)
-        ax[0, 1].plot(t, Family(f.cycle.family).cdf(t, np.array(f.cycle.won)), "--", label=f"fitted {f.cycle.family}")
-    ax[0, 1].set(title=f"Won cycle (median {f.cycle.median_won_days:.0f} days)", xlabel="days", ylabel="share of won deals")
+        u = np.linspace(0.001, 0.999, 300)
+        ax[0, 1].plot(f.won_cycle.distribution().quantile(u), u, "--", label=f"chosen: {f.won_cycle.kind}")
+    ax[0, 1].set(title=f"Won cycle (median {f.won_cycle.median_days:.0f} days)", xlabel="days", ylabel="share of won deals")
     ax[0, 1].legend()
 
     won = deals[(deals["status"] == "won") & (deals["amount"] > 0)]

@@ -4,11 +4,15 @@
   accounts and lead weight from distinct accounts when the export names them, deal size
   median/sigma, win and duration multipliers); one product per export product.
 * Funnel: with a stage history, the fitted conversion and duration of each stage. Without one
-  the *base* scenario's stages are kept and scaled: every conversion by the same factor so
-  their product equals the fitted win rate, every duration by the same factor so the median
-  won cycle (Monte Carlo over the stage distributions and segment mix) equals the fitted one.
-  ``refine`` then simulates the result and corrects both factors for what the engine adds
-  (rep capacity, slipped deals), a few iterations.
+  the *base* scenario's stages are kept (export stages map onto them through the mapping) and
+  their conversions set so that each stage keeps its share of the base's log-losses and their
+  product is the fitted win rate (a qualified win rate stays plausible). Durations: with a
+  lognormal or gamma won cycle every base duration is scaled by one factor so the median won
+  cycle (Monte Carlo over the stages and segment mix) is the fitted one; with an empirical or
+  mixture won cycle (chosen by fit to the data, e.g. bimodal) the base stage with the longest
+  duration *carries* that distribution and the others shrink to a small share of its lowest
+  decile, so the simulated won cycle keeps the data's shape. ``refine`` then simulates the result
+  and corrects the factors for what the engine adds (rep capacity, slipped deals).
 * Org: one rep per owner, skill sd as fitted; weekly hours and stage rep hours from the base.
 """
 
@@ -22,7 +26,6 @@ import pandas as pd
 import yaml
 
 from salessim.calibrate.fit import Fit, rep_productivity
-from salessim.calibrate.survival import Family
 from salessim.scenario import Scenario, load_scenario
 
 #: Base structure when none is given: the stages, hours and calendar of data/scenarios/midmarket.yaml
@@ -60,9 +63,38 @@ def _shares(values: np.ndarray) -> list[float]:
 def _scale_duration(d: dict[str, Any], c: float) -> dict[str, Any]:
     d = dict(d)
     for key in ("median_days", "mean_days", "days"):
-        if key in d:
+        if isinstance(d.get(key), list):
+            lo = 0.0 if d["dist"] == "empirical" else 0.05
+            d[key] = [round(float(np.clip(v * c, lo, 3650.0)), 4) for v in d[key]]
+        elif key in d:
             d[key] = round(float(np.clip(d[key] * c, 0.05, 3650.0)), 4)
     return d
+
+
+#: Carrier mode: the other stages together last this share of the won cycle's 10th percentile.
+OTHER_STAGES_SHARE = 0.25
+
+
+def _carry_cycle(stages: list[dict], cycle: dict[str, Any], p10: float, median: float) -> None:
+    """The base stage with the longest median carries the won-cycle distribution ``cycle``; the
+    other stages keep their shapes scaled to a combined median of ``OTHER_STAGES_SHARE x p10``."""
+    sc = load_scenario({**DEFAULT_BASE, "funnel": {"stages": stages}})
+    medians = np.array([st.duration.quantile(np.array([0.5]))[0] for st in sc.funnel.stages])
+    carrier = int(np.argmax(medians))
+    others = medians.sum() - medians[carrier]
+    small = OTHER_STAGES_SHARE * max(p10, 0.5)
+    for i, st in enumerate(stages):
+        if i == carrier:
+            st["duration"] = _scale_duration(cycle, max(1.0 - small / max(median, 1e-9), 0.05))
+        elif others > 0:
+            st["duration"] = _scale_duration(st["duration"], small / others)
+
+
+def _loss_share_conversions(conv: np.ndarray, target: float) -> np.ndarray:
+    """Conversions with product ``target`` where each stage keeps its share of the log-losses
+    (``c_s = target ** (log c_s / sum log c)``); clipped to [0.001, 0.999]."""
+    logs = np.log(np.clip(conv, 1e-6, 0.999))
+    return np.clip(target ** (logs / logs.sum()), 0.001, 0.999)
 
 
 def _won_cycle_median(stages: list[dict], seg_dur: np.ndarray, seg_p: np.ndarray, n: int = 20000) -> float:
@@ -74,20 +106,6 @@ def _won_cycle_median(stages: list[dict], seg_dur: np.ndarray, seg_p: np.ndarray
         total += st.duration.quantile(rng.random(n))
     seg = rng.choice(len(seg_dur), size=n, p=seg_p / seg_p.sum())
     return float(np.median(total * seg_dur[seg]))
-
-
-def _scale_conversions(conv: np.ndarray, target: float) -> np.ndarray:
-    """Multiply conversions by one factor (capped at 0.99 each) so their product is ``target``."""
-    c = conv.copy()
-    for _ in range(20):
-        free = c < 0.99
-        if not free.any():
-            break
-        k = (target / np.prod(c)) ** (1.0 / free.sum())
-        c[free] = np.minimum(c[free] * k, 0.99)
-        if abs(np.prod(c) - target) < 1e-9:
-            break
-    return c
 
 
 def _segments(fit: Fit, base: Scenario) -> list[dict[str, Any]]:
@@ -138,7 +156,7 @@ def _products(fit: Fit) -> list[dict[str, Any]]:
 def warmup_months(fit: Fit, base: Scenario) -> int:
     """Warm-up long enough to fill the pipeline: the base's, but at least the 99th percentile of
     the fitted won cycle plus one month (a short warm-up misses the slow wins of the first months)."""
-    q99 = Family(fit.cycle.family).quantile(0.99, np.array(fit.cycle.won))
+    q99 = fit.won_cycle.quantile(0.99)
     return int(min(36, max(base.calendar.warmup_months, 3, int(np.ceil(q99 / 30.4)) + 1)))
 
 
@@ -170,10 +188,13 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
             if row.duration_params:
                 st["duration"] = {"dist": row.duration, **{k: round(v, 4) for k, v in row.duration_params.items()}}
     else:
-        conv = _scale_conversions(np.array([s["conversion"] for s in stages]), fit.win_rate)
+        conv = _loss_share_conversions(np.array([s["conversion"] for s in stages]), fit.win_rate)
+        wc = fit.won_cycle
+        if wc.kind in ("empirical", "lognormal_mixture"):
+            _carry_cycle(stages, wc.duration, wc.quantile(0.1), wc.median_days)
         seg_dur = np.array([s.get("duration_multiplier", 1.0) for s in segments])
         seg_p = np.array([s["share_of_accounts"] * s["potential_weight"] for s in segments])
-        c = fit.cycle.median_won_days / _won_cycle_median(stages, seg_dur, seg_p)
+        c = wc.median_days / _won_cycle_median(stages, seg_dur, seg_p)
         for st, cv in zip(stages, conv, strict=True):
             st["conversion"] = round(float(cv), 5)
             st["duration"] = _scale_duration(st["duration"], c)
@@ -207,6 +228,9 @@ def build_scenario(fit: Fit, base: Scenario | None = None, name: str = "calibrat
             data[key] = value
         elif isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**{k: v for k, v in value.items() if v is not None}, **data[key]}
+    if fit.attrition is not None:
+        staffing = data.setdefault("staffing", {})
+        staffing["attrition"] = {**staffing.get("attrition", {}), "base_annual_quit": round(fit.attrition, 4)}
     load_scenario(data)
     return data
 
@@ -232,28 +256,30 @@ def _rep_sd(closed: pd.DataFrame) -> float:
 
 
 def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
-           replications: int = 3) -> tuple[dict[str, Any], dict[str, float]]:
-    """Simulate and correct conversions and durations so the simulated flow matches the fit.
+           replications: int = 3) -> tuple[dict[str, Any], dict[str, float], tuple[pd.DataFrame, int, int] | None]:
+    """Simulate and correct conversions and durations so the simulated flow matches the data.
 
     Each iteration runs ``replications`` replications (pooled: staffing and behaviour make single
     runs noisy) and rescales every conversion by
-    ``(target / simulated win rate)^(1/stages)``, every duration by
-    ``target / simulated median won cycle`` and the inbound lead rate so that inbound plus the
+    ``target / simulated win rate`` (stages keep their shares of the log-losses), every duration by
+    ``data's median won cycle / simulated one`` and the inbound lead rate so that inbound plus the
     leads reps self-source (behaviour) equals the fitted opportunities per year, and sets
     ``org.skill.sd`` to the part of the fitted rep heterogeneity the engine does not already
     produce (effort, ramp-up, workload); a last
     pooled run checks the result. Returns the data and the check (simulated ``win_rate``,
     ``median_won_days``, ``opportunities_per_year``, ``self_sourced_per_year``, ``rep_sd``; empty without a
-    run). With a stage history the fitted stages are realised values (they already include slipped
+    run) and the last run (pooled deals, horizon days, replications; None without a run). With a stage history the fitted stages are realised values (they already include slipped
     deals and rep effort), so they are scaled by one common factor too; their relative shape stays.
     """
     check: dict[str, float] = {}
     rounds = max(iterations, 0)
+    last = None
     if iterations <= 0:
-        return data, check
+        return data, check, last
     seeds = [seed + k for k in range(max(replications, 1))]
     for i in range(rounds + 1):
         d, h = _pooled_run(data, seeds)
+        last = (d, h, len(seeds))
         h_total = h * len(seeds)
         closed = d[d["close_day"].between(0, h, inclusive="left")]
         won = closed[closed["outcome"] == "won"]
@@ -278,21 +304,28 @@ def refine(data: dict[str, Any], fit: Fit, iterations: int = 2, seed: int = 0,
             target = max(fit.arrivals.leads_per_year - self_sourced, 0.05 * fit.arrivals.leads_per_year)
             data["market"]["leads_per_year"] = round(float(data["market"]["leads_per_year"] * target / inbound), 2)
         stages = data["funnel"]["stages"]
-        conv = _scale_conversions(np.array([s["conversion"] for s in stages]),
-                                  np.prod([s["conversion"] for s in stages]) * fit.win_rate / check["win_rate"])
-        c = fit.cycle.median_won_days / check["median_won_days"]
+        conv = _loss_share_conversions(np.array([s["conversion"] for s in stages]), min(
+            np.prod([s["conversion"] for s in stages]) * fit.win_rate / check["win_rate"], 0.999))
+        c = fit.won_cycle.data_quantile(0.5) / check["median_won_days"]
         for st, cv in zip(stages, conv, strict=True):
             st["conversion"] = round(float(cv), 5)
             st["duration"] = _scale_duration(st["duration"], c)
     load_scenario(data)
-    return data, check
+    return data, check, last
 
 
-def write_scenario(data: dict[str, Any], path: str | Path, assumptions: list[str], summary: pd.DataFrame) -> Path:
-    """Write the scenario YAML with a header that states the fit and every assumption."""
+def write_scenario(data: dict[str, Any], path: str | Path, assumptions: list[str], summary: pd.DataFrame,
+                   not_validated: str | None = None) -> Path:
+    """Write the scenario YAML with a header that states the fit and every assumption;
+    ``not_validated`` (the failed checks) marks it as not validated against the data."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    head = ["# Calibrated by `salessim calibrate`. Fitted values:"]
+    head = []
+    if not_validated:
+        head += [f"# NOT VALIDATED: the simulation does not reproduce the export ({not_validated});",
+                 "# written with --accept-mismatch. Treat its results as indicative only."]
+        data = {**data, "description": f"NOT VALIDATED against the export ({not_validated}). {data['description']}"}
+    head.append("# Calibrated by `salessim calibrate`. Fitted values:")
     for r in summary.itertuples():
         if np.isfinite(r.value):
             v = f"{r.value:.1%}" if r.unit == "%" else (f"{r.value:,.0f} {r.unit}" if abs(r.value) >= 100

@@ -15,7 +15,7 @@ fit on 100,000 deals costs no more than one on a few thousand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize, special
@@ -191,6 +191,8 @@ class CycleFit:
     n_won: int
     n_lost: int
     n_open: int
+    fits: dict[str, tuple[float, tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
+    """Every family tried: name -> (win probability, won theta, lost theta)."""
 
     @property
     def median_won_days(self) -> float:
@@ -219,7 +221,7 @@ def fit_cycle(won_days: np.ndarray, lost_days: np.ndarray, open_ages: np.ndarray
     if p0 is None:
         p0 = ww.sum() / (ww.sum() + lw.sum())
     p0 = float(np.clip(p0, 1e-4, 1 - 1e-4))
-    aic, best = {}, None
+    aic, best, fits = {}, None, {}
     for fam in FAMILIES:
         def nll(x: np.ndarray, fam: Family = fam) -> float:
             lp, l1p = -np.logaddexp(0, -x[0]), -np.logaddexp(0, x[0])
@@ -233,8 +235,9 @@ def fit_cycle(won_days: np.ndarray, lost_days: np.ndarray, open_ages: np.ndarray
         x0 = np.concatenate([[special.logit(p0)], fam.start(wd, ww), fam.start(ld, lw)])
         res = _minimize(nll, x0)
         aic[fam.name] = float(2 * 5 + 2 * res.fun)
+        fits[fam.name] = (float(special.expit(res.x[0])), tuple(map(float, res.x[1:3])), tuple(map(float, res.x[3:5])))
         if best is None or aic[fam.name] < aic[best[0].name]:
             best = (fam, res.x)
     fam, x = best
     return CycleFit(fam.name, float(special.expit(x[0])), tuple(map(float, x[1:3])), tuple(map(float, x[3:5])),
-                    aic, int(ww.sum()), int(lw.sum()), int(ow.sum()))
+                    aic, int(ww.sum()), int(lw.sum()), int(ow.sum()), fits)

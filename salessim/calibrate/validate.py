@@ -3,9 +3,12 @@
 Rules (each a reason code in the quarantine file and in the printed counts):
 
 * ``missing id``, ``duplicate id`` (the first occurrence is kept, later ones quarantined)
-* ``bad created date``, ``bad close date`` (present but unparseable), ``no close date`` (won/lost
+* ``bad created date`` (missing or unparseable; an open deal in the first funnel stage without
+  one is a lead not yet engaged and takes the mapping's ``first_seen`` date when it has one),
+  ``bad close date`` (present but unparseable), ``no close date`` (won/lost
   deal without one), ``close before create``
-* ``missing amount``, ``bad amount`` (unparseable), ``negative amount``
+* ``missing amount`` (a won deal without one; open and lost deals without a value are kept and
+  left out of the deal-size fit), ``bad amount`` (unparseable), ``negative amount``
 * ``unknown stage``: neither a won/lost value of the mapping, nor an open stage it lists, nor a
   stage of the funnel
 * ``unknown owner``: owner missing, or not in the team file when one is given
@@ -136,12 +139,18 @@ def import_crm(
 
     created = parse_dates(get["created"], mapping.dayfirst)
     closed = parse_dates(get["closed"], mapping.dayfirst)
-    flag("bad created date", created.isna(), "created date '" + get["created"] + "' does not parse")
-
     stage_raw = get["stage"]
     stage_key = norm_series(stage_raw)
     status = stage_key.map(mapping.status_of()).fillna("open")
     stage_map = mapping.stage_map(funnel_stages)
+    # Leads not yet engaged: open, first funnel stage, no engage date -> their first-seen date.
+    first_stage = stage_key.map(stage_map).map(norm) == norm(funnel_stages[0])
+    lead = (get["created"] == "") & (status == "open") & first_stage
+    if "first_seen" in get:
+        created = created.where(~lead, parse_dates(get["first_seen"], mapping.dayfirst))
+    leads_dated = int((lead & created.notna()).sum())
+    flag("bad created date", created.isna(), "created date '" + get["created"] + "' does not parse"
+         + np.where(lead, " (a lead in the first stage: map columns.first_seen to its created date)", ""))
     known_open = stage_key.isin(list(stage_map))
     unknown = (status == "open") & ~known_open
     flag("unknown stage", unknown,
@@ -154,7 +163,7 @@ def import_crm(
          "close date " + get["closed"] + " is before created date " + get["created"])
 
     amount = parse_amounts(get["amount"])
-    flag("missing amount", get["amount"] == "", "amount is empty")
+    flag("missing amount", (get["amount"] == "") & (status == "won"), "won deal without an amount")
     flag("bad amount", (get["amount"] != "") & amount.isna(), "amount '" + get["amount"] + "' does not parse")
     flag("negative amount", amount < 0, "amount " + get["amount"] + " is negative")
 
@@ -204,6 +213,13 @@ def import_crm(
     if as_of is None:
         as_of = max(deals["created"].max(), deals["closed"].max())
     notes = []
+    no_value = int(deals["amount"].isna().sum())
+    if no_value:
+        notes.append(f"{no_value:,} open/lost deals have no amount: kept (arrivals, win rate, cycle), "
+                     "left out of the deal-size fit")
+    if leads_dated:
+        notes.append(f"{leads_dated:,} open first-stage rows have no engage date: counted as leads from their "
+                     "first-seen date")
     zero = int((deals["amount"] == 0).sum())
     if zero:
         notes.append(f"{zero:,} deals have amount 0: kept, but left out of the deal-size fit")

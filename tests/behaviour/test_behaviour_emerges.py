@@ -135,20 +135,31 @@ def test_attainment_by_rep_is_bookings_over_quota(midmarket_data) -> None:
     assert att[rep] == pytest.approx(rows["bookings"].sum() / rows["quota"].sum())
 
 
+TEAM_PLAN = str(ROOT / "data/plans/monthly_quarterly_team_breakthrough.yaml")
+
+
+@pytest.mark.slow
 def test_team_award_makes_reps_help_colleagues() -> None:
-    """Under a plan with a team award, reps give spare hours to the region's waiting deals: fewer
-    deals die unworked and the org sells more (paired, same seeds; measured on midmarket with the
-    monthly+quarterly+team plan: +11 to +18M over 4 seeds). Without a team award nothing changes."""
-    team = str(ROOT / "data/plans/monthly_quarterly_team_breakthrough.yaml")
-    size = {"org.reps": 30, "market.accounts": 600, "market.leads_per_year": 15600, "quota.annual_target": 42_000_000}
-    helping = runs(team, range(3), size)
-    alone = runs(team, range(3), size, **{"behaviour.team.enabled": False})
-    revenue = paired([r.ledger["bookings"].sum() for r in helping], [r.ledger["bookings"].sum() for r in alone])
-    assert revenue[0] > 2 * revenue[1], revenue
+    """Under a plan with a team award, reps give spare hours to the region's waiting deals and the
+    org sells more (paired, same seeds; measured on the 30-rep midmarket org with the
+    monthly+quarterly+team plan, 10 seeds: +4.7M +- 0.7M on 54.4M, +8.6%, ~7 standard errors)."""
+    seeds = range(10)
+    helping = runs(TEAM_PLAN, seeds)
+    alone = runs(TEAM_PLAN, seeds, **{"behaviour.team.enabled": False})
+    booked_alone = [r.ledger["bookings"].sum() for r in alone]
+    diff, se = paired([r.ledger["bookings"].sum() for r in helping], booked_alone)
+    assert diff > 4 * se, (diff, se)
+    assert 0.03 < diff / mean_sem(booked_alone)[0] < 0.15, diff  # rough size: +3% to +15%
     # the extra work is the colleagues' spare hours: more hours worked in every replication
     for h, a in zip(helping, alone, strict=True):
         assert h.ledger["hours_worked"].sum() > a.ledger["hours_worked"].sum()
-    # the switch only matters when the plan has a team award
-    a = runs(LINEAR, range(1), size)[0]
-    b = runs(LINEAR, range(1), size, **{"behaviour.team.enabled": False})[0]
+
+
+def test_team_switch_changes_nothing_without_a_team_award() -> None:
+    a = runs(LINEAR, range(1))[0]
+    b = runs(LINEAR, range(1), **{"behaviour.team.enabled": False})[0]
     assert a.ledger["bookings"].sum() == b.ledger["bookings"].sum()
+    # while under the team plan the same switch moves bookings (same seed)
+    c = runs(TEAM_PLAN, range(1))[0]
+    d = runs(TEAM_PLAN, range(1), **{"behaviour.team.enabled": False})[0]
+    assert c.ledger["bookings"].sum() != d.ledger["bookings"].sum()

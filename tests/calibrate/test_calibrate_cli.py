@@ -22,13 +22,13 @@ def test_calibrate_writes_scenario_and_quarantine(tmp_path) -> None:
     out = tmp_path / "fitted.yaml"
     p = cli(str(CRM / "defective.csv"), "--team", str(CRM / "team.csv"), "--out", str(out), "--refine", "1")
     assert p.returncode == 0, p.stderr
-    assert "quarantined                  13" in p.stdout and "win rate (mixture model)" in p.stdout
+    assert "quarantined                  12" in p.stdout and "win rate (mixture model)" in p.stdout
     sc = salessim.load_scenario(out)
     kept = import_crm(CRM / "defective.csv", load_mapping(), [s.name for s in sc.funnel.stages], team_path=CRM / "team.csv")
     assert sc.org.reps == kept.deals["owner"].nunique() and len(sc.funnel.stages) == 5
     assert out.read_text(encoding="utf-8").startswith("# Calibrated by `salessim calibrate`")
     q = pd.read_csv(tmp_path / "fitted.quarantine.csv", encoding="utf-8-sig")
-    assert len(q) == 13
+    assert len(q) == 12
 
 
 def test_fxiaoke_gbk_with_history_less_preset(tmp_path) -> None:

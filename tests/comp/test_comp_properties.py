@@ -110,10 +110,11 @@ def ytd_period_cap(plan) -> bool:
 
 @SETTINGS
 @example(plan=FLAT_2PCT_DRAW, a=[0, 0, 0, 0, 0, 1.25], month=0, extra=1.25)
-@given(plans(monotone=True), amounts, st.integers(0, 5), st.floats(1, 50000).map(lambda x: round(x, 2)))
+# plans with a period cap on true-up earnings are a known gap, pinned by an xfail table test:
+# drawn out by the strategy so that every example asserts
+@given(plans(monotone=True).filter(lambda p: not ytd_period_cap(p)), amounts, st.integers(0, 5),
+       st.floats(1, 50000).map(lambda x: round(x, 2)))
 def test_more_bookings_never_pay_less(plan, a, month, extra):
-    if ytd_period_cap(plan):
-        return  # known gap, pinned by an xfail table test
     more = list(a)
     more[month] += extra
     before, after = ledger(plan, frame(a)), ledger(plan, frame(more))

@@ -1,13 +1,18 @@
 """``salessim calibrate CRM.csv --out scenario.yaml``: import, validate and fit a CRM export.
 
 Prints the validation counts, the fitted parameters and the assumptions; writes the scenario
-YAML and the quarantined rows (``*.quarantine.csv``). ``--backtest N`` also fits on all but the
-last N full months, simulates them and prints a pass/fail table (exit status 1 on a fail).
+YAML and the quarantined rows (``*.quarantine.csv``), after checking the simulation against the
+data (win rate, won-cycle and deal-size quantiles, monthly bookings and opportunities): a row
+out of tolerance is NOT MATCHED -- one line on stderr, exit status 2, nothing written -- unless
+``--accept-mismatch``, which writes the scenario marked NOT VALIDATED. ``--backtest N`` also
+fits on all but the last N full months, simulates them and prints a pass/fail table (exit
+status 1 on a fail).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from salessim.errors import SalessimError
@@ -29,12 +34,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--backtest", type=int, default=None, metavar="MONTHS",
                    help="also back-test: fit before the last MONTHS full months, simulate them, compare")
     p.add_argument("--seeds", type=int, default=3, help="replications in the back-test (default 3)")
+    p.add_argument("--accept-mismatch", action="store_true",
+                   help="write the scenario even when the simulation does not match the data (marked NOT VALIDATED)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from salessim.calibrate import _base, calibrate, import_crm, load_mapping
     from salessim.calibrate.backtest import backtest
+    from salessim.calibrate.check import format_table
 
     if args.out is None and args.backtest is None:
         raise SalessimError("calibrate: nothing to do: give --out scenario.yaml and/or --backtest MONTHS")
@@ -61,8 +69,19 @@ def run(args: argparse.Namespace) -> int:
                                                                  "conversion", "duration", "median_days"]]
                   .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         print("\nassumptions:\n" + "\n".join(f"  - {a}" for a in cal.fit.assumptions))
-        cal.write(args.out, q_path)
-        print(f"\nscenario written to {args.out}")
+        print("\nwon cycle, candidates against the data (days):\n" + cal.fit.won_cycle.candidates.drop(
+            columns=["parameters"]).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print("\nbehaviour from history:\n" + cal.fit.behaviour[["estimate", "value", "low", "high", "set to"]]
+              .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if cal.validation is not None:
+            print("\nsimulation vs data:\n" + format_table(cal.validation))
+        if cal.mismatch and not args.accept_mismatch:
+            print(f"salessim calibrate: NOT MATCHED: {cal.mismatch}; nothing written "
+                  "(--accept-mismatch writes it marked NOT VALIDATED)", file=sys.stderr)
+            return 2
+        cal.write(args.out, q_path, accept_mismatch=args.accept_mismatch)
+        mark = " (NOT VALIDATED)" if cal.mismatch else ""
+        print(f"\nscenario written to {args.out}{mark}")
     if args.backtest is not None:
         result = backtest(crm, base, test_months=args.backtest, seeds=tuple(range(args.seeds)),
                           refine_iterations=args.refine)
