@@ -200,9 +200,13 @@ def test_ramp_factor_by_hand() -> None:
     # full productivity after 5 x 30.44 = 152.2 days; nothing in the first 10 (onboarding), then
     # linear over 142.2 days: halfway at 10 + 71.1 = 81.1 days
     tenure = np.array([0.0, 10.0, 81.1, 152.2, 400.0])
-    np.testing.assert_allclose(ramp_factor(tenure, Ramp()), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(ramp_factor(tenure, 10.0, 5.0), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-12)
     # a 2-month ramp without onboarding: 30.44 days -> 0.5
-    np.testing.assert_allclose(ramp_factor(np.array([30.44]), Ramp(onboarding_days=0.0, months_to_full=2.0)), [0.5])
+    np.testing.assert_allclose(ramp_factor(np.array([30.44]), 0.0, 2.0), [0.5])
+    # the default ramp starts at half capacity after onboarding: 3 months, halfway at 10 + 40.66 days -> 0.75
+    r = Ramp()
+    np.testing.assert_allclose(ramp_factor(np.array([9.9, 10.0, 50.66, 91.32]), 10.0, r.months_to_full, r.start_capacity),
+                               [0.0, 0.5, 0.75, 1.0], atol=1e-12)
 
 
 def test_vacancy_days_by_hand() -> None:
