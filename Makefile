@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test test-fast lint bench golden lab dashboard clean
+.PHONY: venv fonts demo test test-fast lint bench golden lab dashboard clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,11 +14,18 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The CJK font of the Chinese reports' charts (Debian fonts-noto-cjk; idempotent).
+fonts:
+	bash .ci/install-fonts
+
 demo: $(STAMP)
 	$(BIN)/salessim run data/scenarios/midmarket.yaml --out reports/demo
 	$(BIN)/salessim report all --out reports/
 
-test: $(STAMP)
+# The browser tests need Debian's Chromium: installed here when possible (root or sudo), else a
+# one-line instruction and a failure (never a silent skip). `make test-fast` needs no browser.
+test: $(STAMP) fonts
+	@bash .ci/install-browser || { echo "make test: Chromium missing: run 'sudo bash .ci/install-browser', or 'make test-fast' to leave the browser tests out" >&2; exit 1; }
 	$(BIN)/ruff check salessim tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from salessim.comp.curve import engine_components, period_payout
-from salessim.comp.plan import PERIOD_MONTHS, CompPlan
+from salessim.comp.curve import engine_components, pay_curve, period_payout
+from salessim.comp.plan import PERIOD_MONTHS, CompPlan, Spif
 
 
 @dataclass
@@ -32,13 +32,15 @@ class Incentive:
         self._ytd_plan = self.plan.model_copy(update={"components": ytd}) if ytd else None
 
     def unseen_target(self, annual_quota: float) -> float:
-        """Target pay (currency per year) of the components reps do not value when deciding
-        (other periods, team awards, SPIFs): the plan's target incentive minus what the seen
-        components pay at 100% of an ``annual_quota``."""
-        n = 12 // self.period_months
-        q = np.array([annual_quota / n])
-        seen = float(period_payout(self.plan, q, q)[0]) * n
-        return max(float(self.plan.pay.target_incentive) - seen, 0.0)
+        """Target pay (currency per year) of the components the running pay estimate does not
+        price (other periods, team awards, SPIFs): what they pay at 100% of an ``annual_quota``
+        (the pay curve of the plan restricted to them), so a removed component stops counting."""
+        seen = set(map(id, engine_components(self.plan)))
+        others = [c for c in self.plan.components if id(c) not in seen and not isinstance(c, Spif)]
+        if not others:
+            return 0.0
+        curve = pay_curve(self.plan.model_copy(update={"components": others}), [1.0], annual_quota=annual_quota)
+        return float(curve.loc[curve["item"] == "variable", "amount"].sum())
 
     @property
     def period_months(self) -> int:

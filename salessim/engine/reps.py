@@ -9,18 +9,31 @@ and sets the floor's ``effort``, moves deals and names who quits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from salessim.engine.foresight import Foresight, foresight
 from salessim.engine.pipeline import Timing
-from salessim.model.behaviour import (
-    choose_effort,
-    expected_marginal_pay,
-    ratchet_penalty,
-    timing_moves,
-)
+from salessim.model.pricing import choose_discount
 from salessim.model.staffing import monthly_quit_probability
 
 RUN_RATE_DAYS = 90.0  # memory of a rep's own run rate (days)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where each rep stands in the plan year at a work step (credit in annual quotas)."""
+
+    foresight: Foresight
+    step: int  #: step of the template plan year
+    rho: np.ndarray  #: pace: expected annual credit at normal effort
+    p: np.ndarray  #: credit so far in the pacing period
+    y0: np.ndarray  #: credit of the fiscal year before the pacing period
+    annual_quota: np.ndarray  #: currency
+    days_left: float  #: to the end of the pacing period (the fiscal year when there is none)
+    period_days: float  #: length of that period
+    fiscal_month: int  #: 0-11
 
 
 class RepDecisions:
@@ -45,7 +58,9 @@ class RepDecisions:
         self.run_rate = np.full(f.n_reps, 0.85 * f.layout.expected_annual / 365.25 / f.n_reps)
         self.avg_deal = self._expected_deal_size()
         annual = float(quota.sum(axis=0).mean()) * 12 / n_months
+        self.mean_annual_quota = annual  # currency per rep and year: the value table's unit
         self.unseen_pay = incentive.unseen_target(annual) if incentive is not None else 0.0
+        self._foresight: tuple | None = None  # (plan, Foresight) of the plan in force
         self.step_booked = np.zeros(f.n_reps)  # credited in the current work step (currency)
 
     def _expected_deal_size(self) -> float:
@@ -60,51 +75,92 @@ class RepDecisions:
     # ------------------------------------------------------------------ each step
 
     def decide(self, t0: float, t1: float, month: int) -> None:
+        """Effort for the step from the value of the rest of the plan year; near the end of a
+        pacing period or the fiscal year, which deals to pull in (at a discount) or push out."""
         f = self.floor
         b = f.scenario.behaviour
         if self.incentive is None or not b.enabled:
             f.effort = np.where(f.active, 1.0, 0.0)
             return
-        pos = self._position(t0, month)
-        booked, quota_p, days_left, rest, deals = pos
-        pay = self.incentive.pay
-        penalty = None
-        if b.ratchet.enabled and f.scenario.quota.strategy == "ratchet":
-            on_target = pay(quota_p, quota_p, np.arange(f.n_reps)) / np.maximum(quota_p, 1e-9)
-            penalty = ratchet_penalty(on_target, b.ratchet)
+        pos = self.position(t0, month)
         if b.effort.enabled:
-            effort = choose_effort(pay, booked, rest, quota_p, days_left, deals, b.market_pay, b.effort, penalty)
+            effort = pos.foresight.effort(pos.step, pos.rho, pos.p, pos.y0, t1 - t0)
         else:
             effort = np.ones(f.n_reps)
         f.effort = np.where(f.active, effort, 0.0)
-        period_days = f.clock.month_starts[self.period_last[month] + 1] - f.clock.month_starts[self.period_first[month]]
-        if b.timing.enabled and days_left[0] <= min(b.timing.window_days, 0.25 * period_days):
+        if b.timing.enabled and pos.days_left <= min(b.timing.window_days, 0.25 * pos.period_days):
             self._move_deals(t0, month, pos)
 
-    def _position(self, t0: float, month: int):
-        """Per rep: credited so far this period, period quota, days left, expected rest and deals."""
-        f = self.floor
-        first, last = self.period_first[month], self.period_last[month]
-        booked = f.recorder.booked[first : month + 1].sum(axis=0)
-        quota_p = self.quota[first : last + 1].sum(axis=0)
-        end = float(f.clock.month_starts[last + 1])
-        days_left = np.full(f.n_reps, end - t0)
-        rest = self.run_rate * days_left
-        deals = rest / self.avg_deal
-        return booked, quota_p, days_left, rest, deals
+    def plan_foresight(self) -> Foresight:
+        """The value table of the plan in force (rebuilt when an event changes the plan)."""
+        plan = self.incentive.plan
+        if self._foresight is None or self._foresight[0] is not plan:
+            f = self.floor
+            s = f.scenario
+            n_regions = len(s.market.regions)
+            sigma = np.mean([seg.deal_size.sigma for seg in s.market.segments])
+            fs = foresight(s, plan, annual_quota=self.mean_annual_quota, avg_deal=self.avg_deal,
+                           size_cv=float(np.sqrt(np.expm1(sigma**2))), team_size=max(f.n_reps // n_regions, 1),
+                           team_pace=float(self.run_rate.mean() * 365.25 / self.mean_annual_quota))
+            self._foresight = (plan, fs)
+        return self._foresight[1]
 
-    def _move_deals(self, t0: float, month: int, pos) -> None:
-        """Near a period end: pull deals in (with a discount) or push them out when that pays."""
+    def annual_quota(self, month: int) -> np.ndarray:
+        """Each rep's quota for the fiscal year of ``month`` (currency; months outside the run at
+        the average of those inside)."""
+        first = self.year_first[month]
+        lo, hi = max(first, 0), min(first + 12, len(self.quota))
+        return self.quota[lo:hi].sum(axis=0) * 12 / max(hi - lo, 1)
+
+    def position(self, t0: float, month: int) -> Position:
+        """Each rep's place in the plan year at clock day ``t0`` (credit in annual quotas)."""
         f = self.floor
-        booked, quota_p, days_left, rest, deals = pos
-        p, timing = f.pipe, f.scenario.behaviour.timing
+        fs = self.plan_foresight()
+        cal = f.scenario.calendar
+        fiscal_month = int((f.clock.calendar_month[month] - cal.fiscal_year_start_month) % 12)
+        step = fs.step(fiscal_month, t0 - float(f.clock.month_starts[month]))
+        qa = np.maximum(self.annual_quota(month), 1e-9)
+        rho = self.run_rate * 365.25 / qa
+        booked = f.recorder.booked
+        year_first = self.year_first[month]
+        pacing = fs.pacing_months
+        first = month - fiscal_month % pacing if pacing < 12 else year_first
+        y_start = float(f.clock.month_starts[max(year_first, 0)])
+        # months of this fiscal year before the run started count at the rep's pace
+        before = self.run_rate * max(y_start - self._fiscal_start_day(month), 0.0)
+        p = booked[max(first, 0) : month + 1].sum(axis=0) / qa if pacing < 12 else np.zeros(f.n_reps)
+        y0 = (booked[max(year_first, 0) : max(first, 0)].sum(axis=0) + before) / qa
+        if pacing == 12:
+            y0 = y0 + booked[max(first, 0) : month + 1].sum(axis=0) / qa
+        last = min(first + pacing, len(f.clock.month_starts) - 1) if pacing < 12 else min(year_first + 12, len(f.clock.month_starts) - 1)
+        end = self._month_start_day(last)
+        start = self._month_start_day(first)
+        return Position(fs, step, rho, p, y0, qa, end - t0, end - start, fiscal_month)
+
+    def _month_start_day(self, m: int) -> float:
+        """Clock day of month ``m``'s start (months before the run extrapolated at 30.44 days)."""
+        starts = self.floor.clock.month_starts
+        if m < 0:
+            return float(starts[0]) + 30.44 * m
+        if m >= len(starts):
+            return float(starts[-1]) + 30.44 * (m - len(starts) + 1)
+        return float(starts[m])
+
+    def _fiscal_start_day(self, month: int) -> float:
+        return self._month_start_day(self.year_first[month])
+
+    def _move_deals(self, t0: float, month: int, pos: Position) -> None:
+        """Near a period end: pull deals in (at the discount the rep chooses) or push them out,
+        comparing what each deal adds to the rep's plan-year value now and if it closes later."""
+        f = self.floor
+        p, timing, policy = f.pipe, f.scenario.behaviour.timing, f.scenario.pricing
         o = f.open
         S = f.n_stages
         late = S - 1 - np.arange(2)  # the last two stages: a rep can rush proposal and negotiation
         cand = o[np.isin(p.stage[o], late) & (p.moved[o] == Timing.AS_DUE) & f.active[p.rep[o]]]
         if not len(cand):
             return
-        end = t0 + days_left[0]
+        end = t0 + pos.days_left
         # expected close: the current stage's remaining days plus the median of the stages after it
         medians = np.array([st.duration.quantile(np.array([0.5]))[0] for st in f.scenario.funnel.stages])
         after = np.concatenate([np.cumsum(medians[::-1])[::-1][1:], [0.0]])
@@ -115,35 +171,29 @@ class RepDecisions:
         if not len(cand):
             return
         r, amount = p.rep[cand], p.amount[cand]
-        inc = self.incentive
-        now_full = expected_marginal_pay(inc.pay, booked[r], rest[r], deals[r], quota_p[r], amount, r)
-        now_disc = expected_marginal_pay(inc.pay, booked[r], rest[r], deals[r], quota_p[r], amount * (1 - timing.pull_discount), r)
-        nxt = self.period_last[month] + 1
-        if nxt < len(self.period_first) and self.period_last[nxt] - nxt == self.period_last[month] - self.period_first[month]:
-            q_next = self.quota[nxt : self.period_last[nxt] + 1].sum(axis=0)
-            n_days = float(f.clock.month_starts[self.period_last[nxt] + 1] - f.clock.month_starts[nxt])
-        else:  # the next period lies beyond the horizon: reps expect one like this one
-            first = self.period_first[month]
-            q_next = quota_p
-            n_days = float(f.clock.month_starts[self.period_last[month] + 1] - f.clock.month_starts[first])
-        rest_next = self.run_rate * max(n_days, 1.0)
-        new_year = nxt < len(self.year_first) and self.year_first[nxt] == nxt
-        ahead = inc.next_period_state(booked + rest, quota_p, new_year)
-
-        def pay_next(c, q, reps):
-            return inc.pay(c, q, reps, ahead=ahead)
-
-        later = expected_marginal_pay(pay_next, np.zeros(len(cand)), rest_next[r], rest_next[r] / self.avg_deal, q_next[r], amount, r)
-        pull, push = timing_moves(now_full, now_disc, later, amount, this, timing)
+        fs = pos.foresight
+        credit = amount / pos.annual_quota[r]
+        now = fs.deal_value(pos.step, pos.rho[r], pos.p[r], pos.y0[r], credit)
+        pacing = fs.pacing_months
+        if pacing < 12 and pos.fiscal_month - pos.fiscal_month % pacing + pacing < 12:  # next period, same year
+            nxt = fs.step(pos.fiscal_month - pos.fiscal_month % pacing + pacing, 0.0)
+            y_then = pos.y0[r] + pos.p[r] + pos.rho[r] * pos.days_left / 365.25
+            later = fs.deal_value(nxt, pos.rho[r], np.zeros(len(r)), y_then, credit)
+        else:  # the next period opens a new plan year
+            zero = np.zeros(len(r))
+            later = fs.deal_value(0, pos.rho[r], zero, zero, credit)
+        hassle = timing.hassle * np.maximum(np.abs(now), np.abs(later))
+        depth, accept = choose_discount(now, now / np.maximum(amount, 1e-9), later, amount, hassle, policy)
         u = f.rng["behaviour"].random((len(cand), 3))
-        push &= u[:, 2] < timing.push_accept  # most customers sign when they are ready
-        # pulled deals close in the last days of this period, at a discount
+        pull = ~this & (u[:, 2] < accept)
+        push = this & ((1 - timing.push_loss) * later - now > np.maximum(hassle, 1e-9)) & (u[:, 2] < timing.push_accept)
+        # pulled deals close in the last days of this period, at the discount the rep offered
         idx = cand[pull]
         new_due = t0 + (end - t0) * (0.3 + 0.7 * u[pull, 0])
         rushed = p.stage[idx] < S - 1  # a rushed proposal leaves half the time for negotiation
         p.cols["remaining"][idx] = np.maximum(np.where(rushed, 0.5, 1.0) * (new_due - p.clock[idx]), 0.01)
         p.cols["u_dur"][idx[rushed], S - 1] = 1e-6  # ...which then takes its shortest time
-        cut = p.amount[idx] * timing.pull_discount
+        cut = p.amount[idx] * depth[pull]
         p.cols["amount"][idx] -= cut
         p.cols["moved"][idx] = Timing.PULLED_IN
         np.add.at(f.recorder.discounts[month], p.rep[idx], cut)

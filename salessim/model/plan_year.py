@@ -20,9 +20,13 @@ has the same scaling).
 Bellman equation (``W`` is the value just after a step's credit ``c`` arrived)::
 
     V_T(p, y0) = f(y0 + p)
-    V_t(p, y0) = max_e  flow * m_e - cost(e) * days_t + E_z[ W_{t+1}(p + m_e z, y0) ]
+    V_t(p, y0) = max_e  flow * m_e - cost(e) * days_t + delta_t * E_z[ W_{t+1}(p + m_e z, y0) ]
     W_{t+1}(p', y0) = g(p') + V_{t+1}(0, y0 + p')   if step t ends a pacing period
                     = V_{t+1}(p', y0)               otherwise
+
+``delta_t = exp(-impatience * days_t / 365.25)``: pay due at a period end weighs less the further
+away it is (present bias), so effort for a lump sum concentrates before its deadline, while a
+commission paid on the month's credit keeps its pull all year.
 
 Because ``y0`` is constant inside a pacing period, the expectation only interpolates along ``p``
 (and, at a period end, along ``y0``): one-dimensional linear interpolation on uniform grids.
@@ -67,6 +71,11 @@ class Preferences:
     elasticity: float = 1.0  #: credit ~ effort ** elasticity, as reps perceive it
     deals_per_quota: float = 40.0  #: deals in an annual quota of credit (quota / mean deal size)
     size_cv: float = 0.9  #: coefficient of variation of deal sizes
+    impatience: float = 0.0  #: annual rate at which pay later weighs less than pay now
+
+    def discount(self, days: float) -> float:
+        """Weight of pay ``days`` from now relative to pay today."""
+        return float(np.exp(-self.impatience * days / 365.25))
 
     def cost(self, days: float) -> np.ndarray:
         """Cost (currency) of each effort level over ``days``."""
@@ -122,7 +131,7 @@ def solve(year: PlanYear, prefs: Preferences, rho_grid: np.ndarray) -> ValueTabl
         else:
             EW = M @ V[t + 1][:, None]
         gain = year.flow * mean - prefs.cost(days)[None, :]  # (R, L)
-        V[t] = (EW + gain[:, :, None, None]).max(axis=1)
+        V[t] = (prefs.discount(days) * EW + gain[:, :, None, None]).max(axis=1)
     return ValueTable(year, prefs, rho, V)
 
 
@@ -178,7 +187,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         else:
             W = _at(yr.p_grid, yr.y_grid, Vn, nxt, y0)
         out = out + weight[:, None, None] * W
-    value = out @ _GH_W + yr.flow * mean - pr.cost(days)[None, :]
+    value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
     return pr.effort_grid[np.argmax(value, axis=1)]
 
 

@@ -206,3 +206,7 @@ def markdown() -> str:
         rows = [f"| `{c.name}` | {c.unit} | {c.meaning}{' (with a comp plan)' if c.plan_only else ''} |" for c in t.columns]
         parts.append("\n".join([f"### `{t.name}`: {t.row}", "", "| column | unit | meaning |", "|---|---|---|", *rows]))
     return "\n\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown())

@@ -26,6 +26,7 @@ from salessim.model.calendar import Calendar
 from salessim.model.funnel import Funnel
 from salessim.model.market import Market
 from salessim.model.org import Org, structure_of
+from salessim.model.pricing import DiscountPolicy
 from salessim.model.staffing import Staffing
 from salessim.scenario import events as _events
 
@@ -48,6 +49,7 @@ class Scenario(Frozen):
     quota: QuotaPlan = QuotaPlan()
     plan: PlanField | None = Field(None, description="the comp plan: a YAML path (relative to the scenario) or inline")
     behaviour: _behaviour.Settings = _behaviour.Settings()
+    pricing: DiscountPolicy = Field(DiscountPolicy(), description="the discount policy: max discount, approval threshold")
     customers: _customers.CustomerLifecycle = _customers.CustomerLifecycle()
     staffing: Staffing = Staffing()
     events: list[_events.Event] = Field(

@@ -1,10 +1,17 @@
 """The scenario explorer: sliders and dropdowns for a few decisions, a small replication set
-re-run on every change, and the comparison with the baseline redrawn (ipywidgets; served as a
+re-run on every change, and the comparison with today redrawn (ipywidgets; served as a
 dashboard by ``salessim dashboard`` through Voila).
 
 The explorer simulates a scaled-down copy of the organisation (``reps`` reps; accounts and lead
-volume in proportion, so each rep keeps the same book and workload) so that a change redraws in
-about a second. Read the comparison in % changes; totals are those of the copy.
+volume in proportion, so each rep keeps the same book and workload) and scales its totals
+(money, deals, leads, customers: :data:`ORG_TOTALS`) up to the real organisation by
+``full reps / copy reps``; per-rep, per-deal and rate KPIs are shown as simulated. Rates change
+in percentage points. Net contribution = revenue - comp cost - management cost (currency a year).
+
+Untouched controls are today's scenario: the variant *is* the baseline (no re-simulation, every
+change exactly zero). Each setting's replication set is cached, so returning to a setting is
+instant. Replications run in this process (the runner's serial executor): on two cores a warm
+in-process run is cheaper than shipping results back from worker processes.
 
 Controls are data (:class:`Control`). The explorer takes its control providers explicitly
 (``providers=``, default :data:`DEFAULT_PROVIDERS`: core decisions, comp plan, org structure);
@@ -17,7 +24,9 @@ comparison's intervals come from :func:`salessim.experiments.statistics.confiden
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,15 +46,27 @@ from salessim.analysis import (
 )
 from salessim.errors import SalessimError
 from salessim.experiments import statistics
+from salessim.experiments.store import scenario_yaml
 from salessim.scenario import Scenario, load_scenario
+from salessim.ui.formatting import money
 
-#: KPIs the explorer's chart shows.
-CHART_KPIS = ["revenue", "deals won", "win rate (qualified)", "average deal size",
-              "median sales cycle (won)", "pipeline coverage", "capacity utilisation"]
+#: KPIs that are totals of the organisation: scaled from the copy to the real org size.
+ORG_TOTALS = frozenset({
+    "revenue", "deals won", "leads", "revenue lost to discounts", "deals pulled in", "deals pushed out",
+    "vacancy months", "management cost", "partner margin paid", "comp cost", "net contribution",
+    "new customers", "customers at horizon", "customers churned", "expansion bookings",
+    "customer revenue recognised"})
+#: The money lines the explorer leads with (currency a year, real org size).
+MONEY_KPIS = ["revenue", "comp cost", "management cost", "net contribution"]
+#: KPIs the explorer's chart shows, as % change (rates are in the table, in percentage points).
+CHART_KPIS = ["revenue", "net contribution", "comp cost", "deals won", "average deal size",
+              "median sales cycle (won)", "pipeline coverage"]
 #: KPIs the explorer's table shows, when the simulation reports them (in this order).
-TABLE_KPIS = [*CHART_KPIS, "leads", "comp cost", "cost of sales", "reps at or above quota",
-              "attainment median", "average effort", "annual rep attrition",
-              "hockey-stick index (last 2 weeks of quarter)", "revenue lost to discounts"]
+TABLE_KPIS = [*MONEY_KPIS, "deals won", "win rate (qualified)", "average deal size", "median sales cycle (won)",
+              "pipeline coverage", "capacity utilisation", "leads", "cost of sales incl. management",
+              "reps at or above quota", "attainment median", "annual rep attrition", "revenue lost to discounts"]
+#: Which way is good for the chart's colours (more is better unless listed; ``None``: neither).
+DIRECTION = {"comp cost": False, "management cost": False, "net contribution": True}
 
 
 @dataclass(frozen=True)
@@ -71,8 +92,8 @@ class Control:
     def widget(self):
         import ipywidgets as w
 
-        style = {"description_width": "200px"}
-        layout = w.Layout(width="460px")
+        style = {"description_width": "190px"}
+        layout = w.Layout(width="100%")
         common = dict(description=self.label, style=style, layout=layout, tooltip=self.help)
         if self.kind == "choice":
             wd = w.Dropdown(options=list(self.options.items()), value=self.value, **common)
@@ -95,7 +116,7 @@ def core_controls(scenario: Scenario) -> list[Control]:
     """Headcount, selling time, lead volume, deal slippage, hiring freeze and each stage's conversion."""
     org, funnel = scenario.org, scenario.funnel
     controls = [
-        Control("headcount", "Sales headcount (% of today)", "percent", 1.0,
+        Control("headcount", "Headcount (% of today)", "percent", 1.0,
                 lambda v, b: {"org.reps": max(1, round(b.org.reps * v))}, 0.5, 1.5, 0.05,
                 help=f"today: {org.reps} reps"),
         Control("weekly_hours", "Selling hours per rep / week", "float", float(org.weekly_hours),
@@ -104,7 +125,7 @@ def core_controls(scenario: Scenario) -> list[Control]:
         Control("lead_volume", "Lead volume (% of today)", "percent", 1.0,
                 lambda v, b: {"market.leads_per_year": b.market.leads_per_year * v}, 0.5, 2.0, 0.05,
                 help=f"today: {scenario.market.leads_per_year:,.0f} leads a year"),
-        Control("slip_loss", "Deals lost per unworked week", "percent", float(funnel.slip_loss_per_week),
+        Control("slip_loss", "Deals lost / idle week", "percent", float(funnel.slip_loss_per_week),
                 _set("funnel.slip_loss_per_week"), 0.0, 0.5, 0.01,
                 help="chance a deal no rep had time for walks away, per week"),
         Control("hiring_freeze", "Hiring freeze", "choice", bool(scenario.staffing.hiring.freeze),
@@ -138,8 +159,8 @@ def plan_controls(scenario: Scenario) -> list[Control]:
 
     options: dict[str, Any] = {}
     if scenario.plan is not None:
-        options[f"today's plan: {scenario.plan.name}"] = scenario.plan
-    options["no comp plan (reps at their normal pace)"] = None
+        options[f"Today's plan ({scenario.plan.name})"] = scenario.plan
+    options["No comp plan (normal pace)"] = None
     folder = plans_folder()
     for path in sorted(folder.glob("*.yaml")) if folder else []:
         try:
@@ -147,7 +168,8 @@ def plan_controls(scenario: Scenario) -> list[Control]:
         except SalessimError as e:
             raise SalessimError(f"explorer: {e}") from None
         if plan != scenario.plan:
-            options[f"{plan.name} ({path.stem})"] = plan
+            label = plan.name[:1].upper() + plan.name[1:]
+            options[label if label not in options else f"{label} ({path.stem})"] = plan
     if len(options) == 1:
         return []
     return [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
@@ -155,9 +177,9 @@ def plan_controls(scenario: Scenario) -> list[Control]:
 
 
 #: Org structures as a sales leader names them (``org.structure`` values).
-STRUCTURES = {"line": "line (one flat team)", "regional": "regional (reps under regional managers)",
-              "matrix": "matrix (product specialists overlay)", "channel": "channel partners (small accounts)",
-              "key_account": "key accounts + low-touch team"}
+STRUCTURES = {"line": "Line (one flat team)", "regional": "Regional managers",
+              "matrix": "Matrix (specialist overlay)", "channel": "Channel partners",
+              "key_account": "Key accounts + low-touch"}
 
 
 def org_controls(scenario: Scenario) -> list[Control]:
@@ -172,31 +194,125 @@ Provider = Callable[[Scenario], list[Control]]
 DEFAULT_PROVIDERS: tuple[Provider, ...] = (core_controls, plan_controls, org_controls)
 
 
+#: At most this many saved scenarios are compared side by side.
+MAX_SAVED = 3
+
+
 def in_voila() -> bool:
     """True when the notebook is being served by Voila (it sets ``VOILA_KERNEL_ID``)."""
     return "VOILA_KERNEL_ID" in os.environ
 
 
-class ScenarioExplorer:
-    """Baseline vs the scenario the controls describe, on a scaled copy, redrawn on change."""
+@dataclass(frozen=True)
+class OrgRuns:
+    """A replication set's KPIs at the real organisation's size: :data:`ORG_TOTALS` multiplied
+    by ``factor`` (full reps / copy reps), plus ``net contribution`` (revenue - comp cost -
+    management cost per replication; n/a without a comp plan). Duck-types the
+    :class:`ReplicationSet` that :func:`paired_kpi_differences` reads."""
 
-    def __init__(self, scenario: Scenario | str, replications: int = 5, seed: int = 0, reps: int = 20,
+    runs: ReplicationSet
+    factor: float
+
+    @property
+    def seed(self) -> int:
+        return self.runs.seed
+
+    @property
+    def results(self):
+        return self.runs.results
+
+    def kpis(self) -> pd.DataFrame:
+        k = self.runs.kpis()
+        k = k.assign(value=k["value"].where(~k["kpi"].isin(ORG_TOTALS), k["value"] * self.factor))
+        wide = k.pivot(index="replication", columns="kpi", values="value")
+        net = (wide["revenue"] - wide.get("comp cost", float("nan")) - wide.get("management cost", 0.0))
+        unit = k.loc[k["kpi"] == "revenue", "unit"].iloc[0]
+        extra = pd.DataFrame({"replication": net.index, "kpi": "net contribution", "value": net.to_numpy(),
+                              "unit": unit})
+        return pd.concat([k, extra], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A setting saved as a named scenario: its YAML file and its comparison with today."""
+
+    name: str
+    path: Path
+    differences: pd.DataFrame
+
+
+def format_value(value: float, unit: str, currency: str) -> str:
+    """A KPI value as a sales leader reads it (``$149.1M``, ``23.6%``, ``66 days``, ``1.58x``)."""
+    if pd.isna(value):
+        return "n/a"
+    if unit == currency:
+        return money(value, currency)
+    if unit == "%":
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:,.0f} days"
+    if unit.startswith("x "):
+        return f"{value:.2f}x"
+    if unit == "x normal":
+        return f"{value:.2f}x normal"
+    return f"{value:,.0f}"
+
+
+def format_change(d: pd.Series, currency: str) -> str:
+    """A paired difference with its interval: rates in percentage points (``-1.2 pt``), money as
+    money, counts and days as numbers, each with the relative change; exactly zero as ``no change``."""
+    if pd.isna(d.difference):
+        return "n/a"
+    if d.difference == 0 and d.ci_low == 0 and d.ci_high == 0:
+        return "no change"
+    if d.unit == "%":
+        return f"{_signed(d.difference * 100, '.1f')} pt [{_signed(d.ci_low * 100, '.1f')}, {_signed(d.ci_high * 100, '.1f')}]"
+    if d.unit == currency:
+        text = f"{_signed_money(d.difference, currency)} [{_signed_money(d.ci_low, currency)}, {_signed_money(d.ci_high, currency)}]"
+    elif d.unit.startswith("x"):
+        text = f"{_signed(d.difference, '.2f')} [{_signed(d.ci_low, '.2f')}, {_signed(d.ci_high, '.2f')}]"
+    else:
+        unit = " days" if d.unit == "days" else ""
+        text = f"{_signed(d.difference, ',.0f')}{unit} [{_signed(d.ci_low, ',.0f')}, {_signed(d.ci_high, ',.0f')}]"
+    return text + (f" ({_signed(d.relative * 100, '.1f')}%)" if pd.notna(d.relative) else "")
+
+
+def _signed(v: float, fmt: str) -> str:
+    text = format(abs(v), fmt)
+    return ("−" if v < 0 and float(text.replace(",", "")) != 0 else "+") + text
+
+
+def _signed_money(v: float, currency: str) -> str:
+    text = money(abs(v), currency)
+    return ("−" if v < 0 and text != money(0, currency) else "+") + text
+
+
+class ScenarioExplorer:
+    """Today vs the scenario the controls describe, on a scaled copy scaled back to the real org,
+    redrawn on change."""
+
+    def __init__(self, scenario: Scenario | str, replications: int = 3, seed: int = 0, reps: int = 20,
                  changes: dict[str, Any] | None = None, auto_update: bool = True,
-                 providers: Sequence[Provider] = DEFAULT_PROVIDERS):
+                 providers: Sequence[Provider] = DEFAULT_PROVIDERS, save_to: str | Path = "scenarios"):
         full = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.full = full
         self.base = scale_scenario(full, min(reps, full.org.reps))
+        self.factor = full.org.reps / self.base.org.reps
         self.replications, self.seed = replications, seed
+        self.save_to = Path(save_to)
         self.controls = [c for provider in providers for c in provider(full)]
         keys = {c.key for c in self.controls}
         unknown = set(changes or {}) - keys
         if unknown:
             raise SalessimError(f"explorer changes: unknown control(s) {sorted(unknown)}; known: {sorted(keys)}")
         self.values = {c.key: (changes or {}).get(c.key, c.value) for c in self.controls}
-        self.baseline: ReplicationSet = replicate(self.base, replications, seed)
+        self.baseline: ReplicationSet = replicate(self.base, replications, seed, executor="serial")
+        self._cache: dict[str, ReplicationSet] = {self._key({}): self.baseline}
         self.variant: ReplicationSet | None = None
         self.differences: pd.DataFrame | None = None
+        self.saved: list[Saved] = []
         self.error: str | None = None
+        self.bottleneck = None  # the funnel's bottleneck with these settings, when shown
         self.elapsed = 0.0
         self._auto = auto_update
         self._ui = None
@@ -204,23 +320,44 @@ class ScenarioExplorer:
 
     # ---------------------------------------------------------------- model side (no widgets)
 
-    def variant_scenario(self) -> Scenario:
-        """The scaled scenario with every control's overrides applied."""
-        overrides: dict[str, Any] = {}
+    def overrides(self, scenario: Scenario | None = None) -> dict[str, Any]:
+        """Scenario overrides (dotted paths) of every control moved away from today, computed on
+        ``scenario`` (default the scaled copy)."""
+        out: dict[str, Any] = {}
         for c in self.controls:
             if self.values[c.key] != c.value:
-                overrides.update(c.overrides(self.values[c.key], self.base))
-        return load_scenario(self.base, **overrides)
+                out.update(c.overrides(self.values[c.key], scenario or self.base))
+        return out
+
+    def variant_scenario(self) -> Scenario:
+        """The scaled scenario with every control's overrides applied."""
+        return load_scenario(self.base, **self.overrides())
+
+    def full_scenario(self, name: str | None = None) -> Scenario:
+        """The real-size scenario with these settings (what :meth:`save` writes)."""
+        extra = {"name": name} if name else {}
+        return load_scenario(self.full, **self.overrides(self.full), **extra)
+
+    @staticmethod
+    def _key(overrides: dict[str, Any]) -> str:
+        return repr(sorted(overrides.items()))
 
     def update(self, **values: Any) -> pd.DataFrame | None:
-        """Set control values (by key), re-run the variant and recompute the comparison."""
+        """Set control values (by key), re-run the variant (or take it from the cache) and
+        recompute the comparison."""
         self.values.update(values)
         if self._ui is not None:
-            self._status.value = (f"<b>Simulating {self.replications} replications with your settings…</b>")
+            self._status.value = f"<b>Simulating {self.replications} replications with your settings…</b>"
         t0 = time.perf_counter()
         try:
-            self.variant = replicate(self.variant_scenario(), self.replications, self.seed)
-            self.differences = paired_kpi_differences(self.baseline, self.variant)
+            overrides = self.overrides()
+            key = self._key(overrides)
+            if key not in self._cache:
+                self._cache[key] = replicate(load_scenario(self.base, **overrides), self.replications,
+                                             self.seed, executor="serial")
+            self.variant = self._cache[key]
+            self.differences = paired_kpi_differences(OrgRuns(self.baseline, self.factor),
+                                                      OrgRuns(self.variant, self.factor))
             self.error = None
         except SalessimError as e:
             self.error = str(e)
@@ -231,32 +368,104 @@ class ScenarioExplorer:
             self._redraw()
         return self.differences
 
+    @property
+    def untouched(self) -> bool:
+        """Whether every control is at today's value (the comparison is then exactly zero)."""
+        return not self.overrides()
+
     def headline(self) -> str:
-        """One sentence: the revenue change with its confidence interval."""
+        """One sentence: revenue and net contribution a year at the real org size, with the
+        change and its confidence interval."""
         if self.error:
             return f"Cannot simulate these settings: {self.error}"
-        d = self.differences.set_index("kpi").loc["revenue"]
-        ci = f"{statistics.LEVEL:.0%} CI {d.relative_ci_low:+.1%} to {d.relative_ci_high:+.1%}"
-        if d.relative_ci_low > 0 or d.relative_ci_high < 0:
-            verdict = "higher" if d.relative > 0 else "lower"
-            return f"Revenue is {abs(d.relative):.1%} {verdict} than today ({ci})."
-        return f"No clear revenue change: {d.relative:+.1%} ({ci})."
+        d = self.differences.set_index("kpi")
+        cur = self.base.currency
+        rev, net = d.loc["revenue"], d.loc["net contribution"]
+        if self.untouched:
+            net_text = "" if pd.isna(net.baseline) else f", net contribution {money(net.baseline, cur)}"
+            return (f"Today's settings: revenue {money(rev.baseline, cur)} a year{net_text}. "
+                    "Move a control to compare.")
+        ci = f"{statistics.LEVEL:.0%} CI {_signed(rev.relative_ci_low * 100, '.1f')}% to {_signed(rev.relative_ci_high * 100, '.1f')}%"
+        if rev.ci_low > 0 or rev.ci_high < 0:
+            verdict = "higher" if rev.difference > 0 else "lower"
+            text = (f"Revenue is {abs(rev.relative):.1%} {verdict} than today: {money(rev.variant, cur)} a year "
+                    f"instead of {money(rev.baseline, cur)} ({ci}).")
+        else:
+            text = f"No clear revenue change: {_signed(rev.relative * 100, '.1f')}% ({ci})."
+        if pd.notna(net.difference):
+            text += f" Net contribution {format_change(net, cur)}."
+        return text
 
-    def comparison_table(self, labels: tuple[str, str] = ("today", "your settings")):
-        """The comparison of :data:`TABLE_KPIS` as a formatted table (pandas Styler)."""
-        from salessim.ui import charts as viz
+    def comparison_frame(self, differences: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The comparison of :data:`TABLE_KPIS` as text: KPI, today, your settings, change [95% CI]."""
+        d = (self.differences if differences is None else differences).set_index("kpi")
+        cur = self.base.currency
+        rows = [{"KPI": k, "today": format_value(d.loc[k, "baseline"], d.loc[k, "unit"], cur),
+                 "your settings": format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur),
+                 f"change [{statistics.LEVEL:.0%} CI]": format_change(d.loc[k], cur)}
+                for k in TABLE_KPIS if k in d.index]
+        return pd.DataFrame(rows)
 
-        have = set(self.differences["kpi"])
-        shown = self.differences.set_index("kpi").loc[[k for k in TABLE_KPIS if k in have]].reset_index()
-        return viz.comparison_table(shown, self.base.currency, labels=labels)
+    def comparison_table(self) -> str:
+        """:meth:`comparison_frame` as an HTML table."""
+        return self.comparison_frame().to_html(index=False, classes="salessim-table", border=0, escape=True)
 
     def comparison_chart(self, ax=None):
         """Relative change of :data:`CHART_KPIS` with their confidence intervals."""
         from salessim.ui import charts as viz
 
-        kpis = [k for k in CHART_KPIS if k in set(self.differences["kpi"])]
-        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax,
-                                        title=f"Change vs today ({statistics.LEVEL:.0%} CI)")
+        have = set(self.differences.dropna(subset=["relative"])["kpi"])
+        kpis = [k for k in CHART_KPIS if k in have]
+        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax, higher_is_better=DIRECTION,
+                                        title=f"Change vs today, % ({statistics.LEVEL:.0%} CI; rates in the table)")
+
+    def save(self, name: str) -> Saved:
+        """Write these settings as a real-size scenario YAML named ``name`` into ``save_to`` and
+        keep its comparison for :meth:`saved_table` (the oldest of more than :data:`MAX_SAVED` drops out)."""
+        label = " ".join(name.split())
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", label).strip("_").lower()
+        if not stem:
+            raise SalessimError("save: give the scenario a name (letters or digits)")
+        if self.error or self.differences is None:
+            raise SalessimError("save: these settings do not simulate; change them first")
+        self.save_to.mkdir(parents=True, exist_ok=True)
+        path = self.save_to / f"{stem}.yaml"
+        path.write_text(scenario_yaml(self.full_scenario(label)), encoding="utf-8")
+        entry = Saved(label, path, self.differences)
+        self.saved = [s for s in self.saved if s.name != label][-(MAX_SAVED - 1):] + [entry]
+        return entry
+
+    def saved_frame(self) -> pd.DataFrame:
+        """Today and each saved scenario side by side: one column each, a value per KPI (real org)."""
+        cur = self.base.currency
+        first = self.saved[0].differences.set_index("kpi")
+        kpis = [k for k in TABLE_KPIS if k in first.index]
+        out = pd.DataFrame({"KPI": kpis, "today": [format_value(first.loc[k, "baseline"], first.loc[k, "unit"], cur)
+                                                   for k in kpis]})
+        for s in self.saved:
+            d = s.differences.set_index("kpi")
+            out[s.name] = [format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur) for k in kpis]
+        return out
+
+    def intro(self) -> str:
+        """What the numbers are (HTML): org size, the copy and its scaling, replications."""
+        return (f"<p><b>{html.escape(self.full.name)}</b>: {self.full.org.reps} reps. Simulated on a "
+                f"{self.base.org.reps}-rep copy (accounts and leads in proportion); totals (money, deals, "
+                f"leads) are scaled ×{self.factor:g} to the whole organisation. {self.replications} replications "
+                f"per setting, each paired with today's on the same random draws; {statistics.LEVEL:.0%} "
+                "confidence intervals. Rates change in percentage points (pt). Net contribution = revenue − "
+                "comp cost − management cost, a year.</p>")
+
+    def snapshot_html(self) -> str:
+        """The explorer's intro and headline without widgets (exported reports show this; the
+        notebook's static cell adds the chart and the table)."""
+        return f"<div class='salessim-snapshot'>{self.intro()}<h3>{html.escape(self.headline(), quote=False)}</h3></div>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget where a front end renders widgets (JupyterLab, Voila), a static snapshot
+        elsewhere (an exported HTML report)."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        return {**bundle, "text/html": self.snapshot_html()}
 
     # ---------------------------------------------------------------- widgets
 
@@ -279,23 +488,38 @@ class ScenarioExplorer:
         reset = w.Button(description="Back to today", icon="undo", tooltip="reset every control")
         reset.add_class("salessim-reset")
         reset.on_click(lambda _b: self._reset())
+        self._name = w.Text(placeholder="name these settings, e.g. Hire 10 more reps",
+                            layout=w.Layout(width="100%"))
+        self._name.add_class("salessim-save-name")
+        save = w.Button(description="Save as scenario", icon="save",
+                        tooltip=f"write a scenario YAML (real org size) and compare up to {MAX_SAVED} side by side")
+        save.add_class("salessim-save")
+        save.on_click(lambda _b: self._save())
+        self._saved = w.HTML()
+        self._saved.add_class("salessim-saved")
         self._status = w.HTML()
         self._status.add_class("salessim-status")
         self._headline = w.HTML()
         self._headline.add_class("salessim-headline")
+        self._money = w.HTML()
+        self._money.add_class("salessim-money")
         self._table = w.HTML()
         self._table.add_class("salessim-comparison")
         self._chart = w.Output()
         self._chart.add_class("salessim-chart")
         self._funnel = w.Output()
-        intro = w.HTML(
-            f"<p><b>{self.full.name}</b>: {self.full.org.reps} reps, simulated on a {self.base.org.reps}-rep "
-            f"copy (accounts and leads in proportion); {self.replications} replications per setting, "
-            "paired with today's. Read the changes in %.</p>")
-        controls = w.VBox([*self._widgets.values(), reset], layout=w.Layout(flex="0 0 480px", width="480px"))
-        results = w.VBox([self._status, self._headline, self._chart, self._table, self._funnel],
-                         layout=w.Layout(flex="1 1 auto", min_width="0", overflow="hidden"))
-        self._ui = w.VBox([intro, w.HBox([controls, results])])
+        self._funnel.add_class("salessim-funnel")
+        self._show_funnel = w.ToggleButton(value=False, description="Show the funnel and its bottleneck",
+                                           icon="filter", layout=w.Layout(width="auto"),
+                                           tooltip="one more simulation per update (the run without walk-aways)")
+        self._show_funnel.add_class("salessim-show-funnel")
+        self._show_funnel.observe(lambda _c: self._draw_funnel(), names="value")
+        style = w.HTML(STYLE)
+        controls = w.VBox([*self._widgets.values(), reset, w.HTML("<b>Save and compare</b>"), self._name, save],
+                          layout=w.Layout(flex="0 0 500px", width="500px", padding="0 16px 0 0"))
+        results = w.VBox([self._status, self._headline, self._money, self._chart, self._table, self._saved,
+                          self._show_funnel, self._funnel], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        self._ui = w.VBox([style, w.HTML(self.intro()), w.HBox([controls, results])])
         self._redraw()
 
     def _on_change(self, key: str):
@@ -313,34 +537,119 @@ class ScenarioExplorer:
         self._auto = auto
         self.update(**{c.key: c.value for c in self.controls})
 
-    def _redraw(self) -> None:
-        from IPython.display import display
+    def _save(self) -> None:
+        try:
+            entry = self.save(self._name.value)
+        except SalessimError as e:
+            self._saved.value = f"<p class='salessim-error'>{html.escape(str(e))}</p>"
+            return
+        self._name.value = ""
+        self._draw_saved(f"Saved <code>{html.escape(str(entry.path))}</code>.")
 
-        from salessim.ui import charts as viz
+    def _draw_saved(self, note: str = "") -> None:
+        if not self.saved:
+            self._saved.value = ""
+            return
+        table = self.saved_frame().to_html(index=False, classes="salessim-table", border=0)
+        self._saved.value = (f"<h4>Saved scenarios side by side (real org, a year)</h4>{table}"
+                             f"<p><small>{note}</small></p>")
+
+    def _money_lines(self) -> str:
+        d = self.differences.set_index("kpi")
+        cur = self.base.currency
+        cells = "".join(
+            f"<div class='salessim-kpi'><div class='salessim-kpi-name'>{k}</div>"
+            f"<div class='salessim-kpi-value'>{format_value(d.loc[k, 'variant'], d.loc[k, 'unit'], cur)}</div>"
+            f"<div class='salessim-kpi-change'>{self._tile_change(d.loc[k])}</div></div>"
+            for k in MONEY_KPIS if k in d.index)
+        return f"<div class='salessim-kpis'>{cells}</div>"
+
+    def _tile_change(self, d: pd.Series) -> str:
+        """A KPI tile's change: the difference and % on one line, its interval on the next."""
+        cur = self.base.currency
+        if self.untouched:
+            return "today's settings"
+        if pd.isna(d.difference):
+            return "n/a"
+        if d.difference == 0 and d.ci_low == 0 and d.ci_high == 0:
+            return "no change"
+        rel = f" ({_signed(d.relative * 100, '.1f')}%)" if pd.notna(d.relative) else ""
+        return (f"{_signed_money(d.difference, cur)}{rel} vs today<br>{statistics.LEVEL:.0%} CI "
+                f"{_signed_money(d.ci_low, cur)} to {_signed_money(d.ci_high, cur)}")
+
+    def _redraw(self) -> None:
+        from IPython.display import HTML, display
+
 
         self._status.value = (f"<small>{self.replications} replications, seed {self.seed}, "
-                              f"re-simulated in {self.elapsed:.1f} s</small>")
+                              f"updated in {self.elapsed:.1f} s</small>")
         if self.error:
-            self._headline.value = f"<h3 style='color:#C44E52'>{self.headline()}</h3>"
+            self._headline.value = f"<h3 class='salessim-error'>{html.escape(self.headline(), quote=False)}</h3>"
             return
-        self._table.value = self.comparison_table().to_html()
+        self._money.value = self._money_lines()
+        self._table.value = self.comparison_table()
         with self._chart:
             self._chart.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(8, 4))
+            if self.untouched:  # a chart of zeros says nothing
+                display(HTML("<p><i>The chart of changes appears once a control moves.</i></p>"))
+                return self._finish_redraw()
+            fig, ax = plt.subplots(figsize=(8, 3.6))
             self.comparison_chart(ax)
             fig.tight_layout()
             display(fig)
             plt.close(fig)
+        self._finish_redraw()
+
+    def _finish_redraw(self) -> None:
+        self._draw_funnel()
+        # The headline last: it signals that the whole page shows the new settings.
+        self._headline.value = f"<h3>{html.escape(self.headline(), quote=False)}</h3>"
+
+
+    def funnel_chart(self, ax=None):
+        """The funnel with these settings (one replication of the copy) with its bottleneck
+        highlighted; returns the bottleneck (one more simulation: the run without walk-aways)."""
+        from salessim.ui import charts as viz
+
+        result = self.variant.results[0]
+        b = find_bottleneck(result, seed=self.variant.seeds[0])
+        viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
+                         title=f"Funnel with these settings (one replication of the {self.base.org.reps}-rep copy)")
+        return b
+
+    def _draw_funnel(self) -> None:
+        """The funnel and its bottleneck sentence, when asked for."""
+        from IPython.display import display
+
+        from salessim.ui import charts as viz
+
         with self._funnel:
             self._funnel.clear_output(wait=True)
-            result = self.variant.results[0]
-            b = find_bottleneck(result, seed=self.variant.seeds[0])
+            self.bottleneck = None
+            if not self._show_funnel.value or self.error:
+                return
             fig, ax = plt.subplots(figsize=(8, 3.6))
-            viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
-                             title="Funnel with these settings (one replication)")
+            b = self.bottleneck = self.funnel_chart(ax)
             fig.tight_layout()
             display(fig)
             plt.close(fig)
             display(viz.html_paragraph(viz.bottleneck_sentence(b)))
-        # The headline last: it signals that the whole page shows the new settings.
-        self._headline.value = f"<h3 style='color:#222'>{self.headline()}</h3>"
+
+
+#: The dashboard's CSS: readable tables that wrap instead of overflowing, KPI tiles.
+STYLE = """<style>
+.salessim-table { border-collapse: collapse; font-size: 13px; width: 100%; table-layout: auto; }
+.salessim-table th, .salessim-table td { padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;
+  white-space: normal; overflow-wrap: anywhere; }
+.salessim-table th:first-child, .salessim-table td:first-child { text-align: left; }
+.salessim-narrow { width: auto; min-width: 360px; }
+.salessim-kpis { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px 0; }
+.salessim-kpi { flex: 1 1 150px; border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; }
+.salessim-kpi-name { font-size: 12px; color: #555; }
+.salessim-kpi-value { font-size: 20px; font-weight: bold; }
+.salessim-kpi-change { font-size: 12px; color: #333; white-space: nowrap; }
+.salessim-headline h3 { color: #222; margin: 4px 0; }
+.salessim-error { color: #C44E52; }
+.salessim-chart img, .salessim-funnel img { max-width: 100%; height: auto; }
+.widget-dropdown select { text-overflow: ellipsis; }
+</style>"""

@@ -174,15 +174,43 @@ def package_on_path() -> Iterator[dict[str, str]]:
 
 
 def export_html(executed: Path, html: Path, title: str) -> Path:
-    """The executed notebook as standalone HTML with the code cells hidden."""
+    """The executed notebook as standalone HTML with the code cells hidden, readable offline:
+    no scripts from a CDN, widgets replaced by their static HTML."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # Offline: widgets show their static HTML fallback (no widget JavaScript), no CDN scripts.
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text/html" in output.get("data", {}):
+                output["data"].pop("application/vnd.jupyter.widget-view+json", None)
+    nb.metadata.pop("widgets", None)
+    no_cdn = dict.fromkeys(("require_js_url", "mathjax_url", "mermaid_js_url", "mermaid_layout_elk_js_url",
+                            "jupyter_widgets_base_url"), "")
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, **no_cdn)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     html.write_text(body, encoding="utf-8")
     return html
+
+
+def localized(path: Path, lang: str, folder: Path) -> Path:
+    """The notebook with its narrative in ``lang``: markdown cells carrying a translation in
+    ``metadata.salessim.<lang>`` get it (written next to the run's files); English: ``path``."""
+    import nbformat
+
+    from salessim.ui.i18n import check_lang
+
+    if check_lang(lang) == "en":
+        return path
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        text = cell.metadata.get("salessim", {}).get(lang)
+        if cell.cell_type == "markdown" and text:
+            cell.source = text
+    source = folder / f"{path.stem}.{lang}-source.ipynb"
+    nbformat.write(nb, source)
+    return source
 
 
 def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Mapping[str, Any] | None = None,
@@ -216,10 +244,11 @@ def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Ma
               "given": given, "parameters": {**declared, **run_params}}
     params_file.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8")
     t0 = time.perf_counter()
+    source = localized(path, str(run_params.get("lang", "en")), folder)
     with package_on_path():
         try:
             papermill.execute_notebook(
-                str(path), str(executed), parameters=run_params, kernel_name=kernel_name(),
+                str(source), str(executed), parameters=run_params, kernel_name=kernel_name(),
                 cwd=str(path.parent.resolve()), progress_bar=False, log_output=False,
                 execution_timeout=timeout,
             )
@@ -232,6 +261,9 @@ def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Ma
         except Exception as e:
             raise ReportError(f"{path.name}: could not run ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
                               f"see {executed}") from None
+        finally:
+            if source != path:
+                source.unlink(missing_ok=True)
     export_html(executed, html, title=name)
     return ReportRun(name, folder, executed, html, params_file, time.perf_counter() - t0)
 

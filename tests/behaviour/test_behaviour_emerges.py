@@ -49,20 +49,28 @@ def paired(a: list[float], b: list[float]) -> tuple[float, float]:
     return mean_sem(list(np.asarray(a) - np.asarray(b)))
 
 
+# An accelerating quarterly commission at equal target pay: 0.5x the base rate below quota, 2.5x above.
+ACCELERATOR = {"name": "quarterly accelerator", "period": "quarter", "true_up": False, "pay": {"ote": 150000, "mix": "60/40"},
+               "components": [{"type": "commission", "name": "commission", "tiers": [
+                   {"from": 0, "to": 1.0, "multiple": 0.5}, {"from": 1.0, "multiple": 2.5}]}]}
+
+
 @pytest.mark.slow
-def test_quota_bonus_makes_a_hockey_stick_and_timing_off_removes_it() -> None:
-    full = {"org.structure": "line"}  # the 100-rep midmarket org: more reps near thresholds
-    linear = hockey(runs(LINEAR, range(16), full))
-    bonus = hockey(runs(QUOTA_BONUS, range(16), full))
-    no_gaming = hockey(runs(QUOTA_BONUS, range(16), full, **{"behaviour.timing.enabled": False}))
-    # the bonus plan puts a larger share of each quarter's bookings into its last two weeks
-    # (measured, 16 seeds: 17.9% vs 15.3%, paired difference 0.026 +- 0.003, ~9 standard errors)
-    diff, se = paired(bonus, linear)
+def test_accelerating_plan_makes_a_hockey_stick_and_timing_off_removes_it() -> None:
+    """Reps above quota in an accelerated quarter pull next quarter's deals in (Larkin 2014).
+    (A lump-sum quarterly bonus makes both pulls, by contenders, and pushes, by reps who have
+    secured it: on this org they offset, so bunching is tested on the accelerator.)"""
+    full = {"org.structure": "line"}  # the 100-rep midmarket org
+    linear = hockey(runs(LINEAR, range(12), full))
+    accel = hockey(runs(ACCELERATOR, range(12), full))
+    no_gaming = hockey(runs(ACCELERATOR, range(12), full, **{"behaviour.timing.enabled": False}))
+    # a larger share of each quarter's bookings closes in its last two weeks (measured on 40 reps,
+    # 6 seeds: 17.5% vs 15.5%)
+    diff, se = paired(accel, linear)
     assert diff > 0.01 and diff > 3 * se, (diff, se)
-    # without timing games the stick is (nearly) gone: 15.9% vs the linear plan's 15.3%
-    diff, se = paired(bonus, no_gaming)
-    assert diff > 0.01 and diff > 3 * se, (diff, se)
-    assert abs(mean_sem(no_gaming)[0] - mean_sem(linear)[0]) < 0.015
+    # without timing games most of the stick is gone
+    diff, se = paired(accel, no_gaming)
+    assert diff > 0.005 and diff > 3 * se, (diff, se)
 
 
 def _late_quarter_effort(results, ahead: bool) -> tuple[float, float]:

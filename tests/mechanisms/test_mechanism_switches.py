@@ -44,20 +44,32 @@ def won_in_horizon(r: salessim.SimResult):
 # ----------------------------------------------------------------------------- deal timing
 
 
-def test_pull_in_discount_is_the_revenue_lost_to_discounts() -> None:
-    """A pulled-in deal books ``1 - pull_discount`` of its list amount: the KPI "revenue lost to
-    discounts" is exactly discount x list amount of the won pulled-in deals, and 0 without it."""
-    for discount in (0.08, 0.16, 0.0):
-        r = runs([0], plan=QUOTA_BONUS, **{"behaviour.timing.pull_discount": discount})[0]
+def test_pull_in_discounts_follow_the_discount_policy() -> None:
+    """A pulled-in deal books its list amount less the discount the rep chose: on the policy's
+    1% steps, never above ``pricing.max_discount``; the KPI "revenue lost to discounts" is exactly
+    what the pulled-in deals gave away; a tighter policy gives shallower discounts; with
+    ``max_discount: 0`` nothing is pulled in (the 10% of customers who would sign early for nothing
+    do not make asking worth the hassle) and nothing is lost to discounts."""
+    depth_by_policy = {}
+    for max_discount in (0.20, 0.05, 0.0):
+        r = runs([0], plan=QUOTA_BONUS, **{"pricing.max_discount": max_discount})[0]
         won = won_in_horizon(r)
         pulled = won[won["timing"] == "pulled in"]
-        assert len(pulled) > 30, discount  # the bonus plan makes pulling in pay (measured: 73-109 a run)
-        np.testing.assert_allclose(pulled["amount"], pulled["list_amount"] * (1 - discount), rtol=1e-9)
-        np.testing.assert_array_equal(won.loc[won["timing"] != "pulled in", "amount"], won.loc[won["timing"] != "pulled in", "list_amount"])
+        if max_discount == 0.0:
+            assert pulled.empty and r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"] == 0
+            depth_by_policy[0.0] = 0.0
+            continue
+        assert len(pulled) > 10, max_discount  # the bonus plan makes pulling in pay
+        depth = 1 - pulled["amount"] / pulled["list_amount"]
+        assert (depth <= max_discount + 1e-9).all()
+        np.testing.assert_allclose(depth * 100, np.round(depth * 100), atol=1e-6)  # whole percent steps
+        others = won[won["timing"] != "pulled in"]
+        np.testing.assert_array_equal(others["amount"], others["list_amount"])
         lost = r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]
-        assert lost == pytest.approx(discount * pulled["list_amount"].sum(), rel=1e-9, abs=1e-6)
-        if discount:
-            assert lost > 0
+        assert lost == pytest.approx((pulled["list_amount"] - pulled["amount"]).sum(), rel=1e-9, abs=1e-6)
+        depth_by_policy[max_discount] = float(depth.mean())
+    assert depth_by_policy[0.0] == 0.0
+    assert 0 < depth_by_policy[0.05] < depth_by_policy[0.20]
 
 
 @pytest.mark.slow

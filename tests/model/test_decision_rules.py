@@ -1,8 +1,10 @@
 """The specification of today's decision rules, as pure functions with hand-computed expectations.
 
-These pin the rules in ``salessim.model.behaviour`` (effort, deal timing, ratchet) and
-``salessim.model.staffing`` (quitting, ramp-up, vacancies, hires) as they are now. The behaviour
-rewrite (issue 13) will change them deliberately: a rule change must update these tests, with the
+These pin the rules reps decide by: effort from the plan-year value (``salessim.model.plan_year``:
+the one-step optimum of a linear plan, the weight of later pay), discounts
+(``salessim.model.pricing``) and ``salessim.model.staffing`` (quitting, ramp-up, vacancies, hires).
+The behaviour rewrite (issue 13) replaced the one-period rules (``choose_effort``, ``timing_moves``,
+``ratchet_penalty``) in the same commit as these tests; a rule change must update them, with the
 new hand computation, in the same commit. Each expectation is worked out in the comments from the
 documented defaults (money in currency, time in days, effort as a multiple of normal pace).
 """
@@ -12,16 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from salessim.model.behaviour import (
-    Effort,
-    MarketPay,
-    Ratchet,
-    Timing,
-    choose_effort,
-    expected_marginal_pay,
-    ratchet_penalty,
-    timing_moves,
-)
+from salessim.model.behaviour import Effort, MarketPay
+from salessim.model.plan_year import PlanYear, Preferences, best_effort, solve
+from salessim.model.pricing import DiscountPolicy, choose_discount
 from salessim.model.staffing import (
     Attrition,
     Hiring,
@@ -34,137 +29,84 @@ from salessim.model.staffing import (
 
 # ----------------------------------------------------------------------------- effort
 
-# Market variable pay V = 150,000 x 0.4 = 60,000 a year. Effort grid 0.6..1.4 in 9 levels (step 0.1)
-# so the optima below lie on the grid. Intrinsic effort i = 0.8, so the cost over d days is
-# V x d/365.25 x (e - 0.8)^2 / (2 x 0.2). A linear plan paying rate r on the rest R expected at
-# normal pace pays r x R x e in expectation (the lognormal shock has mean 1), so the optimum is
-#   e* = 0.8 + 0.2 x r x R / (V x d / 365.25),
-# which is 1.0 when the plan pays the market's variable pay for the time left (r x R = V x d/365.25).
+# Market variable pay V = 150,000 x 0.4 = 60,000 a year. Effort grid 0.6..1.4 in 9 levels (step
+# 0.1). Intrinsic effort i = 0.8, so a step of d days costs V x d/365.25 x (e - 0.8)^2 / 0.4. A flow
+# plan paying F per annual quota of credit, for a rep of pace rho, pays F x rho x e x d/365.25, so
+#   e* = 0.8 + 0.2 x F x rho / V,
+# which is 1.0 when the plan pays the market's variable pay at quota (F = V, rho = 1).
 MARKET = MarketPay()
 GRID9 = Effort(levels=9)
-YEAR = 365.25
+STEPS = np.full(52, 7.0)
 
 
-def linear(rate: float):
-    return lambda credited, quota, reps: rate * credited
-
-
-def effort_of(pay, booked=0.0, rest=1_200_000.0, quota=1_000_000.0, days=YEAR, deals=20.0, penalty=None) -> float:
-    one = lambda x: np.array([x], float)  # noqa: E731
-    e = choose_effort(pay, one(booked), one(rest), one(quota), one(days), one(deals), MARKET, GRID9,
-                      None if penalty is None else one(penalty))
-    return float(e[0])
+def flow_effort(flow: float, rho: float) -> float:
+    year = PlanYear(STEPS, np.ones(52, bool), np.linspace(0, 0.2, 9), np.linspace(0, 3, 61), flow,
+                    np.zeros(9), np.zeros(61))
+    prefs = Preferences(GRID9.grid(), GRID9.intrinsic, MARKET.variable)
+    table = solve(year, prefs, np.array([0.5, 1.0, 1.5]))
+    return float(best_effort(table, 10, np.array([rho]), np.zeros(1), np.zeros(1), 7.0)[0])
 
 
 def test_market_variable_pay_is_ote_times_variable_share() -> None:
     assert MARKET.variable == 60_000.0
 
 
-@pytest.mark.parametrize(("rate", "expected"), [
-    (0.05, 1.0),     # r x R = 0.05 x 1.2M = 60,000 = V: e* = 0.8 + 0.2 x 1 = 1.0
-    (0.025, 0.9),    # half the pay: e* = 0.8 + 0.2 x 0.5 = 0.9
-    (0.1, 1.2),      # double the pay: e* = 0.8 + 0.2 x 2 = 1.2
-    (0.2, 1.4),      # e* = 0.8 + 0.2 x 4 = 1.6, above the grid: its top, 1.4
-    (0.0, 0.8),      # salary only: the intrinsic effort
+@pytest.mark.parametrize(("flow", "rho", "expected"), [
+    (60_000.0, 1.0, 1.0),   # 0.8 + 0.2 x 1
+    (90_000.0, 1.0, 1.1),   # 0.8 + 0.2 x 1.5
+    (30_000.0, 1.0, 0.9),   # 0.8 + 0.2 x 0.5
+    (60_000.0, 1.5, 1.1),   # a faster rep earns more per unit of effort
+    (0.0, 1.0, 0.8),        # salary only: the intrinsic level
 ])
-def test_effort_on_a_linear_plan(rate: float, expected: float) -> None:
-    assert effort_of(linear(rate)) == pytest.approx(expected)
+def test_effort_on_a_flow_plan(flow: float, rho: float, expected: float) -> None:
+    assert flow_effort(flow, rho) == pytest.approx(expected)
 
 
-def test_effort_cost_scales_with_the_days_left() -> None:
-    # a quarter left (91.3125 days) and a quarter's worth of rest (300,000 at 5% = 15,000 =
-    # 60,000 x 91.3125/365.25): e* = 1.0
-    assert effort_of(linear(0.05), rest=300_000.0, days=YEAR / 4) == pytest.approx(1.0)
-    # twice that rest over a whole year: r x R = 30,000 = V/2 -> e* = 0.8 + 0.2 x 0.5 = 0.9
-    assert effort_of(linear(0.05), rest=600_000.0, days=YEAR) == pytest.approx(0.9)
+def test_later_pay_weighs_less_with_impatience() -> None:
+    # exp(-0.65 x 91.3125 / 365.25) = exp(-0.1625) = 0.850: pay a quarter away weighs 85%
+    prefs = Preferences(GRID9.grid(), 0.8, 60_000.0, impatience=0.65)
+    assert prefs.discount(365.25 / 4) == pytest.approx(0.850, abs=5e-4)
+    assert Preferences(GRID9.grid(), 0.8, 60_000.0).discount(365.25) == 1.0
 
 
-def test_effort_under_a_reached_cap_is_the_intrinsic_level() -> None:
-    # capped at 20,000 and already booked 1M (paying 50,000 > cap): marginal pay 0 -> e* = 0.8
-    capped = lambda c, q, r: np.minimum(0.05 * c, 20_000.0)  # noqa: E731
-    assert effort_of(capped, booked=1_000_000.0) == pytest.approx(0.8)
+# ----------------------------------------------------------------------------- discounts
+
+# Default policy: max 20%, steps of 1%, approval needed above 10% (granted half the time), 10% of
+# customers sign early for nothing, the rest with probability 1 - exp(-d / 0.06):
+#   accept(d) = (0.1 + 0.9 x (1 - exp(-d / 0.06))) x (0.5 if d > 0.10 else 1).
+# A 100,000 deal whose credit is worth 0.1 per unit now; it adds `later` if it closes as due.
+POLICY = DiscountPolicy()
 
 
-def test_ratchet_penalty_reduces_effort_above_quota() -> None:
-    # booked = quota, so all the rest is above quota: the net rate is 0.05 - 0.025 = 0.025 -> e* = 0.9
-    assert effort_of(linear(0.05), booked=1_000_000.0, penalty=0.025) == pytest.approx(0.9)
-    # with quota far out of reach (10M against at most 1.4 x 1.2M x the largest shock) it never bites
-    assert effort_of(linear(0.05), quota=10_000_000.0, penalty=0.025) == pytest.approx(1.0)
-
-
-def test_no_reps_no_effort() -> None:
-    empty = np.empty(0)
-    assert choose_effort(linear(0.05), empty, empty, empty, empty, empty, MARKET, GRID9).shape == (0,)
-
-
-# ----------------------------------------------------------------------------- marginal pay
-
-
-def marginal(pay, booked, rest, deals, quota, amount) -> float:
+def discount(gain_now: float, later: float, amount: float = 100_000.0, marginal: float = 0.1):
     one = lambda x: np.array([x], float)  # noqa: E731
-    return float(expected_marginal_pay(pay, one(booked), one(rest), one(deals), one(quota), one(amount), np.array([0]))[0])
+    depth, accept = choose_discount(one(gain_now), one(marginal), one(later), one(amount), one(0.0), POLICY)
+    return float(depth[0]), float(accept[0])
 
 
-def test_marginal_pay_of_a_linear_plan_is_rate_times_amount() -> None:
-    # 5% of 10,000 = 500, whatever the uncertainty about the rest
-    assert marginal(linear(0.05), 40_000.0, 60_000.0, 3.0, 100_000.0, 10_000.0) == pytest.approx(500.0)
+def test_acceptance_by_hand() -> None:
+    assert POLICY.acceptance(np.array([0.0]))[0] == pytest.approx(0.1)
+    assert POLICY.acceptance(np.array([0.10]))[0] == pytest.approx(0.1 + 0.9 * (1 - np.exp(-0.10 / 0.06)))  # 0.830
+    assert POLICY.acceptance(np.array([0.11]))[0] == pytest.approx(0.5 * (0.1 + 0.9 * (1 - np.exp(-0.11 / 0.06))))
 
 
-def test_marginal_pay_of_a_step_bonus() -> None:
-    bonus = lambda c, q, r: np.where(c >= q[:, None], 1000.0, 0.0)  # noqa: E731
-    # nothing more expected (rest 0): the amount alone decides whether the 1,000 is earned
-    assert marginal(bonus, 90_000.0, 0.0, 0.0, 100_000.0, 20_000.0) == pytest.approx(1000.0) # 110,000 >= 100,000
-    assert marginal(bonus, 90_000.0, 0.0, 0.0, 100_000.0, 5_000.0) == 0.0      # 95,000 < 100,000
-    assert marginal(bonus, 120_000.0, 0.0, 0.0, 100_000.0, 5_000.0) == 0.0     # already earned
-    # rest 100,000 with 3 deals expected: shock S = exp(0.5 Z - 0.125) (sd 1/sqrt(1 + 3) = 0.5);
-    # without the amount the bonus needs S >= 1, i.e. Z >= 0.25; with 100,000 more it is certain.
-    # Exactly, the gain is 1,000 x P(Z < 0.25) = 599; the 15-point Gauss-Hermite rule has a node at
-    # Z = 0 with weight 0.318259 and the rest symmetric, so it counts P(Z < 0.25) as
-    # 0.5 + 0.318259 / 2 = 0.659130: gain 659.13
-    assert marginal(bonus, 0.0, 100_000.0, 3.0, 100_000.0, 100_000.0) == pytest.approx(659.13, abs=0.01)
+def test_small_stakes_buy_a_small_discount() -> None:
+    # surplus(d) = 3,000 - 10,000 d - 2,000: accept x surplus = 0.355 x 800 = 284 at 2%,
+    # 0.454 x 700 = 318 at 3%, 0.538 x 600 = 323 at 4%, 0.609 x 500 = 304 at 5%: the rep offers 4%
+    depth, accept = discount(3_000.0, 2_000.0)
+    assert depth == pytest.approx(0.04)
+    assert accept == pytest.approx(0.1 + 0.9 * (1 - np.exp(-0.04 / 0.06)))
 
 
-def test_marginal_pay_prices_the_uncertainty_of_the_rest() -> None:
-    # commission on credit above quota only (rate 1): quota 100,000, nothing booked, 100,000 more
-    # expected from 3 deals (S lognormal, mean 1, log-sd 0.5). Adding 100,000 gains
-    # E[min(100,000, 100,000 S)] = 100,000 x E[min(1, S)] = 100,000 x (2 - 2 Phi(0.25)) = 80,259
-    # (E[(S - 1)+] = 2 Phi(sd/2) - 1 for a mean-1 lognormal); the quadrature gets 79,946 (-0.4%)
-    above = lambda c, q, r: np.maximum(c - q[:, None], 0.0)  # noqa: E731
-    assert marginal(above, 0.0, 100_000.0, 3.0, 100_000.0, 100_000.0) == pytest.approx(80_259.0, rel=0.01)
+def test_large_stakes_buy_the_deepest_discount_without_approval() -> None:
+    # surplus(d) = 10,000 - 10,000 d - 2,000: 0.799 x 7,100 = 5,674 at 9%, 0.830 x 7,000 = 5,810 at
+    # 10%, 0.428 x 6,900 = 2,950 at 11% (approval halves the chance): the rep offers 10%
+    assert discount(10_000.0, 2_000.0)[0] == pytest.approx(0.10)
 
 
-# ----------------------------------------------------------------------------- deal timing
-
-
-def test_timing_moves_by_hand() -> None:
-    # defaults: hassle 25% of the larger of pay now / pay later, push_loss 15%
-    value_now = np.array([1000.0, 1000.0, 1000.0, 100.0, 650.0, 500.0, 0.0])
-    value_now_disc = np.array([900.0, 700.0, 900.0, 90.0, 600.0, 450.0, 0.0])
-    value_later = np.array([500.0, 500.0, 500.0, 1000.0, 1000.0, 1000.0, 0.0])
-    due_now = np.array([False, False, True, True, True, True, True])
-    pull, push = timing_moves(value_now, value_now_disc, value_later, value_now, due_now, Timing())
-    # 0: due next period, 900 - 500 = 400 > 250 (25% of 1000): pulled in
-    # 1: 700 - 500 = 200 < 250: stays
-    # 2: the same gain but already due this period: never pulled
-    # 3: due now, 0.85 x 1000 - 100 = 750 > 250: pushed out
-    # 4: 0.85 x 1000 - 650 = 200 < 250: stays
-    # 5: 0.85 x 1000 - 500 = 350 > 250: pushed out
-    # 6: nothing either way: stays
-    assert pull.tolist() == [True, False, False, False, False, False, False]
-    assert push.tolist() == [False, False, False, True, False, True, False]
-    # with a 50% chance that a pushed customer walks away: 0.5 x 1000 - 500 = 0 (row 5 stays) and
-    # 0.5 x 1000 - 100 = 400 > 250 (row 3 still goes)
-    _, push = timing_moves(value_now, value_now_disc, value_later, value_now, due_now, Timing(push_loss=0.5))
-    assert push.tolist() == [False, False, False, True, False, False, False]
-    # without the hassle threshold row 1 is pulled too (200 > 0)
-    pull, _ = timing_moves(value_now, value_now_disc, value_later, value_now, due_now, Timing(hassle=0.0))
-    assert pull.tolist() == [True, True, False, False, False, False, False]
-
-
-def test_ratchet_penalty_is_weight_times_foresight_times_rate() -> None:
-    # defaults: 0.5 x 0.8 x 5% = 2% of every unit sold above quota
-    np.testing.assert_allclose(ratchet_penalty(np.array([0.05, 0.1]), Ratchet()), [0.02, 0.04])
-    np.testing.assert_allclose(ratchet_penalty(np.array([0.05]), Ratchet(weight=1.0, foresight=0.5)), [0.025])
+def test_no_pull_when_the_deal_is_worth_as_much_later() -> None:
+    assert discount(2_000.0, 2_000.0) == (0.0, 0.0)
+    assert discount(1_000.0, 2_000.0) == (0.0, 0.0)
 
 
 # ----------------------------------------------------------------------------- staffing

@@ -1,5 +1,6 @@
 """The dashboard in a real browser: Voila serves the explorer, headless Chromium (Playwright)
-changes a control and the headline, chart and comparison table update."""
+changes a control and the headline, chart and comparison table update; screenshots before and
+after go to reports/screenshots/. Stopping ``salessim dashboard`` leaves no process behind."""
 
 from __future__ import annotations
 
@@ -10,16 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
+import psutil
 import pytest
+from browser_checks import launch, page_problems, require_browser, screenshot
 from notebook_paths import ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _free_port() -> int:
@@ -41,50 +37,61 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
     raise TimeoutError(f"dashboard not answering on {url} after {timeout:.0f} s")
 
 
-@pytest.fixture
-def dashboard(tmp_path):
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not found: install it with .ci/install-browser"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must run the browser test)")
-        pytest.skip(reason)
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+def _start(tmp_path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     log = (tmp_path / "dashboard.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "salessim", "dashboard", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
+    _wait_for_http(url, proc)
+    return proc, url
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Test clean-up only: whatever is left of the dashboard's process group."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    require_browser()
+    proc, url = _start(tmp_path)
     try:
-        _wait_for_http(url, proc)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the dashboard's own process group: voila and its kernel
+        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+            proc.wait(timeout=30)
+        finally:
+            _kill(proc)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_changing_a_control_redraws_the_comparison(dashboard):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(pw)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            # Tall: Voila's page scrolls inside its own box, so a "full page" shot is the viewport.
             page.goto(dashboard, timeout=60_000)
             headline = page.locator(".salessim-headline h3")
             headline.wait_for(timeout=120_000)
             table = page.locator(".salessim-comparison table")
             chart = page.locator(".salessim-chart img")
-            chart.wait_for(timeout=30_000)
-            before = (headline.inner_text(), table.inner_text(), chart.get_attribute("src"))
-            assert "than today" in before[0] or "No clear revenue change" in before[0]
-            assert "revenue" in before[1]
+            before = (headline.inner_text(), table.inner_text())
+            assert chart.count() == 0  # no chart of zeros before a control moves
+            assert before[0].startswith("Today's settings: revenue $")  # opens exactly at the scenario
+            assert "net contribution" in before[1] and "pt [" not in before[1]  # every change: none
             assert page.locator("pre, .jp-InputArea-editor").count() == 0  # no code on the page
+            assert "JupyterLab" not in page.inner_text("body")  # no how-to-run text in the app
+            screenshot(page, "dashboard-today")
+            assert page_problems(page) == []
 
             # Cut selling hours to 20 a week: type into the slider's readout.
             readout = page.locator(".salessim-control-weekly_hours .widget-readout")
@@ -95,12 +102,30 @@ def test_changing_a_control_redraws_the_comparison(dashboard):
             page.wait_for_function(
                 "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
                 arg=[".salessim-headline h3", before[0]], timeout=60_000)
-            page.wait_for_function(
-                "([sel, old]) => { const e = document.querySelector(sel); return e && e.src !== old; }",
-                arg=[".salessim-chart img", before[2]], timeout=30_000)
-            after = (headline.inner_text(), table.inner_text(), chart.get_attribute("src"))
-            assert "lower than today" in after[0]
-            assert after[1] != before[1]
-            assert after[2] != before[2]
+            chart.wait_for(timeout=30_000)
+            after = (headline.inner_text(), table.inner_text())
+            assert "lower than today" in after[0] and "Net contribution −$" in after[0]
+            assert " pt [" in after[1]  # rates change in percentage points
+            assert chart.get_attribute("src").startswith("data:image/png")
+            screenshot(page, "dashboard-20-hours")
+            assert page_problems(page) == []
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_the_dashboard_ends_voila_and_its_kernels(tmp_path, stop):
+    proc, url = _start(tmp_path)
+    try:
+        with urllib.request.urlopen(url, timeout=180) as r:  # Voila runs the notebook: a kernel starts
+            assert r.status == 200
+        children = psutil.Process(proc.pid).children(recursive=True)
+        kernels = [p for p in children if "ipykernel" in " ".join(p.cmdline())]
+        assert kernels, f"no kernel among {[p.cmdline() for p in children]}"
+        proc.send_signal(stop)  # the signal Ctrl-C sends (SIGINT) or a service manager's stop
+        assert proc.wait(timeout=60) == 0
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert alive == [], f"left running: {[p.cmdline() for p in alive]}"
+    finally:
+        _kill(proc)

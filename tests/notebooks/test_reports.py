@@ -143,3 +143,15 @@ def test_kernel_for_another_python_gets_a_salessim_kernel(tmp_path, monkeypatch)
     assert report.kernel_name() == "salessim"
     assert calls == [("salessim", sys.prefix, False)]
     assert report.kernel_name() == "salessim" and len(calls) == 1  # installed once, then found
+
+
+@pytest.mark.slow
+def test_chinese_report_has_chinese_text_and_no_missing_glyph(tmp_path):
+    run = report.run_report(ROOT / "notebooks" / "00_quickstart.ipynb", tmp_path, {"fast": True, "lang": "zh"})
+    nb = nbformat.read(run.executed, as_version=4)
+    streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Glyph" not in streams and "missing from font" not in streams
+    html = run.html.read_text(encoding="utf-8")
+    for text in ("执行摘要", "关键指标", "销售漏斗", "目标达成率", "附录"):
+        assert text in html
+    assert "How to run" not in html

@@ -37,7 +37,7 @@ def sets():
 
 
 def _labelled(ax):
-    assert ax.get_title() and ax.get_ylabel()
+    assert (ax.get_title() or ax.get_title(loc="left")) and ax.get_ylabel()
     plt.close("all")
 
 
@@ -77,3 +77,25 @@ def test_backtest_frame_formats_each_metric():
     assert f["error"].tolist() == ["-2.0 pt", "-5.0%", "0.080 (KS)"]
     assert f["observed"].tolist() == ["23.0%", "$2.00M", ""]
     assert f["result"].tolist() == ["pass", "pass", "FAIL"]
+
+
+def test_tick_labels_are_distinct_and_use_one_minus_sign():
+    from salessim.ui.charts.style import currency_axis, percent_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([0.071, 0.1], [-100_000, 50_000])
+    percent_axis(ax, axis="x")
+    currency_axis(ax)
+    fig.canvas.draw()
+    xs = [t.get_text() for t in ax.get_xticklabels()]
+    ys = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(set(xs)) == len(xs) and len(set(ys)) == len(ys)
+    assert not any("-" in t for t in ys) and any("\u2212" in t for t in ys)
+    plt.close(fig)
+
+
+def test_plan_colours_are_stable_across_charts():
+    from salessim.ui.charts.style import plan_colours
+
+    first = plan_colours(["a plan", "b plan"])
+    assert plan_colours(["b plan", "c plan"])["b plan"] == first["b plan"]

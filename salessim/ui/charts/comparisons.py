@@ -17,26 +17,24 @@ from salessim.ui.charts.style import (
     BAD,
     GOOD,
     HIGHLIGHT,
-    NEUTRAL,
     currency_axis,
     new_axes,
     percent_axis,
+    plan_colours,
+    source_note,
 )
-from salessim.ui.formatting import money, percent
+from salessim.ui.formatting import interval, is_deterministic, money, percent
+from salessim.ui.formatting import value as fmt_value
+from salessim.ui.i18n import tr
 
 
 def _fmt(value: float, unit: str, currency: str, signed: bool = False) -> str:
-    if pd.isna(value):
-        return "n/a"
-    if unit == "%":
-        return f"{value * 100:+.1f} pt" if signed else percent(value)
-    if unit == currency:
-        return ("+" if signed and value >= 0 else "") + money(value, currency, digits=2)
-    if unit == "days":
-        return f"{value:+,.1f} days" if signed else f"{value:,.1f} days"
-    if unit in ("r", "x normal") or unit.startswith("x "):
-        return f"{value:+.2f}" if signed else f"{value:.2f}"
-    return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+    """A value in its unit; ``signed``: a difference (rates in percentage points)."""
+    return fmt_value(value, unit, currency, change=signed)
+
+
+def _n_label(name: str, n: int) -> str:
+    return f"{name}\n(n={n:,})"
 
 
 def _axis(ax: Axes, unit: str, currency: str, axis: str = "y") -> None:
@@ -51,16 +49,17 @@ def pay_curve_chart(curves: Mapping[str, pd.DataFrame], currency: str = "USD", a
     """One line per plan of annual pay (``component``: ``total`` or ``variable``) against attainment,
     from ``{plan name: salessim.comp.pay_curve(plan)}``."""
     ax = new_axes(ax, (9, 5))
+    colours = plan_colours(list(curves))
     for name, c in curves.items():
         d = c[c["component"] == component]
-        ax.plot(d["attainment"], d["amount"], lw=2, label=name)
+        ax.plot(d["attainment"], d["amount"], lw=2, label=name, color=colours[str(name)])
     ax.axvline(1.0, color="#333", ls=":", lw=1)
     percent_axis(ax, axis="x")
     currency_axis(ax, currency)
     ax.set_xlabel("quota attainment (bookings / quota)")
     ax.set_ylabel(f"{'total' if component == 'total' else 'variable'} pay per year ({currency})")
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     return ax
 
 
@@ -70,8 +69,14 @@ def per_rep_by_design_chart(outcomes: pd.DataFrame, value: str, currency: str | 
     :func:`~salessim.analysis.comparisons.rep_outcomes`. ``currency=None``: a percentage axis."""
     ax = new_axes(ax, (9, 4.8))
     d = outcomes.dropna(subset=[value])
-    sns.boxplot(d, x="design", y=value, ax=ax, color="#C8D6EA", showfliers=False)
-    sns.stripplot(d, x="design", y=value, ax=ax, color=NEUTRAL, size=3, alpha=0.5, jitter=0.25)
+    order = [str(x) for x in d["design"].cat.categories] if hasattr(d["design"], "cat") else list(dict.fromkeys(map(str, d["design"])))
+    order = [o for o in order if (d["design"].astype(str) == o).any()]
+    colours = plan_colours(order)
+    sns.boxplot(d.assign(design=d["design"].astype(str)), x="design", y=value, order=order, hue="design", hue_order=order,
+                palette=colours, legend=False, ax=ax, showfliers=False, whis=(5, 95), width=0.6,
+                boxprops={"alpha": 0.75})
+    counts = d["design"].astype(str).value_counts()
+    ax.set_xticks(range(len(order)), [_n_label(o, int(counts[o])) for o in order], rotation=15, ha="right", fontsize=9)
     if reference is not None:
         ax.axhline(reference, color=HIGHLIGHT, lw=1.5)
     if currency:
@@ -88,7 +93,7 @@ def per_rep_by_design_chart(outcomes: pd.DataFrame, value: str, currency: str | 
 
 
 def design_kpi_chart(summary: pd.DataFrame, kpi: str, currency: str = "USD", ax: Axes | None = None,
-                     title: str | None = None, baseline: str | None = None) -> Axes:
+                     title: str | None = None, baseline: str | None = None, lang: str = "en") -> Axes:
     """Bars of one KPI's mean per design with its 95% confidence interval (from
     ``Comparison.summary()``); the baseline bar is highlighted."""
     d = summary[summary["kpi"] == kpi].reset_index(drop=True)
@@ -96,17 +101,23 @@ def design_kpi_chart(summary: pd.DataFrame, kpi: str, currency: str = "USD", ax:
     ax = new_axes(ax, (9, 4.5))
     x = np.arange(len(d))
     base = baseline or str(d["scenario"].iloc[0])
-    colours = [HIGHLIGHT if str(s) == base else NEUTRAL for s in d["scenario"]]
-    ax.bar(x, d["mean"], color=colours)
+    colours = plan_colours([str(s) for s in d["scenario"]])
+    ax.bar(x, d["mean"], color=[colours[str(s)] for s in d["scenario"]],
+           edgecolor=["#222" if str(s) == base else "none" for s in d["scenario"]], linewidth=1.5)
     err = np.vstack([d["mean"] - d["ci_low"], d["ci_high"] - d["mean"]])
     ok = np.isfinite(err).all(axis=0)
     ax.errorbar(x[ok], d["mean"][ok], yerr=err[:, ok], fmt="none", ecolor="#333", capsize=4)
-    for xi, m in zip(x, d["mean"], strict=True):
-        ax.text(xi, m, _fmt(m, unit, currency), ha="center", va="bottom", fontsize=9)
+    top = np.where(np.isfinite(d["ci_high"]), np.fmax(d["ci_high"], d["mean"]), d["mean"])
+    for xi, t, m in zip(x, top, d["mean"], strict=True):  # labels above the error bars
+        ax.annotate(_fmt(m, unit, currency), (xi, t), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=9)
+    ax.margins(y=0.12)
     ax.set_xticks(x, [str(s) for s in d["scenario"]], rotation=15, ha="right")
     _axis(ax, unit, currency)
-    ax.set_ylabel(kpi + ("" if unit in ("%", currency) else f" ({unit})"))
-    ax.set_title(title or f"{kpi[:1].upper()}{kpi[1:]} by design (mean, 95% CI; orange = {base})")
+    ax.set_ylabel(tr(kpi, lang) + ("" if unit in ("%", currency) else f" ({unit})"))
+    ax.set_title(title or f"{tr(kpi, lang)} (mean, 95% CI; outlined = {base})")
+    n = int(d["n"].max()) if "n" in d and d["n"].notna().any() else None
+    source_note(ax, n, lang)
     return ax
 
 
@@ -174,7 +185,9 @@ def hockey_stick_chart(weeks: pd.DataFrame, ax: Axes | None = None,
     """Lines per design of the share of bookings closed in each week of the quarter, from
     :func:`~salessim.analysis.comparisons.hockey_stick_by_week`; even bookings = 1/13 per week."""
     ax = new_axes(ax, (9, 4.5))
-    sns.lineplot(weeks, x="week", y="share", hue="design", marker="o", ax=ax)
+    names = list(dict.fromkeys(str(x) for x in weeks["design"]))
+    sns.lineplot(weeks.assign(design=weeks["design"].astype(str)), x="week", y="share", hue="design", hue_order=names,
+                 palette=plan_colours(names), marker="o", ax=ax)
     ax.axhline(1 / 13, color="#333", ls=":", lw=1, label="even (1/13 a week)")
     percent_axis(ax, digits=0)
     ax.set_xticks(range(1, 14))
@@ -190,7 +203,9 @@ def effort_band_chart(bands: pd.DataFrame, ax: Axes | None = None,
     """Grouped bars of mean effort (1.0 = normal) per band of year-to-date attainment and design,
     from :func:`~salessim.analysis.comparisons.effort_by_ytd_attainment`."""
     ax = new_axes(ax, (9, 4.5))
-    sns.barplot(bands, x="band", y="effort", hue="design", ax=ax)
+    names = list(dict.fromkeys(str(x) for x in bands["design"]))
+    sns.barplot(bands.assign(design=bands["design"].astype(str)), x="band", y="effort", hue="design", hue_order=names,
+                palette=plan_colours(names), ax=ax)
     ax.axhline(1.0, color="#333", ls=":", lw=1)
     percent_axis(ax)
     ax.set_xlabel("year-to-date attainment at the start of the month")
@@ -200,24 +215,27 @@ def effort_band_chart(bands: pd.DataFrame, ax: Axes | None = None,
     return ax
 
 
-def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD") -> Styler:
+def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD", lang: str = "en") -> Styler:
     """Per KPI and design: the mean and, for non-baseline designs, the paired difference to the
-    baseline with its 95% CI (``*`` = the CI excludes zero)."""
+    baseline with its confidence interval (``*`` = the interval excludes zero); a difference
+    without spread (a fixed cost) is shown without an interval or star."""
     d = summary[summary["kpi"].isin(kpis)]
     rows = []
     for r in d.itertuples():
         cell = _fmt(r.mean, r.unit, currency)
         if pd.notna(r.diff):
-            star = " *" if r.significant is not pd.NA and bool(r.significant) else ""
-            cell += (f"<br><small>{_fmt(r.diff, r.unit, currency, True)} "
-                     f"[{_fmt(r.diff_low, r.unit, currency, True)}, {_fmt(r.diff_high, r.unit, currency, True)}]{star}</small>")
-        rows.append({"KPI": r.kpi, "design": str(r.scenario), "cell": cell})
+            fixed = is_deterministic(r.diff_low, r.diff_high, r.diff)
+            star = " *" if not fixed and r.significant is not pd.NA and bool(r.significant) else ""
+            cell += f"<br><small>{interval(r.diff, r.diff_low, r.diff_high, r.unit, currency, change=True)}{star}</small>"
+        rows.append({"KPI": tr(r.kpi, lang), "design": str(r.scenario), "cell": cell})
     t = pd.DataFrame(rows).pivot(index="KPI", columns="design", values="cell")
-    t = t.reindex(index=[k for k in kpis if k in t.index], columns=list(dict.fromkeys(str(s) for s in d["scenario"])))
+    t = t.reindex(index=[tr(k, lang) for k in kpis if tr(k, lang) in t.index],
+                  columns=list(dict.fromkeys(str(s) for s in d["scenario"])))
     t.columns.name = None
-    t = t.reset_index()
-    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right"})
-            .set_properties(subset=["KPI"], **{"text-align": "left", "font-weight": "bold"}))
+    t = t.reset_index().rename(columns={"KPI": tr("KPI", lang)})
+    first = t.columns[0]
+    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right", "white-space": "nowrap"})
+            .set_properties(subset=[first], **{"text-align": "left", "font-weight": "bold"}))
 
 
 def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence[str] = (),
@@ -226,7 +244,10 @@ def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence
     fmt: dict = {c: (lambda v, _c=currency: money(v, _c, digits=2)) for c in money_cols}
     fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
     fmt.update(digits or {})
-    return frame.style.hide(axis="index").format(fmt, na_rep="n/a")
+    first = frame.columns[0]
+    return (frame.style.hide(axis="index").format(fmt, na_rep="—")
+            .set_properties(subset=[first], **{"text-align": "left"})
+            .set_table_styles({first: [{"selector": "th", "props": [("text-align", "left")]}]}, overwrite=False))
 
 
 def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axes | None = None,
@@ -242,6 +263,9 @@ def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axe
     ax.axhspan(1 - tolerance, 1 + tolerance, color=GOOD, alpha=0.12, label=f"fair ±{tolerance:.0%}")
     ax.axhline(1.0, color="#333", lw=1, ls=":")
     percent_axis(ax)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("reps, from most to least loaded")
     ax.set_ylabel(f"{measure} / fair share")
     ax.set_title(title)
@@ -251,23 +275,35 @@ def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axe
 
 def fairness_chart(points: pd.DataFrame, ax: Axes | None = None,
                    title: str = "Fairness: attainment against territory potential") -> Axes:
-    """Scatter of each rep's attainment against its territory potential (100% = the average
-    territory) with a least-squares line per design, from
-    :func:`~salessim.analysis.comparisons.attainment_vs_potential`. A flat line is a fair quota."""
-    ax = new_axes(ax, (9, 5))
+    """Small multiples, one panel per design: each rep's attainment against its territory
+    potential (100% = the average territory; all replications, n in the panel title) with the
+    least-squares line, from :func:`~salessim.analysis.comparisons.attainment_vs_potential`.
+    A flat line is a fair quota. ``ax`` is ignored (the chart needs one panel per design)."""
+    import matplotlib.pyplot as plt
+
     d = points.dropna()
-    palette = sns.color_palette(n_colors=d["design"].nunique())
-    for colour, (name, g) in zip(palette, d.groupby("design", observed=True, sort=False), strict=False):
-        ax.scatter(g["potential_index"], g["attainment"], s=12, alpha=0.45, color=colour)
+    names = list(dict.fromkeys(str(x) for x in d["design"]))
+    colours = plan_colours(names)
+    cols = min(3, len(names))
+    nrows = -(-len(names) // cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 3.4 * nrows), sharex=True, sharey=True, squeeze=False)
+    for a in axes.flat[len(names):]:
+        a.set_visible(False)
+    for a, name in zip(axes.flat, names, strict=False):
+        g = d[d["design"].astype(str) == name]
+        a.scatter(g["potential_index"], g["attainment"], s=6, alpha=0.25, color=colours[name], linewidths=0)
         if len(g) > 2 and g["potential_index"].nunique() > 1:
             slope, icpt = np.polyfit(g["potential_index"], g["attainment"], 1)
             x = np.linspace(g["potential_index"].min(), g["potential_index"].max(), 20)
-            ax.plot(x, icpt + slope * x, color=colour, lw=2.2, label=str(name))
-    ax.axhline(1.0, color="#333", ls=":", lw=1)
-    percent_axis(ax)
-    percent_axis(ax, axis="x")
-    ax.set_xlabel("territory potential (100% = average territory)")
-    ax.set_ylabel("attainment (bookings / quota)")
-    ax.set_title(title)
-    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return ax
+            a.plot(x, icpt + slope * x, color="#222", lw=2)
+        a.axhline(1.0, color="#333", ls=":", lw=1)
+        a.set_title(f"{name} (n={len(g):,})", fontsize=10)
+        percent_axis(a)
+        percent_axis(a, axis="x")
+    for a in axes[-1]:
+        a.set_xlabel("territory potential (100% = average)")
+    for a in axes[:, 0]:
+        a.set_ylabel("attainment")
+    fig.suptitle(title, fontweight="bold", x=0.01, ha="left")
+    fig.tight_layout()
+    return axes.flat[0]

@@ -18,6 +18,7 @@ from salessim.ui.charts.style import (
     currency_axis,
     new_axes,
     percent_axis,
+    source_note,
 )
 from salessim.ui.formatting import money, percent
 
@@ -77,29 +78,24 @@ def bottleneck_chart(bottleneck: Bottleneck, ax: Axes | None = None) -> Axes:
 
 
 def bookings_chart(bookings: pd.DataFrame, currency: str = "USD", ax: Axes | None = None,
-                   title: str = "Bookings over time") -> Axes:
-    """Bars of bookings per period and a line of cumulative bookings (right axis)."""
+                   title: str = "Bookings over time", replications: int | None = 1) -> Axes:
+    """Bars of bookings per period on one axis, the running total written on the last bar's
+    side (no second axis); says whether it shows one replication or a mean."""
     ax = new_axes(ax)
     x = np.arange(len(bookings))
-    ax.bar(x, bookings["bookings"], color=NEUTRAL, label="bookings in the period")
+    ax.bar(x, bookings["bookings"], color=NEUTRAL)
     ax.set_xticks(x, bookings["period"], rotation=45 if len(bookings) > 6 else 0, ha="right" if len(bookings) > 6 else "center")
     currency_axis(ax, currency)
-    ax.set_ylabel(f"bookings ({currency})")
-    ax2 = ax.twinx()
-    ax2.plot(x, bookings["cumulative_bookings"], color=HIGHLIGHT, marker="o", label="cumulative")
-    currency_axis(ax2, currency)
-    ax2.set_ylim(0, None)
-    ax2.grid(False)
-    ax2.set_ylabel(f"cumulative ({currency})")
-    lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(lines, ["bookings in the period", "cumulative bookings"], loc="upper left")
-    ax.set_title(title)
+    ax.set_ylabel(f"bookings per period ({currency})")
+    total = float(bookings["cumulative_bookings"].iloc[-1]) if len(bookings) else np.nan
+    ax.set_title(f"{title} (total {money(total, currency)})")
+    source_note(ax, replications)
     return ax
 
 
 def distribution_chart(values: pd.Series, currency: str | None = "USD", ax: Axes | None = None,
                        title: str = "Bookings per rep", xlabel: str = "bookings per rep",
-                       reference: float | None = None, reference_label: str = "") -> Axes:
+                       reference: float | None = None, reference_label: str = "", replications: int | None = 1) -> Axes:
     """Histogram of a per-rep quantity with its median (and an optional reference line).
 
     ``currency=None`` formats the axis as a percentage (e.g. attainment).
@@ -119,7 +115,8 @@ def distribution_chart(values: pd.Series, currency: str | None = "USD", ax: Axes
     ax.set_xlabel(xlabel)
     ax.set_ylabel("reps")
     ax.set_title(title)
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    source_note(ax, replications)
     return ax
 
 

@@ -65,14 +65,45 @@ def experiment_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def report(comparison: Any, args: argparse.Namespace) -> None:
     """Write summary.csv into the store, then print the summary table (an unknown ``--kpi`` is
     reported after the results are saved: rerunning with the same ``--out`` is instant)."""
+    from salessim.ui.formatting import text_table
+    from salessim.ui.tables import comparison_frame
+
     note = ""
+    summary = comparison.summary(level=args.level, method=args.method)
     if args.store:
-        summary = comparison.summary(level=args.level, method=args.method)
         summary.to_csv(args.store / "summary.csv", index=False)
         note = f"{store_note(args.store, comparison.experiment, comparison.runs)}; summary in {args.store / 'summary.csv'}"
-    print(comparison.table(level=args.level, method=args.method, kpis=args.kpi))
+    if args.kpi:
+        comparison.summary(level=args.level, method=args.method, kpis=args.kpi)  # an unknown KPI is an error
+    dice = "common random numbers" if comparison.common_random_numbers else "independent random streams"
+    print(f"{comparison.replications} replications, {dice}; differences are paired to {comparison.baseline} "
+          "(same replication); * = the interval excludes 0")
+    print(text_table(grouped(comparison_frame(summary, _currency(summary), args.kpi, args.level), summary,
+                             comparison.baseline)))
     if note:
         print(note)
+
+
+def grouped(frame: Any, summary: Any, baseline: str) -> Any:
+    """A :func:`~salessim.ui.tables.comparison_frame` with one heading row per KPI (``revenue
+    (USD)``) and the scenarios indented under it, the baseline marked."""
+    import pandas as pd
+
+    units = summary.drop_duplicates("kpi").set_index("kpi")["unit"]
+    cols = list(frame.columns)
+    rows = []
+    for kpi, g in frame.groupby(cols[0], sort=False):
+        rows.append({"": f"{kpi} ({units.get(kpi, '')})", cols[2]: "", cols[3]: ""})
+        for r in g.to_dict("records"):
+            name = r[cols[1]] + (" (baseline)" if r[cols[1]] == baseline else "")
+            rows.append({"": f"  {name}", cols[2]: r[cols[2]], cols[3]: r[cols[3]]})
+    return pd.DataFrame(rows, columns=["", cols[2], cols[3]])
+
+
+def _currency(summary: Any) -> str:
+    """The scenarios' currency: the unit of revenue."""
+    rev = summary.loc[summary["kpi"] == "revenue", "unit"]
+    return str(rev.iloc[0]) if len(rev) else "USD"
 
 
 def store_note(store: Path, experiment: str | None, runs: Any) -> str:

@@ -1,8 +1,16 @@
-"""``salessim dashboard [--port N]``: serve the scenario explorer with Voila on localhost."""
+"""``salessim dashboard [--port N]``: serve the scenario explorer with Voila on localhost.
+
+Voila runs in its own process group; Ctrl-C, SIGTERM or SIGHUP to ``salessim dashboard`` stop
+it and every kernel it started (kernels run in sessions of their own, so they are collected
+before Voila is asked to stop, and killed if they outlive it).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +18,8 @@ from pathlib import Path
 from salessim.errors import SalessimError
 
 EXPLORER = "05_scenario_explorer.ipynb"
+#: Seconds Voila gets to shut its kernels down after SIGTERM before everything is killed.
+GRACE_SECONDS = 10.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +39,40 @@ def voila_command(notebook: Path, port: int, open_browser: bool = False) -> list
     return cmd
 
 
+class _Stop(Exception):
+    """A stop signal arrived."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise _Stop(signum)
+
+
+def stop_server(proc: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
+    """Stop Voila (``proc``, leader of its own process group) and its kernels: SIGTERM to the
+    group (Voila shuts its kernels down), then SIGKILL to whatever is left after ``grace`` s."""
+    import psutil  # ipykernel's dependency
+
+    gone = contextlib.suppress(ProcessLookupError, psutil.NoSuchProcess)
+    try:
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
+    if proc.poll() is None:
+        with gone:
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with gone:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    _, alive = psutil.wait_procs(descendants, timeout=grace)
+    for p in alive:
+        with gone:
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
 def run(args: argparse.Namespace) -> int:
     from salessim.ui.report import kernel_name, notebook_folder, package_on_path
 
@@ -39,5 +83,22 @@ def run(args: argparse.Namespace) -> int:
         raise SalessimError(f"--port {args.port}: not a port number")
     kernel_name()  # make sure a kernel for this interpreter exists
     print(f"salessim dashboard: http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", flush=True)
-    with package_on_path() as env:
-        return subprocess.call(voila_command(notebook, args.port, args.open), env=env)
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, _raise_stop) for s in stops}
+    proc = None
+    try:
+        with package_on_path() as env:
+            proc = subprocess.Popen(voila_command(notebook, args.port, args.open), env=env, start_new_session=True)
+        return proc.wait()
+    except _Stop:
+        print("salessim dashboard: stopping the server and its kernels", flush=True)
+        return 0
+    finally:
+        for s in stops:  # a second Ctrl-C must not interrupt the clean-up
+            signal.signal(s, signal.SIG_IGN)
+        try:
+            if proc is not None:
+                stop_server(proc)
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)

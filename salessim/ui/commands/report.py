@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="set a notebook parameter (value read as YAML: 20, true, a path); repeatable")
     p.add_argument("-f", "--parameters-file", type=Path, default=None, metavar="PARAMS.yaml",
                    help="YAML mapping of parameters (-p wins over the file)")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="report language: en (default) or zh (Chinese narrative, labels, tables and charts)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     p.add_argument("--notebooks", dest="folder", type=Path, default=None,
                    help="notebook folder (default: ./notebooks)")
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     params = report.read_params_file(args.parameters_file) if args.parameters_file else {}
     for name, value in args.parameter:
         params[name] = yaml.safe_load(value)
+    if args.lang is not None:
+        params["lang"] = args.lang
     params = report.absolute_paths(params)
     if "out" in params and isinstance(params["out"], str):
         params["out"] = str(Path(params["out"]).resolve())

@@ -39,8 +39,11 @@ def run_stress(args: argparse.Namespace) -> int:
     if not all(isinstance(v, list) for v in shocks.values()):
         raise SalessimError(f"{args.events}: (top level): expected a mapping of shock name to a list of events")
     st = stress_test(load_scenario(args.scenario), shocks, args.replications, level=args.level, **run_kwargs(args))
-    table = st.summary()
-    print(table.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+    from salessim.ui.formatting import text_table
+    from salessim.ui.tables import stress_frame
+
+    sc = load_scenario(args.scenario)
+    print(text_table(stress_frame(st.runs, st.summary(), sc.currency, level=args.level)))
     if args.store:
         print(store_note(args.store, st.experiment, st.run_log))
     if args.out:
@@ -55,8 +58,11 @@ def run_roi(args: argparse.Namespace) -> int:
 
     events = read_list(args.events, what="events")
     roi = intervention_roi(load_scenario(args.scenario), events, args.replications, level=args.level, **run_kwargs(args))
-    print(f"gross margin on bookings: {roi.gross_margin:.1%}")
-    print(roi.summary().to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    from salessim.ui.formatting import percent, text_table
+    from salessim.ui.tables import roi_frame
+
+    print(f"gross margin on bookings: {percent(roi.gross_margin)}")
+    print(text_table(roi_frame(roi.summary(), load_scenario(args.scenario).currency, level=args.level)))
     if args.store:
         print(store_note(args.store, roi.experiment, roi.run_log))
     if args.out:

@@ -1,0 +1,106 @@
+"""Published effects of plan design, as paired simulations (common random numbers, 10 replications
+of midmarket scaled to 40 reps; every pair pays the same target incentive at 100% of quota, see
+``published.py``). Nothing here is tuned: each effect must come out of the reps' plan-year
+decisions. Effects the model does not (yet) reproduce are strict xfails stating what it measures.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from published import (  # noqa: E402
+    ANNUAL_BONUS,
+    ANNUAL_PLUS_QUARTERLY,
+    CAPPED,
+    CONVEX,
+    LINEAR,
+    QUARTERLY_BONUS,
+    UNCAPPED,
+    bookings_by_half,
+    matched_linear,
+    paired,
+    quarter_share_diff,
+    replicate,
+    scenario,
+)
+
+N = 10
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def timing_runs():
+    return replicate({"linear": scenario(LINEAR), "annual bonus": scenario(ANNUAL_BONUS),
+                      "convex": scenario(CONVEX)}, N)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Oyer (1998): not reproduced. Measured (6 paired runs): Q4 share 25.7% under the annual bonus vs "
+    "28.0% linear, Q1 23.5% vs 22.3%: with attainment spread P10-P90 ~0.3-2.0 few reps are within reach "
+    "of a year-end lump sum in Q4, and reps who have secured or lost it push ~27 deals a year into the "
+    "next year, more than contenders pull in (~13)."))
+def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
+    q1, q4 = quarter_share_diff(timing_runs, "linear", "annual bonus")
+    assert q4.low > 0 and q1.high < 0
+
+
+def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
+    # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
+    bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
+    assert bunching.low > 0  # measured +2 points (15.5% -> 17.5%)
+    lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
+    assert lost.low > 0  # the linear plan gives no reason to discount
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Larkin (2014) measures mispricing of 6-8% of revenue at an enterprise software vendor; salessim "
+    "measures ~0.5% of revenue lost to discounts under an accelerating quarterly plan (~2.6 pulled-in "
+    "deals per rep-year at ~10%): only late-stage deals due within 45 days of a period end are candidates."))
+def test_discounts_cost_what_larkin_measured(timing_runs):
+    lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
+    revenue = paired(timing_runs, "revenue", "linear", "linear")
+    assert lost.mean / revenue.mean > 0.04
+
+
+@pytest.fixture(scope="module")
+def pacing_runs():
+    return replicate({"annual + quarterly": scenario(ANNUAL_PLUS_QUARTERLY), "annual only": scenario(ANNUAL_BONUS)}, N)
+
+
+def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
+    # Chung, Steenburgh & Sudhir (2014): quarterly bonuses pace reps through the year
+    drop = paired(pacing_runs, "revenue", "annual + quarterly", "annual only")
+    assert drop.high < 0  # measured -5% [-9%, -1%]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Chung et al. (2014) find laggards lose most; salessim measures the more skilled half of the reps "
+    "losing ~10% of bookings and the less skilled half ~0%: strong reps secure the annual bonus and coast "
+    "without quarterly targets, while skill (sd 0.15) explains little of who lags (territory load does)."))
+def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
+    bottom, top = bookings_by_half(pacing_runs, "annual + quarterly", "annual only")
+    assert bottom < top
+
+
+def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
+    # Misra & Nair (2011): caps and ratcheting quotas make reps hold back
+    res = replicate({"capped + ratchet": scenario(CAPPED, **{"quota.strategy": "ratchet"}),
+                     "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
+                     "neither": scenario(UNCAPPED)}, N)
+    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +21%
+    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +20%)
+    assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
+    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +4%
+
+
+def test_bonus_to_commission_at_equal_cost_raises_output():
+    # Kishore, Rao, Narasimhan & John (2013). Cost matched on the bonus plan's own results: the
+    # linear multiple that would have paid the same variable pay for what the bonus plan sold.
+    bonus = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS)}, N)
+    linear = matched_linear(bonus.results["quarterly bonus"], reps=40)
+    res = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS), "commission": scenario(linear)}, N)
+    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +8%
