@@ -66,7 +66,7 @@ def test_targets_out_of_proportion_lower_morale_which_raises_quitting_and_lowers
 
 
 def test_hazard_factor_multiplies_the_non_poaching_hazard() -> None:
-    a = Attrition()
+    a = Attrition(base_annual_quit=0.24)
     one = monthly_quit_probability(np.ones(1), np.ones(1), np.zeros(1, bool), a)
     two = monthly_quit_probability(np.ones(1), np.ones(1), np.zeros(1, bool), a, np.array([2.0]))
     base = -np.log(1 - 0.24) / 12
