@@ -114,6 +114,13 @@ class EventState:
             self.costs.append({"day": day - self.w, "event": ev.label, "kind": ev.kind, "item": item,
                                "cost": float(amount)})
 
+    def charge_programme(self, day: float, programme: str, amount: float, item: str) -> None:
+        """A training programme's cost (onboarding, skills or knowledge training) on clock ``day``:
+        an ``event_costs`` row of kind ``training`` named after the programme."""
+        if amount > 0:
+            self.costs.append({"day": day - self.w, "event": programme, "kind": "training", "item": item,
+                               "cost": float(amount)})
+
     def charge_monthly(self, day: float, ev, amount: float, item: str) -> None:
         """``amount`` at ``day`` and every month start after it until the horizon."""
         if amount > 0:
@@ -372,19 +379,23 @@ def _intervention_costs(state, ev, day) -> None:
 
 
 def _training(state, i, ev, day):
+    """A training programme (:mod:`salessim.model.training`): ``days`` away from selling in the
+    next work step, a cost per rep, skill x (1 + gain) ramping in over ``ramp_months``."""
+    from salessim.model.training import trained_skill
+
     f = state.floor
     _intervention_costs(state, ev, day)
     reps = np.flatnonzero(f.active & state.regions_mask(ev.regions)[f.rep_region])
     hired = f.hired_day[reps].copy()
     state.charge(day, ev, ev.cost_per_rep * len(reps), f"{len(reps)} reps trained")
+    f.people.train(reps, ev.days)
     applied = 1.0
     for d, share in state.ramp(day, ev.ramp_months):
         yield from state.wait(d)
-        target = 1 + ev.skill_gain * share
         same = f.hired_day[reps] == hired
-        f.skill[reps[same]] *= target / applied
-        applied = target
-        state.record(d, ev, f"skill x{target:.3g} for {int(same.sum())} trained reps in post")
+        f.skill[reps[same]] = trained_skill(f.skill[reps[same]], ev.skill_gain, share) / applied
+        applied = 1 + ev.skill_gain * share
+        state.record(d, ev, f"skill x{applied:.3g} for {int(same.sum())} trained reps in post")
 
 
 def _standardisation(state, i, ev, day):

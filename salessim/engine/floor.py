@@ -16,8 +16,8 @@ Design, for speed (one replication of a 100-rep org must take well under a secon
   to pull in or push out.
 * Parts: the deals (``pipe``, :class:`salessim.engine.pipeline.Pipeline`), what is recorded per
   rep-month (``recorder``, :class:`salessim.engine.recorder.Recorder`), the reps' plan, quotas and
-  decisions (``decisions``), the modifiers events change (``conditions``, :class:`Conditions`)
-  and the events' bookkeeping (``event_state``, :class:`salessim.engine.events.EventState`).
+  decisions (``decisions``), the modifiers events change (``conditions``, :class:`Conditions`),
+  training and motivation (``people``, :class:`salessim.engine.people.People`) and the events' bookkeeping (``event_state``, :class:`salessim.engine.events.EventState`).
   Scenario events act through the floor's public methods ``remove_rep``, ``hand_over``,
   ``lose_deals``, ``discount_open_deals``, ``set_territory`` and ``remove_account``.
 """
@@ -32,6 +32,7 @@ from scipy import special
 
 from salessim.engine.events import EventState, run_events
 from salessim.engine.layout import layout, monthly_quota
+from salessim.engine.people import People
 from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
 from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
@@ -39,7 +40,7 @@ from salessim.engine.streams import streams
 from salessim.engine.structures import floor_structure, team_help
 from salessim.model.calendar import Clock
 from salessim.model.market import daily_lead_rate
-from salessim.model.staffing import hire_skill, ramp_factor, vacancy_days
+from salessim.model.staffing import hire_skill, vacancy_days
 from salessim.scenario import Scenario
 
 
@@ -117,6 +118,7 @@ class SalesFloor:
         self.team_help = team_help(s)
         self.decisions = RepDecisions(self, incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
         self.event_state = EventState(self)
+        self.people = People(self)
 
     def _territory_index(self) -> None:
         """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""
@@ -156,8 +158,9 @@ class SalesFloor:
                 yield env.timeout(0)
             self.month = month = int(self.clock.month_index(np.array([t0]))[0])
             t0, t1 = float(t0), float(t1)
-            self.ramp = self._ramp_factor(t0)
+            self.ramp = self.people.ramp(t0)
             self.decisions.decide(t0, t1, month)
+            self.people.step(t0, t1, month)
             rec = self.recorder
             rec.effort_days[month] += self.effort * self.active * (t1 - t0)
             rec.status[month] = np.where(~self.active, RepStatus.VACANT,
@@ -257,12 +260,13 @@ class SalesFloor:
         while self.hiring_frozen:  # a hiring freeze: the search waits until it is lifted
             yield env.timeout(7)
         self.active[rep] = True
-        self.hired_day[rep] = float(env.now)
-        self.skill[rep] = hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring)
-        self.recorder.staff(rep, float(env.now), "hired")
-
-    def _ramp_factor(self, t0: float) -> np.ndarray:
-        return np.where(self.active, ramp_factor(t0 - self.hired_day, self.scenario.staffing.ramp), 0.0)
+        self.hired_day[rep] = day = float(env.now)
+        self.people.hired(rep, hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring), day)
+        self.recorder.staff(rep, day, "hired")
+        # after onboarding, the hire takes over the territory's pipeline from the covering colleagues
+        yield env.timeout(self.scenario.behaviour.training.onboarding.days)
+        if self.active[rep] and self.hired_day[rep] == day:
+            self.people.take_over(rep)
 
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
@@ -302,7 +306,7 @@ class SalesFloor:
             return
         rng = self.rng["prospecting"]
         length = t1 - t0
-        counts = rng.poisson(per_week * self.effort * self.ramp * self.active * (length / 7))
+        counts = rng.poisson(per_week * self.effort * self.ramp * self.people.available * self.active * (length / 7))
         k = int(counts.sum())
         if k == 0:
             return
@@ -356,7 +360,7 @@ class SalesFloor:
     def _work(self, t0: float, t1: float, month: int) -> None:
         p, o = self.pipe, self.open
         length = t1 - t0
-        cap = self.weekly_hours * self.effort * self.ramp * (length / 7)
+        cap = self.weekly_hours * self.effort * self.ramp * self.people.available * (length / 7)
         self.recorder.hours_capacity[month] += cap
         if len(o) == 0:
             return

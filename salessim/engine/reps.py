@@ -220,23 +220,27 @@ class RepDecisions:
     # ------------------------------------------------------------------ month end
 
     def quits(self, month: int) -> list[int]:
-        """Reps who quit at the end of ``month`` (draws one uniform per rep, for common random numbers)."""
+        """Reps who quit at the end of ``month`` (draws one uniform per rep, for common random
+        numbers). First the month's non-monetary events (``floor.people.month_end``: champion
+        award, promotions, morale), whose terms then multiply the quit hazard."""
         f = self.floor
         st = f.scenario.staffing
         u = f.rng["staffing"].random(f.n_reps)
-        if not st.attrition.enabled:
-            return []
         first = max(self.year_first[month], 0)
         k = month - first + 1
         booked = f.recorder.booked[first : month + 1].sum(axis=0)
         quota = self.quota[first : month + 1].sum(axis=0)
         attainment = booked / np.maximum(quota, 1e-9)
+        f.people.month_end(month, attainment)
+        if not st.attrition.enabled:
+            return []
         pay_ratio = self.pay_ratio(first, month, k)
         ranked = np.where(f.active, attainment, -np.inf)
         top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
         # new hires judge their pay and attainment only once ramped
         settled = f.ramp >= 1
-        p = monthly_quit_probability(np.where(settled, pay_ratio, 1.0), np.where(settled, attainment, 1.0), top & settled, st.attrition)
+        p = monthly_quit_probability(np.where(settled, pay_ratio, 1.0), np.where(settled, attainment, 1.0), top & settled,
+                                     st.attrition, f.people.quit_factor(month))
         return np.flatnonzero(f.active & (u < p)).tolist()
 
     def pay_ratio(self, first: int, month: int, k: int) -> np.ndarray:

@@ -25,6 +25,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from salessim.inputs import Frozen, Probability
+from salessim.model.motivation import Motivation
+from salessim.model.training import Training
 
 Fraction = Probability
 
@@ -124,3 +126,5 @@ class Settings(Frozen):
     ratchet: Ratchet = Ratchet()
     market_pay: MarketPay = MarketPay()
     team: Team = Team()
+    training: Training = Training()
+    motivation: Motivation = Motivation()

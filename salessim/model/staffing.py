@@ -2,11 +2,17 @@
 
 Defaults (sources in docs/behaviour.md):
 * annual rep turnover ~26% field / 27% inside sales (DePaul University Center for Sales
-  Leadership, secondary): ``base_annual_quit`` 0.24 plus the pay and attainment terms lands the
-  default midmarket org in that range;
-* ramp to full productivity: median ~5 months (Bridge Group SaaS AE reports, secondary), after
-  1-2 weeks of onboarding (seed training deck: onboarding in the first 1-2 weeks, skills in
-  months 1-3);
+  Leadership, secondary; 25-35% published): ``base_annual_quit`` 0.17 plus the pay, attainment
+  and non-monetary terms lands the default midmarket org at ~30% averaged over 24 seeds
+  (``python -m salessim.analysis.staffing``);
+* ramp to full deal capacity: ``months_to_full`` 3, the end of the training system's
+  sales-skills programme (seed deck: onboarding in the first 1-2 weeks, skills training in
+  months 1-3; :mod:`salessim.model.training`), starting from ``start_capacity``. Bookings lag
+  capacity by the sales cycle: the measured ramp (months until hires book 90% of a tenured
+  rep in a comparable territory, :func:`salessim.analysis.staffing.ramp_months`) is the figure
+  to compare with the published ~5 months (Bridge Group SaaS AE reports, secondary);
+* a hire takes over the open pipeline of the territory from the colleagues who covered it
+  (``Hiring.inherit_share`` of it; deals in the last stage stay with whoever is closing them);
 * vacancy: ~2 months to fill (assumption; longer with a higher hiring bar).
 """
 
@@ -26,7 +32,9 @@ class Attrition(Frozen):
     """Monthly quit hazard: base x exp(pay lag) x exp(attainment shortfall) + poaching of stars."""
 
     enabled: bool = True
-    base_annual_quit: Fraction = Field(0.24, description="quit rate of a rep paid at market and on quota")
+    base_annual_quit: Fraction = Field(
+        0.17, description="quit rate of a rep paid at market and on quota (set so that midmarket, with the pay, "
+        "attainment and non-monetary terms, lands at ~30% a year over 24 seeds)")
     pay_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         2.0, description="log hazard per unit of relative pay lag (pay 20% below market → x1.5)"
     )
@@ -47,13 +55,21 @@ class Hiring(Frozen):
     pipeline_loss: Fraction = Field(0.3, description="share of a leaver's open deals that die with the departure")
     vacancy_lead_loss: Fraction = Field(0.3, description="share of a vacant territory's new leads nobody picks up")
     freeze: bool = Field(False, description="hiring freeze: vacancies stay open")
+    inherit_share: Fraction = Field(
+        1.0, description="share of the territory's open deals (before the last stage) colleagues hand to a hire after onboarding"
+    )
 
 
 class Ramp(Frozen):
-    """New-hire productivity: nothing during onboarding, then linear to full."""
+    """New-hire capacity: nothing during onboarding (``behaviour.training.onboarding.days``), then
+    linear to full."""
 
-    onboarding_days: Annotated[float, Field(ge=0.0, le=90.0)] = 10.0
-    months_to_full: Annotated[float, Field(gt=0.0, le=36.0)] = Field(5.0, description="Bridge Group median ~5 months")
+    months_to_full: Annotated[float, Field(gt=0.0, le=36.0)] = Field(
+        3.0, description="months to full deal capacity: the end of the sales-skills programme (seed deck: months 1-3); "
+        "bookings lag capacity by the sales cycle, so hires reach 90% of a tenured rep's bookings ~2 months later")
+    start_capacity: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.5, description="share of a ramped rep's deal capacity a hire has right after onboarding (assumption, 0.3-0.7): "
+        "full hours, but each deal takes longer")
 
 
 def monthly_quit_probability(
@@ -61,25 +77,30 @@ def monthly_quit_probability(
     attainment: np.ndarray,
     top_decile: np.ndarray,
     attrition: Attrition,
+    hazard_factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Chance each rep quits this month.
 
     ``pay_ratio`` is the rep's year-to-date pay over the market's pay for the same time (1 = at
-    market), ``attainment`` year-to-date bookings over quota, ``top_decile`` marks the stars.
+    market), ``attainment`` year-to-date bookings over quota, ``top_decile`` marks the stars,
+    ``hazard_factor`` multiplies the (non-poaching) hazard: the non-monetary terms of
+    :mod:`salessim.model.motivation` (recognition, career prospects, morale).
     """
     base = -np.log1p(-attrition.base_annual_quit) / 12  # monthly hazard
     lag = np.maximum(1.0 - pay_ratio, 0.0)
     short = np.clip(1.0 - attainment, 0.0, 1.0)
-    hazard = base * np.exp(attrition.pay_sensitivity * lag + attrition.attainment_sensitivity * short)
+    hazard = base * np.exp(attrition.pay_sensitivity * lag + attrition.attainment_sensitivity * short) * hazard_factor
     hazard = hazard + top_decile * (-np.log1p(-attrition.poaching_annual) / 12)
     return 1.0 - np.exp(-hazard)
 
 
-def ramp_factor(tenure_days: np.ndarray, ramp: Ramp) -> np.ndarray:
-    """Productivity of reps with the given tenure (0 → 1)."""
-    full = ramp.months_to_full * 30.44
-    span = max(full - ramp.onboarding_days, 1e-9)
-    return np.clip((tenure_days - ramp.onboarding_days) / span, 0.0, 1.0)
+def ramp_factor(tenure_days: np.ndarray, onboarding_days: float, months_to_full: float, start: float = 0.0) -> np.ndarray:
+    """Capacity of reps with the given tenure (0 → 1): 0 during onboarding, then ``start``
+    rising linearly to full after ``months_to_full`` months."""
+    full = months_to_full * 30.44
+    span = max(full - onboarding_days, 1e-9)
+    linear = np.clip((tenure_days - onboarding_days) / span, 0.0, 1.0)
+    return np.where(tenure_days < onboarding_days, 0.0, start + (1.0 - start) * linear)
 
 
 def vacancy_days(u: float, hiring: Hiring) -> float:

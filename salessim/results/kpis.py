@@ -98,6 +98,7 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
     rows += [
         ("annual rep attrition", float(ledger["left"].sum()) / headcount * 12 / months, "%"),
         ("vacancy months", float((ledger["status"] == "vacant").sum()), "months"),
+        ("training cost", _training_cost(result), cur),
     ]
     sales_revenue = float(won["amount"].sum())
     comp = float(result.statements["amount"].sum()) if result.statements is not None else float("nan")
@@ -127,3 +128,10 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
             rows.append(("cost of sales incl. interventions", _ratio(comp + cost, sales_revenue), "%"))
     return rows
 
+
+def _training_cost(result: SimResult) -> float:
+    """Training programmes and training interventions: ``event_costs`` rows of kind ``training``."""
+    costs = result.event_costs
+    if costs is None or not len(costs):
+        return 0.0
+    return float(costs.loc[costs["kind"] == "training", "cost"].sum())

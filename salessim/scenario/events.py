@@ -240,12 +240,14 @@ class _Intervention(_Event):
 
 
 class Training(_Intervention):
-    """Sales-skills training for the reps in post at ``at`` (in ``regions``): skill (win
-    multiplier) x (1 + ``skill_gain``), ramping over ``ramp_months``. Reps hired later are not
-    trained; the gain leaves with a rep who quits."""
+    """A training programme for the reps in post at ``at`` (in ``regions``): ``days`` away from
+    selling, skill (win multiplier) x (1 + ``skill_gain``), ramping over ``ramp_months``
+    (:mod:`salessim.model.training`). Reps hired later are not trained; the gain leaves with a
+    rep who quits."""
 
     kind: Literal["training"] = "training"
     skill_gain: Annotated[float, Field(ge=0.0, le=2.0)] = 0.10
+    days: Annotated[float, Field(ge=0.0, le=30.0)] = Field(2.0, description="working days away from selling per rep")
     cost_per_rep: Money = 0.0
     regions: list[str] = Field(default_factory=list)
 

@@ -46,7 +46,7 @@ def test_payback_month_of_the_mean_curve():
 
 
 def test_an_intervention_without_effect_returns_minus_its_cost():
-    roi = intervention_roi(small(), [{"kind": "training", "at": 3, "skill_gain": 0.0, "cost": 5000}],
+    roi = intervention_roi(small(), [{"kind": "training", "at": 3, "skill_gain": 0.0, "days": 0, "cost": 5000}],
                            replications=2, seed=4)
     # common random numbers: a no-effect event leaves every run identical, so revenue is unchanged
     assert (roi.runs["incremental revenue"] == 0).all()

@@ -110,12 +110,13 @@ def test_no_pull_when_the_deal_is_worth_as_much_later() -> None:
 
 
 # ----------------------------------------------------------------------------- staffing
+# (hand numbers for a base annual quit rate of 0.24; the default is 0.17)
 
 
 def test_quit_probability_at_market_and_on_quota_gives_the_base_annual_rate() -> None:
     # monthly hazard h0 = -ln(1 - 0.24) / 12 = 0.0228697; p = 1 - exp(-h0) = 0.0226102,
     # and twelve months of it: 1 - (1 - p)^12 = 0.24
-    p = monthly_quit_probability(np.array([1.0]), np.array([1.0]), np.array([False]), Attrition())[0]
+    p = monthly_quit_probability(np.array([1.0]), np.array([1.0]), np.array([False]), Attrition(base_annual_quit=0.24))[0]
     assert p == pytest.approx(0.0226102, rel=1e-5)
     assert 1 - (1 - p) ** 12 == pytest.approx(0.24, rel=1e-12)
 
@@ -129,12 +130,12 @@ def test_quit_probability_at_market_and_on_quota_gives_the_base_annual_rate() ->
     (1.0, 1.0, True, 0.0293780),   # a star: + -ln(1 - 0.08)/12 = 0.0069485 poaching hazard
 ])
 def test_quit_probability_by_hand(pay_ratio, attainment, top, expected) -> None:
-    p = monthly_quit_probability(np.array([pay_ratio]), np.array([attainment]), np.array([top]), Attrition())
+    p = monthly_quit_probability(np.array([pay_ratio]), np.array([attainment]), np.array([top]), Attrition(base_annual_quit=0.24))
     assert p[0] == pytest.approx(expected, rel=1e-5)
 
 
 def test_pay_sensitivity_zero_removes_the_pay_term() -> None:
-    p = monthly_quit_probability(np.array([0.5]), np.array([1.0]), np.array([False]), Attrition(pay_sensitivity=0.0))
+    p = monthly_quit_probability(np.array([0.5]), np.array([1.0]), np.array([False]), Attrition(base_annual_quit=0.24, pay_sensitivity=0.0))
     assert p[0] == pytest.approx(0.0226102, rel=1e-5)
 
 
@@ -142,9 +143,13 @@ def test_ramp_factor_by_hand() -> None:
     # full productivity after 5 x 30.44 = 152.2 days; nothing in the first 10 (onboarding), then
     # linear over 142.2 days: halfway at 10 + 71.1 = 81.1 days
     tenure = np.array([0.0, 10.0, 81.1, 152.2, 400.0])
-    np.testing.assert_allclose(ramp_factor(tenure, Ramp()), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(ramp_factor(tenure, 10.0, 5.0), [0.0, 0.0, 0.5, 1.0, 1.0], atol=1e-12)
     # a 2-month ramp without onboarding: 30.44 days -> 0.5
-    np.testing.assert_allclose(ramp_factor(np.array([30.44]), Ramp(onboarding_days=0.0, months_to_full=2.0)), [0.5])
+    np.testing.assert_allclose(ramp_factor(np.array([30.44]), 0.0, 2.0), [0.5])
+    # the default ramp starts at half capacity after onboarding: 3 months, halfway at 10 + 40.66 days -> 0.75
+    r = Ramp()
+    np.testing.assert_allclose(ramp_factor(np.array([9.9, 10.0, 50.66, 91.32]), 10.0, r.months_to_full, r.start_capacity),
+                               [0.0, 0.5, 0.75, 1.0], atol=1e-12)
 
 
 def test_vacancy_days_by_hand() -> None:
