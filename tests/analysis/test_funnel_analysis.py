@@ -97,13 +97,14 @@ def test_funnel_table_agrees_with_stage_conversion(small_result):
 
 def test_ample_capacity_is_conversion_bound(small):
     """With 80 selling hours and half the leads reps have time for nearly every deal: walk-aways
-    barely change conversion (measured: within ±1.1 points per stage, seeds 11-15; with the
-    default 35 hours prospecting loses 7-9 points) and no stage is flagged."""
+    barely change conversion (measured: within ±2.2 points per stage, seeds 11-15, since training
+    days and the people mechanisms of behaviour v2; with the default 35 hours prospecting loses
+    7-9 points) and no stage is flagged."""
     sc = salessim.load_scenario(small, **{"org.weekly_hours": 80, "market.leads_per_year": small.market.leads_per_year / 2})
     for seed in range(11, 16):
         b = find_bottleneck(salessim.simulate(sc, seed=seed), seed=seed)
         assert b.utilisation < 0.5
-        assert (abs(b.table["shortfall"]) < 0.02).all(), b.table
+        assert (abs(b.table["shortfall"]) < 0.03).all(), b.table
         assert b.bound == "conversion" and b.stage == "prospecting"  # the lowest-converting stage
 
 

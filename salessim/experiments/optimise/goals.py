@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from salessim.comp.curve import pay_curve
 from salessim.experiments.optimise.space import SearchError, number
 from salessim.experiments.statistics import confidence_interval
 from salessim.results.kpis import attainment_by_rep
@@ -245,7 +246,7 @@ def _curve_total(plan: CompPlan | None, attainment: np.ndarray, annual_quota: fl
     if plan is None:
         return np.full(len(attainment), np.nan)
     levels = np.unique(attainment)  # the curve comes back sorted by attainment
-    curve = plan.pay_curve(levels, annual_quota=max(annual_quota, 1.0))
+    curve = pay_curve(plan, levels, annual_quota=max(annual_quota, 1.0))
     total = curve.loc[curve["component"] == "total", "amount"].to_numpy(float)
     return total[np.searchsorted(levels, attainment)]
 
