@@ -191,8 +191,9 @@ def test_cap_makes_reps_coast() -> None:
 @pytest.mark.slow
 def test_pay_sensitivity_drives_attrition_of_underpaid_reps() -> None:
     """Reps paid half the market (plan OTE 150k against a market of 300k) quit faster through the
-    pay term: hazard x exp(2 x lag) with a lag up to 0.5, so up to e = 2.7x; with
-    ``pay_sensitivity: 0`` the pay lag stops mattering (measured, 8 paired seeds: ~20 leavers vs ~10)."""
+    pay term: hazard x exp(2 x lag) with a lag up to 0.5, so up to e = 2.7x, a little more once the
+    people side's morale term adds to it; with ``pay_sensitivity: 0`` the pay lag stops mattering
+    (measured, 8 paired seeds: ~20 leavers vs ~10 before behaviour v2, 90 vs 33 after)."""
     seeds = range(8)
     underpaid = {"plan": LINEAR, "behaviour.market_pay.ote": 300_000}
     leavers = lambda results: np.array([float(r.ledger["left"].sum()) for r in results])  # noqa: E731
@@ -200,7 +201,7 @@ def test_pay_sensitivity_drives_attrition_of_underpaid_reps() -> None:
     indifferent = leavers(runs(seeds, **underpaid, **{"staffing.attrition.pay_sensitivity": 0.0}))
     diff, se = mean_se(sensitive - indifferent)
     assert diff > 4 * se, (diff, se)
-    assert 1.4 < sensitive.sum() / indifferent.sum() < np.e, (sensitive.sum(), indifferent.sum())
+    assert 1.4 < sensitive.sum() / indifferent.sum() < 3.5, (sensitive.sum(), indifferent.sum())
 
 
 @pytest.mark.slow
@@ -209,14 +210,16 @@ def test_ramp_costs_new_hires_about_the_area_under_the_ramp() -> None:
     slots ramp linearly to full productivity. Against an instant ramp the slots sell less:
     onboarding 10 days + half of the remaining 142 days of a 5-month ramp = ~81 days of output
     lost of ~8 months in post, ~1/3 (measured, 4 paired seeds: -28%); a 10-month ramp loses more
-    (measured -57%). The vacancies are the same in every variant (same draws)."""
+    (measured -57%). Since hires start at half capacity and take the pipeline back (behaviour v2)
+    the area lost halves: measured -21% (5 months) and -35% (10 months). The vacancies are the
+    same in every variant (same draws)."""
     ids = [f"R{i:03d}" for i in range(1, 11)]
     leave = [{"kind": "reps_leave", "at": 2, "reps": ids, "pipeline_loss": 0.0}]
     seeds = range(4)
 
     def slots(months: float, onboarding: float = 10.0):
         res = runs(seeds, events=leave, **{"staffing.attrition.enabled": False, "staffing.ramp.months_to_full": months,
-                                           "staffing.ramp.onboarding_days": onboarding})
+                                           "behaviour.training.onboarding.days": onboarding})
         booked = np.array([r.ledger.loc[r.ledger["rep"].isin(ids), "bookings"].sum() for r in res])
         vacant = [int((r.ledger["status"] == "vacant").sum()) for r in res]
         return booked, vacant
@@ -228,4 +231,4 @@ def test_ramp_costs_new_hires_about_the_area_under_the_ramp() -> None:
     loss, se = mean_se(1 - default / instant)
     assert 0.15 < loss < 0.45 and loss > 4 * se, (loss, se)
     assert (slow < default).all()
-    assert mean_se(1 - slow / instant)[0] > loss + 0.15
+    assert mean_se(1 - slow / instant)[0] > loss + 0.07
