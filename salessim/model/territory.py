@@ -378,8 +378,12 @@ class SharedTerritories(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _short_forms(cls, data: Any) -> Any:
+        if isinstance(data, str) and data.strip().lower() in ("true", "false", "yes", "no", "on", "off"):
+            data = data.strip().lower() in ("true", "yes", "on")
         if isinstance(data, bool):
             return {"enabled": data}
+        if isinstance(data, str):  # one region
+            return {"enabled": True, "regions": [data]}
         if isinstance(data, list | tuple):
             return {"enabled": True, "regions": list(data)}
         return data
