@@ -5,8 +5,9 @@
 (:mod:`salessim.model.deal_choice`): what crediting it adds to the rep's plan-year value
 (:meth:`salessim.engine.foresight.Foresight.deal_value`, read through ``floor.decisions``), plus
 the SPIFs it qualifies for if it closes as expected, times its chance to close won, over the rep
-hours it still needs; the floor works the deals in the blend of that order and the
-nearest-to-close one. It also gives each rep's product shares of self-sourced leads while a SPIF
+hours it still needs. With ``value_basis: spif`` (default) only a SPIF's share of a deal's pay
+moves it forward in the nearest-to-close queue; with ``plan`` the floor works the deals in the
+blend of the value order and the nearest-to-close one (cherry-picking). It also gives each rep's product shares of self-sourced leads while a SPIF
 pays on some products. Without a plan (or with ``behaviour.enabled`` or
 ``behaviour.deal_choice.enabled`` off) the nearest-to-close order and the market's product mix
 stand.
