@@ -98,18 +98,19 @@ class DealPriorities:
     # ------------------------------------------------------------------ the work order
 
     def order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray, close_order: np.ndarray,
-              t0: float, month: int) -> np.ndarray:
+              t0: float, month: int, short: np.ndarray) -> np.ndarray:
         """The order the reps work open deals ``o`` in (a permutation grouped by rep);
-        ``close_order`` is the nearest-to-close one."""
+        ``close_order`` is the nearest-to-close one. Only reps ``short`` of hours (bool per rep)
+        re-order: the others work every deal whatever the order."""
         w = self.settings.value_weight
-        if not self.on or w == 0.0 or not len(o):
+        if not self.on or w == 0.0 or not len(o) or not short.any():
             return close_order
         f, p = self.floor, self.floor.pipe
         seg, prod = p.segment[o], p.product[o]
         spif = np.zeros(len(o))
         if self.spifs():
             due = p.clock[o] + p.remaining[o] + self.after[stage] * f.seg_dur[seg]
-            spif = self.spif_pay(o, due)
+            spif = self.spif_pay(o, due) * short[rep]
         if self.settings.value_basis == "spif" and not spif.any():
             return close_order
         pos = f.decisions.position(t0, month)
@@ -126,6 +127,18 @@ class DealPriorities:
 
     # ------------------------------------------------------------------ prospecting
 
+    def _segment_mix(self, n_seg: int) -> np.ndarray:
+        """Each rep's territory lead flow by segment, ``(reps, segments)`` (sums to 1; cached
+        until an event changes the territories or the accounts)."""
+        f = self.floor
+        key = (id(f.territory), id(f.accounts))
+        if getattr(self, "_mix_key", None) != key:
+            w = f.accounts["lead_weight"].to_numpy()
+            mix = np.bincount(f.territory * n_seg + f.acc_segment, w, f.n_reps * n_seg).reshape(f.n_reps, n_seg)
+            self._mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1e-300)
+            self._mix_key = key
+        return self._mix
+
     def product_shares(self, t0: float, month: int) -> np.ndarray | None:
         """Each rep's product shares of self-sourced leads ``(reps, products)`` while a SPIF pays
         on deals found now (closing a typical cycle later); ``None`` for the market's mix."""
@@ -138,10 +151,7 @@ class DealPriorities:
             return None
         share = np.diff(np.concatenate([[0.0], f.prod_cdf]))
         n_seg = len(f.seg_win)
-        # each rep's territory lead flow by segment
-        w = f.accounts["lead_weight"].to_numpy()
-        seg_w = np.bincount(f.territory * n_seg + f.acc_segment, w, f.n_reps * n_seg).reshape(f.n_reps, n_seg)
-        seg_w /= np.maximum(seg_w.sum(axis=1, keepdims=True), 1e-300)
+        seg_w = self._segment_mix(n_seg)
         median = f.seg_median[:, None] * f.prod_size[None, :]  # (segment, product)
         mean = median * np.exp(f.seg_sigma[:, None] ** 2 / 2)
         extra = np.zeros((n_seg, len(share)))

@@ -388,7 +388,8 @@ class SalesFloor:
         demand[p.channel[o] == 1] = 0.0  # partners work their own deals
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
-        order = self.priorities.order(o, rep, stage, np.lexsort((p.entered[o], -stage, rep)), t0, month)
+        short = np.bincount(rep, demand, self.n_reps) > cap
+        order = self.priorities.order(o, rep, stage, np.lexsort((p.entered[o], -stage, rep)), t0, month, short)
         r_sorted, d_sorted = rep[order], demand[order]
         cum = np.cumsum(d_sorted)
         first = np.searchsorted(r_sorted, np.arange(self.n_reps))
