@@ -9,8 +9,10 @@ Design, for speed (one replication of a 100-rep org must take well under a secon
   work step moves all open deals at once, with every deal's dice drawn once when it is created
   (conversion and duration uniforms per stage), so results do not depend on processing order.
 * Capacity: each step a rep has ``weekly_hours x effort x ramp`` (pro-rated) and works the deals
-  nearest to closing first. Deals the rep has no time for wait and are lost with
-  ``slip_loss_per_week``.
+  nearest to closing first, blended with those worth most to them per hour (``priorities``,
+  :class:`salessim.engine.deal_choice.DealPriorities`). Deals the rep has no time for wait and
+  are lost with ``slip_loss_per_week``. In shared territories the region's reps claim its new
+  leads (``claims``, :class:`salessim.engine.claims.LeadClaims`).
 * Reps decide each step (:class:`salessim.engine.reps.RepDecisions`, held as ``decisions``):
   effort from the marginal value of sales under their plan, and, near a period end, which deals
   to pull in or push out.
@@ -30,6 +32,8 @@ import numpy as np
 import simpy
 from scipy import special
 
+from salessim.engine.claims import LeadClaims
+from salessim.engine.deal_choice import DealPriorities
 from salessim.engine.events import EventState, run_events
 from salessim.engine.layout import layout, monthly_quota
 from salessim.engine.people import People
@@ -119,6 +123,9 @@ class SalesFloor:
         self.decisions = RepDecisions(self, incentive, monthly_quota(s, self.clock, lay.annual_quota) if quota is None else quota)
         self.event_state = EventState(self)
         self.people = People(self)
+        self.priorities = DealPriorities(self)  # which deals reps work first, which products they prospect
+        self.claims = LeadClaims(self)  # shared territories: who claims a region's new leads
+        self.slipped = np.zeros(R)  # deals lost while waiting for their rep's time, per owner
 
     def _territory_index(self) -> None:
         """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""
@@ -167,7 +174,7 @@ class SalesFloor:
                                          np.where(self.ramp < 1, RepStatus.RAMPING, RepStatus.ACTIVE))
             self.decisions.step_booked = np.zeros(self.n_reps)
             self._arrivals(t0, t1, month)
-            self._prospecting(t0, t1)
+            self._prospecting(t0, t1, month)
             self._work(t0, t1, month)
             self.decisions.learn(t0, t1)
             yield env.timeout(t1 - t0)
@@ -297,10 +304,12 @@ class SalesFloor:
         product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
-        self._open_deals(created, account, product, self.territory[account], self.rng["deals"], source=0)
+        rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
+        self._open_deals(created, account, product, rep, self.rng["deals"], source=0)
 
-    def _prospecting(self, t0: float, t1: float) -> None:
-        """Self-sourced leads: each working rep finds some in their own territory, more with effort."""
+    def _prospecting(self, t0: float, t1: float, month: int) -> None:
+        """Self-sourced leads: each working rep finds some in their own territory, more with effort,
+        of the market's product mix tilted toward products a SPIF pays on."""
         per_week = self.scenario.behaviour.effort.prospecting_leads_per_week
         if per_week == 0:
             return
@@ -314,7 +323,13 @@ class SalesFloor:
         pos = np.searchsorted(self._terr_key, rep + rng.random(k), side="right")
         account = self._terr_accounts[np.minimum(pos, len(self._terr_accounts) - 1)]
         created = t0 + rng.random(k) * length
-        product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        shares = self.priorities.product_shares(t0, month)
+        if shares is None:
+            product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        else:
+            cdf = np.cumsum(shares, axis=1)
+            cdf[:, -1] = 1.0
+            product = (cdf[rep] <= rng.random(k)[:, None]).sum(axis=1)
         order = np.argsort(created, kind="stable")
         self._open_deals(created[order], account[order], product[order], rep[order], rng, source=1)
 
@@ -362,6 +377,8 @@ class SalesFloor:
         length = t1 - t0
         cap = self.weekly_hours * self.effort * self.ramp * self.people.available * (length / 7)
         self.recorder.hours_capacity[month] += cap
+        if self.claims.on:  # hours spent claiming leads of a shared territory are not spent on deals
+            cap = np.maximum(cap - self.claims.take_hours(), 0.0)
         if len(o) == 0:
             return
         rep, stage = p.rep[o], p.stage[o]
@@ -369,8 +386,10 @@ class SalesFloor:
         demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.structure.role_hours[rep]
                   + p.extra_hours[o]) * (length / 7) * present
         demand[p.channel[o] == 1] = 0.0  # partners work their own deals
-        # Each rep works the deals nearest to closing first, oldest first within a stage.
-        order = np.lexsort((p.entered[o], -stage, rep))
+        # Each rep works the deals nearest to closing first, oldest first within a stage, blended
+        # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
+        short = np.bincount(rep, demand, self.n_reps) > cap
+        order = self.priorities.order(o, rep, stage, np.lexsort((p.entered[o], -stage, rep)), t0, month, short)
         r_sorted, d_sorted = rep[order], demand[order]
         cum = np.cumsum(d_sorted)
         first = np.searchsorted(r_sorted, np.arange(self.n_reps))
@@ -393,6 +412,7 @@ class SalesFloor:
             start = p.clock[waiting]
             when = start + (t1 - start) * np.where(lost, u / max(hazard, 1e-12), 1.0)
             self._close(waiting[lost], when[lost], Outcome.LOST)
+            self.slipped += np.bincount(p.rep[waiting[lost]], minlength=self.n_reps)
             p.cols["clock"][waiting[~lost]] = t1
         self._progress(o[served], t1)
         self.open = o[p.outcome[o] == Outcome.OPEN]

@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from salessim.inputs import Frozen, Probability
+from salessim.model.deal_choice import DealChoice
 from salessim.model.motivation import Motivation
 from salessim.model.training import Training
 
@@ -128,3 +129,4 @@ class Settings(Frozen):
     team: Team = Team()
     training: Training = Training()
     motivation: Motivation = Motivation()
+    deal_choice: DealChoice = DealChoice()

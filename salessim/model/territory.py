@@ -34,11 +34,11 @@ with ``rep_regions`` every rep only gets accounts of its own region, and balance
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from salessim.errors import SalessimError
 from salessim.inputs import Frozen
@@ -357,6 +357,42 @@ def balance_report(
 # --------------------------------------------------------------------------- scenario model
 
 
+class SharedTerritories(Frozen):
+    """Section ``territories.shared``: regions whose reps share the accounts instead of owning them.
+
+    ``true`` shares every region, a list names the regions, ``false`` (default) keeps territories
+    exclusive. In a shared region each new inbound lead is claimed by one of the region's active
+    reps (:func:`claim_weights`): under purely individual plans in proportion to the hours they put
+    in, whatever their backlog, each claim costing ``claim_hours`` of selling time (racing for
+    leads); under a team award ``team_by_capacity`` of the leads follow spare hours and claiming
+    costs nothing on them. Reps still prospect their own (nominal) territory; quotas are unchanged.
+    """
+
+    enabled: bool = False
+    regions: list[str] | None = Field(None, description="regions that share (None: all)")
+    claim_hours: float = Field(0.25, ge=0.0, le=5.0, description="rep hours spent per competitively claimed lead "
+                               "(watching the queue, racing to call first; assumption, range 0-0.5)")
+    team_by_capacity: float = Field(0.8, ge=0.0, le=1.0, description="share of leads routed by spare hours under "
+                                    "a team award (assumption, range 0.5-1)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_forms(cls, data: Any) -> Any:
+        if isinstance(data, str) and data.strip().lower() in ("true", "false", "yes", "no", "on", "off"):
+            data = data.strip().lower() in ("true", "yes", "on")
+        if isinstance(data, bool):
+            return {"enabled": data}
+        if isinstance(data, str):  # one region
+            return {"enabled": True, "regions": [data]}
+        if isinstance(data, list | tuple):
+            return {"enabled": True, "regions": list(data)}
+        return data
+
+    def shares(self, region: str) -> bool:
+        """Whether ``region`` shares its accounts."""
+        return self.enabled and (self.regions is None or region in self.regions)
+
+
 class TerritoryDesign(Frozen):
     """Scenario section ``territories:`` (drop-in replacement for ``scenario.Territories``).
 
@@ -371,3 +407,25 @@ class TerritoryDesign(Frozen):
     base_hours_per_account: float = Field(0.0, ge=0.0, description="annual upkeep hours per account on top of lead work")
     exact: bool = Field(False, description="min_disruption: solve the exact MILP (fewest moves, slower)")
     time_limit_s: float = Field(60.0, gt=0.0, le=3600.0, description="cap per MILP solve (seconds)")
+    shared: SharedTerritories = Field(default_factory=lambda: SharedTerritories(),
+                                      description="regions whose reps share their accounts and claim new leads")
+
+
+# --------------------------------------------------------------------------- shared territories
+
+
+def claim_weights(region: np.ndarray, appetite: np.ndarray, spare: np.ndarray, by_capacity: float,
+                  n_regions: int) -> np.ndarray:
+    """Each rep's share of its region's new leads in a shared territory (sums to 1 per region
+    with any weight; reps with no weight get none).
+
+    ``appetite``: the hours a rep puts in (weekly hours x effort x ramp; 0 if vacant), what a
+    purely individual rep claims in proportion to, whatever their backlog; ``spare``: hours not
+    needed by their open deals; ``by_capacity``: share of the leads routed by spare hours (team
+    incentives). Claims are ``(1 - by_capacity) appetite / sum + by_capacity spare / sum``.
+    """
+    a_tot = np.bincount(region, appetite, n_regions)
+    s_tot = np.bincount(region, spare, n_regions)
+    a = np.divide(appetite, a_tot[region], out=np.zeros_like(appetite), where=a_tot[region] > 0)
+    s = np.divide(spare, s_tot[region], out=a.copy(), where=s_tot[region] > 0)  # nobody spare: by appetite
+    return (1.0 - by_capacity) * a + by_capacity * s

@@ -67,7 +67,13 @@ class Scenario(Frozen):
                 "every rep needs at least one account"
             )
         _events.check_events(self)
+        self._check_shared()
         return self
+
+    def _check_shared(self) -> None:
+        unknown = [r for r in self.territories.shared.regions or [] if r not in self.market.regions]
+        if unknown:
+            raise ValueError(f"territories.shared names unknown region(s) {unknown}: use some of {self.market.regions}")
 
     def _check_org(self, segments: list[str]) -> None:
         products = [p.name for p in self.market.products]
