@@ -158,7 +158,15 @@ def interval(mean: float, low: float, high: float, unit: str, currency: str = "U
         return text
     lo = value(low, unit, currency, change=change, digits=digits)
     hi = value(high, unit, currency, change=change, digits=digits)
+    unit_text = _UNIT_SUFFIX.search(text)
+    if unit_text and lo.endswith(unit_text.group()) and hi.endswith(unit_text.group()):
+        cut = len(unit_text.group())  # the unit once, on the mean: ``−5.3 pt [−6.6, −4.0]``
+        lo, hi = lo[:-cut], hi[:-cut]
     return f"{text} [{lo}, {hi}]"
+
+
+#: A unit written in words after a number (`` pt``, ``x normal``, `` days``): shown once per interval.
+_UNIT_SUFFIX = re.compile(r"(?:\s|(?<=\d)x\s)[^\d]*$")
 
 
 def ci_level() -> float:
@@ -221,19 +229,41 @@ FIELD_LABELS = {
 }
 #: Labels of the collections a path can index into (``events.0`` -> ``event 1``).
 COLLECTION_LABELS = {"events": "event", "segments": "segment", "stages": "stage", "products": "product",
-                     "interventions": "intervention", "tiers": "tier", "territories": "territory"}
+                     "interventions": "intervention", "tiers": "tier", "territories": "territory",
+                     "thresholds": "step"}
+
+
+#: Labels of whole path endings (checked before the word-by-word label).
+PATH_LABELS = {
+    "pay.target_incentive": "target incentive (a year)", "pay.base_salary": "base salary (a year)",
+    "pay.ote": "on-target earnings (a year)", "pay.mix": "pay mix (base/variable)",
+    "caps.year": "annual cap on variable pay", "caps.period": "cap on variable pay per period",
+    "cap.year": "annual cap", "cap.period": "cap per period", "multiple": "rate (x base rate)",
+    "to": "ends at (attainment)", "from": "starts at (attainment)", "gate": "gate (attainment)",
+    "attainment": "at attainment", "amount": "amount", "target_share": "share of target incentive",
+}
 
 
 def path_label(path: str) -> str:
-    """A business label for a dotted scenario path: ``events.0.duration_factor`` ->
+    """A business label for a dotted scenario or plan path: ``events.0.duration_factor`` ->
     ``Event 1: duration``; ``org.reps`` -> ``Sales reps``; ``market.segments.1.deal_size.median``
-    -> ``Segment 2: deal size median``."""
+    -> ``Segment 2: deal size median``; ``plan.components.commission.tiers.0.multiple`` ->
+    ``Commission, tier 1: rate (x base rate)``; ``plan.caps.year`` -> ``Annual cap on variable pay``."""
     parts = [p for p in re.split(r"[.\[\]]+", str(path)) if p]
     owner: list[str] = []
     words: list[str] = []
     i = 0
     while i < len(parts):
         p = parts[i]
+        rest = ".".join(parts[i:])
+        if rest in PATH_LABELS:
+            words.append(PATH_LABELS[rest])
+            break
+        if p == "components" and i + 1 < len(parts):  # a plan component, by name or index
+            name = parts[i + 1]
+            owner.append(f"component {int(name) + 1}" if name.isdigit() else name.replace("_", " "))
+            i += 2
+            continue
         if p in COLLECTION_LABELS and i + 1 < len(parts) and parts[i + 1].isdigit():
             owner.append(f"{COLLECTION_LABELS[p]} {int(parts[i + 1]) + 1}")
             i += 2
@@ -298,3 +328,23 @@ def format_kpis(kpis: pd.DataFrame) -> str:
     width = max(len(k) for k in kpis["kpi"])
     return "\n".join(f"{r.kpi:<{width}}  {fmt(r.value, r.unit):>18}" for r in kpis.itertuples())
 
+
+
+def plan_value(path: str, v: Any, currency: str = "USD") -> str:
+    """A plan field's value as its path says it is read: money for salaries, incentives, caps
+    and amounts; percentages for rates and attainment bounds; ``1.10x`` for rate multiples;
+    ``none`` for an absent cap."""
+    if _missing(v) or v in ("null", "None"):
+        return "none"
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    last = str(path).split(".")[-1]
+    if last == "multiple":
+        return f"{number(x, 2)}x"
+    if last in ("rate", "to", "from", "gate", "attainment", "target_share", "pool_rate", "weight"):
+        return percent(x, 1)
+    if last in ("base_salary", "target_incentive", "ote", "year", "period", "amount", "per_deal", "pool_per_member"):
+        return money(x, currency, 1)
+    return number(x, 2)
