@@ -169,10 +169,12 @@ def quickstart_summary(kpis, bottleneck, scenario_name: str, replications: int, 
 
 def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, currency: str,
                    replications: int, noun: str = "plan", extra: Sequence[tuple[str, str]] = (),
-                   caveats: Sequence[str] = (), lang: str = "en") -> ExecutiveSummary:
+                   caveats: Sequence[str] = (), lang: str = "en", equal_terms: tuple | None = None) -> ExecutiveSummary:
     """01-03: the design that is best by net contribution, its margin over the runner-up with
     the interval, and the change against the baseline, from
-    :func:`~salessim.analysis.economics.economics_summary` and :func:`~.best_design`."""
+    :func:`~salessim.analysis.economics.economics_summary` and :func:`~.best_design`.
+    ``equal_terms``: ``(econ, best)`` of the same designs cost-matched to the baseline's target
+    pay; the answer then says which design is best on equal terms and by how much."""
     from salessim.ui.formatting import ci_label, interval, money, number, percent
 
     e = econ.set_index("design")
@@ -188,6 +190,19 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         numbers.append((tr("incremental revenue per extra $ of comp", lang), f"{number(b['revenue_per_comp'])}"))
     numbers += list(extra)
     clear = best.get("clear", False)
+    equal_text = ""
+    if equal_terms is not None:
+        eq_econ, eq_best = equal_terms
+        q = eq_econ.set_index("design").loc[eq_best["best"]]
+        eq_change = interval(q["d_net"], q["d_net_low"], q["d_net_high"], currency, currency, change=True)
+        eq_name = eq_best["best"]
+        if lang == "zh":
+            equal_text = (f" 在同等目标薪酬下（成本对齐），净贡献最优的是“{eq_name}”" +
+                          ("（即现行方案）。" if eq_name == baseline else f"，相对“{baseline}”变化 {eq_change}（{ci}）。"))
+        else:
+            equal_text = (f" At equal target pay (cost-matched), the best by net contribution is '{eq_name}'" +
+                          (" (the current one)." if eq_name == baseline else f", {eq_change} against '{baseline}' ({ci})."))
+        numbers.append((tr("best at equal target pay", lang), eq_name if eq_name == baseline else f"{eq_name}: {eq_change}"))
     if lang == "zh":
         if best["best"] == baseline:
             answer = f"保持现状：“{baseline}”的净贡献（营收 − 薪酬 − 管理成本）最高。"
@@ -199,6 +214,7 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         if best.get("second"):
             answer += (f" 领先第二名“{best['second']}” {margin}；在 {percent(best['p_first'], 0)} 的重复模拟中排名第一"
                        + ("。" if clear else "，差距在统计上尚不明确。"))
+        answer += equal_text
         change = ("若第二名的区间与最优方案重叠，更多重复模拟或更小的管理成本差异可能改变排序；"
                   "销售行为（流失、投入度）的假设变化也会影响结论。")
         cav = [f"{replications} 次成对重复模拟（共同随机数）；区间为 {ci}。", *caveats]
@@ -215,6 +231,7 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         answer += (f" It leads the runner-up '{best['second']}' by {margin} and is first in "
                    f"{percent(best['p_first'], 0)} of replications"
                    + ("." if clear else "; the lead is not statistically clear."))
+    answer += equal_text
     if clear:
         change = (f"The lead over '{best['second']}' ({margin}) is clear at this number of replications; it would "
                   "change with different management costs, one-off change costs or rep behaviour (attrition, effort) "
