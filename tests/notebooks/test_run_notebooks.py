@@ -152,13 +152,14 @@ def _compensation(html, tables):
                                [150_000, 210_000, 240_000])
     # at equal target pay: each plan paying a different amount at 100% of the typical quota is
     # cost-matched (all money fields x one factor) and pays the current plan's target to the cent
+    from salessim.comp import load_plan
     from salessim.comp.scaling import cost_matched, pay_at
 
     eq = pd.read_csv(tables / "economics_equal_target_pay.csv").set_index("design")
     typical = float(pd.read_csv(tables / "rep_outcomes.csv").query("design == @current")["quota"].median())
     target = pay_at(sc.plan, typical)
     for path in ("linear_commission", "quota_bonus_only"):
-        plan = salessim.comp.load_plan(ROOT / f"data/plans/{path}.yaml")
+        plan = load_plan(ROOT / f"data/plans/{path}.yaml")
         assert f"{plan.name} (cost-matched)" in eq.index and plan.name not in eq.index
         assert abs(pay_at(cost_matched(plan, target, typical), typical) - target) <= 0.01 + 1e-6
     assert "pay mix 50/50" in eq.index  # already pays the current plan's target: as designed

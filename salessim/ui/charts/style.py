@@ -51,6 +51,48 @@ def use_style(lang: str = "en") -> None:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
     plt.rcParams.update(rc)
+    _translate_shown_figures(lang)
+
+
+def translate_figure(fig, lang: str) -> None:
+    """Every text of ``fig`` (titles, axis labels, legends, category ticks, notes) in ``lang``
+    through :func:`salessim.ui.i18n.tr_text`; numbers and names without a translation stay."""
+    from matplotlib.text import Text
+
+    from salessim.ui.i18n import tr_text
+
+    if lang == "en":
+        return
+    for text in fig.findobj(Text):
+        t = text.get_text()
+        if t:
+            new = tr_text(t, lang)
+            if new != t:
+                text.set_text(new)
+
+
+def _translate_shown_figures(lang: str) -> None:
+    """In a notebook, translate each figure just before it is rendered (charts of every module
+    and notebook, titles passed in English included): the inline PNG formatter is wrapped."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from matplotlib.figure import Figure
+
+    png = ip.display_formatter.formatters["image/png"]
+    if lang == "en":
+        return
+    from IPython.core.pylabtools import print_figure
+
+    def render(fig):
+        translate_figure(fig, lang)
+        return print_figure(fig, "png", bbox_inches="tight")
+
+    png.for_type(Figure, render)
 
 
 def _trim(label: str) -> str:
