@@ -81,17 +81,27 @@ def _translate_shown_figures(lang: str) -> None:
     ip = get_ipython()
     if ip is None:
         return
+    from functools import partial
+
+    from IPython.core.pylabtools import print_figure
     from matplotlib.figure import Figure
 
+    plt.close(plt.figure())  # loads the notebook backend, which registers its own figure formatter first
     png = ip.display_formatter.formatters["image/png"]
+    try:
+        inner = png.lookup_by_type(Figure)
+    except KeyError:
+        inner = partial(print_figure, fmt="png", base64=True)
+    inner = getattr(inner, "salessim_inner", inner)  # use_style called again: wrap the original once
     if lang == "en":
+        png.for_type(Figure, inner)
         return
-    from IPython.core.pylabtools import print_figure
 
     def render(fig):
         translate_figure(fig, lang)
-        return print_figure(fig, "png", bbox_inches="tight")
+        return inner(fig)
 
+    render.salessim_inner = inner
     png.for_type(Figure, render)
 
 
