@@ -244,7 +244,19 @@ PATH_LABELS = {
 }
 
 
-def path_label(path: str) -> str:
+#: Chinese of the plan-path labels (:data:`PATH_LABELS` values and collection names).
+PATH_LABELS_ZH = {
+    "target incentive (a year)": "目标奖金（年）", "base salary (a year)": "底薪（年）", "on-target earnings (a year)": "目标总薪酬（年）",
+    "pay mix (base/variable)": "薪酬结构（底薪/浮动）", "annual cap on variable pay": "浮动薪酬年度封顶",
+    "cap on variable pay per period": "浮动薪酬每期封顶", "annual cap": "年度封顶", "cap per period": "每期封顶",
+    "rate (x base rate)": "提成比例（基准倍数）", "ends at (attainment)": "上限（目标达成率）", "starts at (attainment)": "起点（目标达成率）",
+    "gate (attainment)": "门槛（目标达成率）", "at attainment": "目标达成率", "amount": "金额",
+    "share of target incentive": "目标奖金占比", "commission rate": "提成比例", "tier": "档", "step": "级", "component": "组成部分",
+    "commission": "提成",
+}
+
+
+def path_label(path: str, lang: str = "en") -> str:
     """A business label for a dotted scenario or plan path: ``events.0.duration_factor`` ->
     ``Event 1: duration``; ``org.reps`` -> ``Sales reps``; ``market.segments.1.deal_size.median``
     -> ``Segment 2: deal size median``; ``plan.components.commission.tiers.0.multiple`` ->
@@ -272,6 +284,14 @@ def path_label(path: str) -> str:
             words.append(FIELD_LABELS.get(p, p.replace("_", " ")))
         i += 1
     text = " ".join(words) if words else (parts[-1] if parts else str(path))
+    if lang == "zh":
+        def zh(part: str) -> str:
+            word, _, n = part.rpartition(" ")
+            if n.isdigit() and word in PATH_LABELS_ZH:
+                return f"第 {n} {PATH_LABELS_ZH[word]}"
+            return PATH_LABELS_ZH.get(part, part)
+
+        return (f"{'，'.join(zh(o) for o in owner)}：{zh(text)}" if owner else zh(text))
     label = f"{', '.join(owner)}: {text}" if owner else text
     return label[:1].upper() + label[1:]
 

@@ -256,7 +256,7 @@ def optimiser_summary(result, replications: int, lang: str = "en") -> ExecutiveS
     net = s.loc[("recommended", "net contribution")]
     ci = ci_label(lang)
     change = interval(net["diff"], net["diff_low"], net["diff_high"], cur, cur, change=True)
-    fields = "; ".join(f"{path_label(k)} {plan_value(k, v, cur)}" for k, v in result.point.items())
+    fields = ("；" if lang == "zh" else "; ").join(f"{path_label(k, lang)} {plan_value(k, v, cur)}" for k, v in result.point.items())
     missed = [d for d, _, v in result.evaluation.checks if v > 0]
     today_plan = result.point == result.space.today_point()
     numbers = [(f"{tr('net contribution', lang)} ({tr('recommended', lang)})",

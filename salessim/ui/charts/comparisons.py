@@ -255,7 +255,7 @@ def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "US
     groups = [others[i:i + step] for i in range(0, len(others), step)] or [[]]
     parts = []
     for g in groups:
-        part = t[[first, designs[0], *g]]
+        part = t[[first, designs[0], *g]].rename(columns=lambda n: tr(n, lang) if n != first else n)
         parts.append(part.style.hide(axis="index").set_table_styles(TABLE_CSS)
                      .set_properties(subset=part.columns[1:], **{"text-align": "right", "white-space": "nowrap"})
                      .set_properties(subset=[first], **{"text-align": "left", "font-weight": "bold", "min-width": "10em"}))
@@ -263,11 +263,15 @@ def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "US
 
 
 def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence[str] = (),
-                pct_cols: Sequence[str] = (), digits: Mapping[str, str] | None = None) -> Styler:
-    """Any tidy frame as a readable table: money and percentage columns formatted, no index."""
+                pct_cols: Sequence[str] = (), digits: Mapping[str, str] | None = None, lang: str = "en") -> Styler:
+    """Any tidy frame as a readable table: money and percentage columns formatted, no index,
+    headers in ``lang``."""
     fmt: dict = {c: (lambda v, _c=currency: money(v, _c, digits=2)) for c in money_cols}
     fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
     fmt.update(digits or {})
+    names = {c: tr(c, lang) for c in frame.columns}
+    frame = frame.rename(columns=names)
+    fmt = {names.get(k, k): v for k, v in fmt.items()}
     first = frame.columns[0]
     return (frame.style.hide(axis="index").format(fmt, na_rep="—")
             .set_properties(subset=[first], **{"text-align": "left"})

@@ -78,7 +78,7 @@ def candidates_frame(candidates: pd.DataFrame, parameters: list[str], currency: 
     names = candidate_names(candidates, lang)
     rows = []
     for p in parameters:
-        rows.append([path_label(p)] + [("—" if c == "today" else plan_value(p, v, currency))
+        rows.append([path_label(p, lang)] + [("—" if c == "today" else plan_value(p, v, currency))
                                        for c, v in zip(candidates["candidate"], candidates[p], strict=True)])
     for col, unit in CANDIDATE_RESULTS.items():
         if col in candidates:
@@ -120,7 +120,7 @@ def sensitivity_frame(sensitivity: pd.DataFrame, currency: str = "USD", lang: st
         return tr(v, lang) if "third" in str(v) else plan_value(path, v, currency)
 
     return pd.DataFrame({
-        tr("plan field", lang): [path_label(p) for p in sensitivity["parameter"]],
+        tr("plan field", lang): [path_label(p, lang) for p in sensitivity["parameter"]],
         tr("values tried", lang): [f"{space(p, s)} ({n})" for p, s, n in zip(sensitivity["parameter"], sensitivity["space"],
                                                                             sensitivity["values tried"], strict=True)],
         tr("swing of net contribution", lang): [money(v, currency, 2) for v in sensitivity["swing"]],
