@@ -183,7 +183,7 @@ CHART_ZH: dict[str, str] = {
     "Difference to the baseline, paired by replication": "相对基准的差异（按重复模拟成对）",
     "Each strategy minus today's, paired by replication": "各方法减去现有方法（按重复模拟成对）",
     "Each structure minus today's, paired by replication": "各组织结构减去现有结构（按重复模拟成对）",
-    "percentage points": "百分点", "difference": "差异",
+    "percentage points": "百分点", "difference": "差异", "difference (": "差异 (",
     "Fairness: attainment against territory potential": "公平性：目标达成率与区域潜力",
     "territory potential (100% = average)": "区域潜力（100% = 平均）",
     "Territory balance: each rep's workload vs a fair share": "区域均衡：每位销售的工作量相对公平份额",
@@ -217,7 +217,7 @@ CHART_ZH: dict[str, str] = {
 }
 TABLES = {"zh": ZH}
 #: Chart phrases, longest first (a long phrase wins over the short ones inside it).
-_PHRASES = {"zh": sorted((k for k in CHART_ZH if " " in k), key=len, reverse=True)}
+_PHRASES = {"zh": sorted((k for k in CHART_ZH if " " in k or not k[-1].isalnum()), key=len, reverse=True)}
 #: Label prefixes translated on their own (``conversion: demo → proposal``).
 PREFIXES = {"zh": {"conversion: ": "转化率：", "average LTV: ": "平均客户终身价值："}}
 
