@@ -158,7 +158,15 @@ def interval(mean: float, low: float, high: float, unit: str, currency: str = "U
         return text
     lo = value(low, unit, currency, change=change, digits=digits)
     hi = value(high, unit, currency, change=change, digits=digits)
+    unit_text = _UNIT_SUFFIX.search(text)
+    if unit_text and lo.endswith(unit_text.group()) and hi.endswith(unit_text.group()):
+        cut = len(unit_text.group())  # the unit once, on the mean: ``−5.3 pt [−6.6, −4.0]``
+        lo, hi = lo[:-cut], hi[:-cut]
     return f"{text} [{lo}, {hi}]"
+
+
+#: A unit written in words after a number (`` pt``, ``x normal``, `` days``): shown once per interval.
+_UNIT_SUFFIX = re.compile(r"(?:\s|(?<=\d)x\s)[^\d]*$")
 
 
 def ci_level() -> float:
@@ -221,19 +229,53 @@ FIELD_LABELS = {
 }
 #: Labels of the collections a path can index into (``events.0`` -> ``event 1``).
 COLLECTION_LABELS = {"events": "event", "segments": "segment", "stages": "stage", "products": "product",
-                     "interventions": "intervention", "tiers": "tier", "territories": "territory"}
+                     "interventions": "intervention", "tiers": "tier", "territories": "territory",
+                     "thresholds": "step"}
 
 
-def path_label(path: str) -> str:
-    """A business label for a dotted scenario path: ``events.0.duration_factor`` ->
+#: Labels of whole path endings (checked before the word-by-word label).
+PATH_LABELS = {
+    "pay.target_incentive": "target incentive (a year)", "pay.base_salary": "base salary (a year)",
+    "pay.ote": "on-target earnings (a year)", "pay.mix": "pay mix (base/variable)",
+    "caps.year": "annual cap on variable pay", "caps.period": "cap on variable pay per period",
+    "cap.year": "annual cap", "cap.period": "cap per period", "multiple": "rate (x base rate)",
+    "to": "ends at (attainment)", "from": "starts at (attainment)", "gate": "gate (attainment)",
+    "attainment": "at attainment", "amount": "amount", "target_share": "share of target incentive",
+}
+
+
+#: Chinese of the plan-path labels (:data:`PATH_LABELS` values and collection names).
+PATH_LABELS_ZH = {
+    "target incentive (a year)": "目标奖金（年）", "base salary (a year)": "底薪（年）", "on-target earnings (a year)": "目标总薪酬（年）",
+    "pay mix (base/variable)": "薪酬结构（底薪/浮动）", "annual cap on variable pay": "浮动薪酬年度封顶",
+    "cap on variable pay per period": "浮动薪酬每期封顶", "annual cap": "年度封顶", "cap per period": "每期封顶",
+    "rate (x base rate)": "提成比例（基准倍数）", "ends at (attainment)": "上限（目标达成率）", "starts at (attainment)": "起点（目标达成率）",
+    "gate (attainment)": "门槛（目标达成率）", "at attainment": "目标达成率", "amount": "金额",
+    "share of target incentive": "目标奖金占比", "commission rate": "提成比例", "tier": "档", "step": "级", "component": "组成部分",
+    "commission": "提成",
+}
+
+
+def path_label(path: str, lang: str = "en") -> str:
+    """A business label for a dotted scenario or plan path: ``events.0.duration_factor`` ->
     ``Event 1: duration``; ``org.reps`` -> ``Sales reps``; ``market.segments.1.deal_size.median``
-    -> ``Segment 2: deal size median``."""
+    -> ``Segment 2: deal size median``; ``plan.components.commission.tiers.0.multiple`` ->
+    ``Commission, tier 1: rate (x base rate)``; ``plan.caps.year`` -> ``Annual cap on variable pay``."""
     parts = [p for p in re.split(r"[.\[\]]+", str(path)) if p]
     owner: list[str] = []
     words: list[str] = []
     i = 0
     while i < len(parts):
         p = parts[i]
+        rest = ".".join(parts[i:])
+        if rest in PATH_LABELS:
+            words.append(PATH_LABELS[rest])
+            break
+        if p == "components" and i + 1 < len(parts):  # a plan component, by name or index
+            name = parts[i + 1]
+            owner.append(f"component {int(name) + 1}" if name.isdigit() else name.replace("_", " "))
+            i += 2
+            continue
         if p in COLLECTION_LABELS and i + 1 < len(parts) and parts[i + 1].isdigit():
             owner.append(f"{COLLECTION_LABELS[p]} {int(parts[i + 1]) + 1}")
             i += 2
@@ -242,6 +284,14 @@ def path_label(path: str) -> str:
             words.append(FIELD_LABELS.get(p, p.replace("_", " ")))
         i += 1
     text = " ".join(words) if words else (parts[-1] if parts else str(path))
+    if lang == "zh":
+        def zh(part: str) -> str:
+            word, _, n = part.rpartition(" ")
+            if n.isdigit() and word in PATH_LABELS_ZH:
+                return f"第 {n} {PATH_LABELS_ZH[word]}"
+            return PATH_LABELS_ZH.get(part, part)
+
+        return (f"{'，'.join(zh(o) for o in owner)}：{zh(text)}" if owner else zh(text))
     label = f"{', '.join(owner)}: {text}" if owner else text
     return label[:1].upper() + label[1:]
 
@@ -298,3 +348,23 @@ def format_kpis(kpis: pd.DataFrame) -> str:
     width = max(len(k) for k in kpis["kpi"])
     return "\n".join(f"{r.kpi:<{width}}  {fmt(r.value, r.unit):>18}" for r in kpis.itertuples())
 
+
+
+def plan_value(path: str, v: Any, currency: str = "USD") -> str:
+    """A plan field's value as its path says it is read: money for salaries, incentives, caps
+    and amounts; percentages for rates and attainment bounds; ``1.10x`` for rate multiples;
+    ``none`` for an absent cap."""
+    if _missing(v) or v in ("null", "None"):
+        return "none"
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    last = str(path).split(".")[-1]
+    if last == "multiple":
+        return f"{number(x, 2)}x"
+    if last in ("rate", "to", "from", "gate", "attainment", "target_share", "pool_rate", "weight"):
+        return percent(x, 1)
+    if last in ("base_salary", "target_incentive", "ote", "year", "period", "amount", "per_deal", "pool_per_member"):
+        return money(x, currency, 1)
+    return number(x, 2)

@@ -131,9 +131,93 @@ ZH: dict[str, str] = {
     "deals": "单数",
     "stage": "阶段",
     "month": "月份",
+    "best at equal target pay": "同等目标薪酬下的最优方案",
+    "pay at 50%": "50% 达成时薪酬", "pay at 100%": "100% 达成时薪酬", "pay at 150%": "150% 达成时薪酬",
+    "pay at 200%": "200% 达成时薪酬", "leverage 150/100": "杠杆（150%/100%）", "P10 pay": "P10 薪酬",
+    "median pay": "薪酬中位数", "P90 pay": "P90 薪酬", "P90 / P10": "P90 / P10",
+    "correlation with potential (Spearman)": "与区域潜力的相关系数（Spearman）", "Pearson r": "Pearson 相关系数",
+    "attainment per unit of potential": "单位潜力的目标达成率", "spread P90 - P10": "离散度 P90 − P10",
+    "by segment": "按客户细分",
+    "today": "现有方案",
+    "recommended": "推荐方案",
+    "constraint": "约束",
+    "level reached (cautious bound)": "达到的水平（谨慎口径）",
+    "met": "是否满足",
+    "meets every constraint": "满足全部约束",
+    "plan field / result": "方案字段 / 结果",
+    "plan field": "方案字段",
+    "values tried": "尝试的取值",
+    "swing of net contribution": "净贡献波动幅度",
+    "rank correlation": "秩相关系数",
+    "best value": "最佳取值",
+    "low third": "低三分位",
+    "mid third": "中三分位",
+    "high third": "高三分位",
+    "attainment spread": "目标达成率离散度",
+    "attainment spread, P90 − P10 (pp)": "目标达成率离散度，P90 − P10（百分点）",
+    "misses a constraint": "未满足约束",
+    "meets the constraints": "满足约束",
+    "Pareto front": "帕累托前沿",
+    "Candidate plans: net contribution vs cost and vs attainment spread": "候选方案：净贡献对比成本与目标达成率离散度",
 }
 
+#: Chart phrases (titles and axis labels of salessim.ui.charts and the notebooks).
+CHART_ZH: dict[str, str] = {
+    "Annual pay by attainment": "按目标达成率的年度薪酬", "(quota ": "（销售目标 ",
+    "quota attainment (bookings / quota)": "目标达成率（签约额 / 销售目标）",
+    "attainment (bookings / quota)": "目标达成率（签约额 / 销售目标）",
+    "total pay per year": "年度总薪酬", "variable pay per year": "年度提成",
+    "Quota attainment per rep, by plan": "每位销售的目标达成率（按方案）",
+    "Quota attainment per rep, by quota strategy": "每位销售的目标达成率（按目标设定方法）",
+    "Annual pay per rep, by plan": "每位销售的年度薪酬（按方案）", "total pay per rep": "每位销售的总薪酬",
+    "Cost of sales: comp cost / revenue": "销售费用率：薪酬成本 / 营收", "Revenue by plan": "各方案营收",
+    "Winners and losers moving to": "切换到以下方案的收入变化：", "pay change per rep": "每位销售的薪酬变化",
+    "Winners and losers: change in each rep's annual pay": "收入变化：每位销售年度薪酬的变化",
+    "reps (territory seats), from biggest loser to biggest winner": "销售（区域席位），从收入减少最多到增加最多",
+    "change in annual pay": "年度薪酬变化",
+    "Hockey stick: share of bookings by week of the quarter": "季末冲量：各周签约额占季度比例",
+    "week of the quarter": "季度中的周次", "share of bookings": "签约额占比", "even (1/13 a week)": "均匀（每周 1/13）",
+    "Coasting: rep effort by year-to-date attainment": "松懈：按年初至今目标达成率的销售投入度",
+    "Sandbagging: rep effort by year-to-date attainment (two years)": "压单：按年初至今目标达成率的销售投入度（两年）",
+    "year-to-date attainment at the start of the month": "月初的年初至今目标达成率", "effort (100% = normal)": "投入度（100% = 正常）",
+    "Difference to the baseline, paired by replication": "相对基准的差异（按重复模拟成对）",
+    "Each strategy minus today's, paired by replication": "各方法减去现有方法（按重复模拟成对）",
+    "Each structure minus today's, paired by replication": "各组织结构减去现有结构（按重复模拟成对）",
+    "percentage points": "百分点", "difference": "差异", "difference (": "差异 (",
+    "Fairness: attainment against territory potential": "公平性：目标达成率与区域潜力",
+    "territory potential (100% = average)": "区域潜力（100% = 平均）",
+    "Territory balance: each rep's workload vs a fair share": "区域均衡：每位销售的工作量相对公平份额",
+    "reps, from most to least loaded": "销售，按负荷从高到低", "workload / fair share": "工作量 / 公平份额",
+    "potential / fair share": "潜力 / 公平份额", "fair": "公平",
+    "Quota change from year 1 to year 2, per rep": "每位销售第一年到第二年的销售目标变化", "change in the rep's quota": "销售目标变化",
+    "mean, 95% CI; outlined": "均值，95% 置信区间；描边", "95% CI": "95% 置信区间",
+    "Sales funnel: deals reaching each stage": "销售漏斗：到达各阶段的单数",
+    "deals that ended in the period (won or lost)": "本期结束的商机（赢单或丢单）",
+    "conversion from the stage above": "相对上一阶段的转化率", "conversion to the next stage": "转化到下一阶段",
+    "if no deal walked away for lack of rep time": "若没有商机因销售时间不足而流失", "simulated": "模拟结果",
+    "Bottleneck": "瓶颈", "capacity-bound": "产能受限", "conversion-bound": "转化受限",
+    "Bookings by month": "月度签约额", "bookings per month": "每月签约额", "measured month": "测量月份",
+    "Attainment distribution": "目标达成率分布", "number of reps": "销售人数",
+    "Revenue per replication": "每次模拟的营收", "Monthly bookings": "月度签约额",
+    "band: 10-90% of replications": "区间：10%-90% 的重复模拟", "10-90% of replications": "10%-90% 的重复模拟",
+    "revenue over the horizon; black bar: bad year (P10), whiskers P5-P95": "模拟期营收；黑线：不利年份（P10），须线 P5-P95",
+    "cumulative net return": "累计净回报", "CRM: cumulative net return (margin − cost)": "CRM：累计净回报（毛利 − 成本）",
+    "Drawn effect sizes: outcome per replication": "抽取的效果大小：每次模拟的结果",
+    "revenue change": "营收变化", "cycle change": "销售周期变化",
+    "Cost of sales incl. management: (comp + management) / revenue": "销售费用率（含管理）：（薪酬 + 管理）/ 营收",
+    "Revenue per head (reps, managers, specialists)": "人均营收（销售、经理、专员）",
+    "Revenue by structure": "各组织结构营收", "Accounts by territory": "按区域划分的客户",
+    "before": "调整前", "after": "调整后", "today": "现有方案", "mean": "均值",
+    "revenue per head per year": "人均年营收", "cost of sales incl. management": "销售费用率（含管理）",
+    "median sales cycle (won)": "销售周期中位数（赢单）", "annual rep attrition": "销售年流失率",
+    "reps at or above quota": "达成目标的销售占比", "cost of sales": "销售费用率", "revenue": "营收",
+    "one replication": "单次模拟", "mean of": "均值：", " replications": " 次重复模拟", "spread over": "分布：",
+    "hockey-stick index (last 2 weeks of quarter)": "季末冲量指数（季度最后两周）",
+    "attainment": "目标达成率", "reps": "销售", "plan": "方案", "deals": "单数", "stage": "阶段", "month": "月份",
+}
 TABLES = {"zh": ZH}
+#: Chart phrases, longest first (a long phrase wins over the short ones inside it).
+_PHRASES = {"zh": sorted((k for k in CHART_ZH if " " in k or not k[-1].isalnum()), key=len, reverse=True)}
 #: Label prefixes translated on their own (``conversion: demo → proposal``).
 PREFIXES = {"zh": {"conversion: ": "转化率：", "average LTV: ": "平均客户终身价值："}}
 
@@ -155,6 +239,27 @@ def tr(text: str, lang: str = "en") -> str:
         if text.startswith(prefix):
             return zh + text[len(prefix):]
     return text
+
+
+def tr_text(text: str, lang: str = "en") -> str:
+    """A chart text in ``lang``: the whole text if it has an entry, else each line, else every
+    known phrase inside it (longest first), so ``Revenue by plan (95% CI)`` and titles built
+    with numbers are translated too."""
+    if check_lang(lang) == "en":
+        return text
+    whole = tr(text, lang)
+    if whole != text:
+        return whole
+    if "\n" in text:
+        return "\n".join(tr_text(line, lang) for line in text.split("\n"))
+    import re
+
+    out = text
+    for phrase in _PHRASES.get(lang, ()):
+        if phrase in out:  # whole words only: a plan named "tiered accelerator" keeps its name
+            pattern = (r"(?<!\w)" if phrase[0].isalnum() else "") + re.escape(phrase) + (r"(?!\w)" if phrase[-1].isalnum() else "")
+            out = re.sub(pattern, lambda _m, p=phrase: CHART_ZH[p], out)
+    return out
 
 
 def tr_all(texts: Iterable[str], lang: str = "en") -> list[str]:

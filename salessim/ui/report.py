@@ -182,6 +182,8 @@ def export_html(executed: Path, html: Path, title: str) -> Path:
     nb = nbformat.read(executed, as_version=4)
     # Offline: widgets show their static HTML fallback (no widget JavaScript), no CDN scripts.
     for cell in nb.cells:
+        # Progress bars and warnings go to stderr: the executed notebook keeps them, the report does not.
+        cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
         for output in cell.get("outputs", []):
             if "text/html" in output.get("data", {}):
                 output["data"].pop("application/vnd.jupyter.widget-view+json", None)

@@ -169,10 +169,12 @@ def quickstart_summary(kpis, bottleneck, scenario_name: str, replications: int, 
 
 def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, currency: str,
                    replications: int, noun: str = "plan", extra: Sequence[tuple[str, str]] = (),
-                   caveats: Sequence[str] = (), lang: str = "en") -> ExecutiveSummary:
+                   caveats: Sequence[str] = (), lang: str = "en", equal_terms: tuple | None = None) -> ExecutiveSummary:
     """01-03: the design that is best by net contribution, its margin over the runner-up with
     the interval, and the change against the baseline, from
-    :func:`~salessim.analysis.economics.economics_summary` and :func:`~.best_design`."""
+    :func:`~salessim.analysis.economics.economics_summary` and :func:`~.best_design`.
+    ``equal_terms``: ``(econ, best)`` of the same designs cost-matched to the baseline's target
+    pay; the answer then says which design is best on equal terms and by how much."""
     from salessim.ui.formatting import ci_label, interval, money, number, percent
 
     e = econ.set_index("design")
@@ -188,6 +190,19 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         numbers.append((tr("incremental revenue per extra $ of comp", lang), f"{number(b['revenue_per_comp'])}"))
     numbers += list(extra)
     clear = best.get("clear", False)
+    equal_text = ""
+    if equal_terms is not None:
+        eq_econ, eq_best = equal_terms
+        q = eq_econ.set_index("design").loc[eq_best["best"]]
+        eq_change = interval(q["d_net"], q["d_net_low"], q["d_net_high"], currency, currency, change=True)
+        eq_name = eq_best["best"]
+        if lang == "zh":
+            equal_text = (f" 在同等目标薪酬下（成本对齐），净贡献最优的是“{eq_name}”" +
+                          ("（即现行方案）。" if eq_name == baseline else f"，相对“{baseline}”变化 {eq_change}（{ci}）。"))
+        else:
+            equal_text = (f" At equal target pay (cost-matched), the best by net contribution is '{eq_name}'" +
+                          (" (the current one)." if eq_name == baseline else f", {eq_change} against '{baseline}' ({ci})."))
+        numbers.append((tr("best at equal target pay", lang), eq_name if eq_name == baseline else f"{eq_name}: {eq_change}"))
     if lang == "zh":
         if best["best"] == baseline:
             answer = f"保持现状：“{baseline}”的净贡献（营收 − 薪酬 − 管理成本）最高。"
@@ -199,6 +214,7 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         if best.get("second"):
             answer += (f" 领先第二名“{best['second']}” {margin}；在 {percent(best['p_first'], 0)} 的重复模拟中排名第一"
                        + ("。" if clear else "，差距在统计上尚不明确。"))
+        answer += equal_text
         change = ("若第二名的区间与最优方案重叠，更多重复模拟或更小的管理成本差异可能改变排序；"
                   "销售行为（流失、投入度）的假设变化也会影响结论。")
         cav = [f"{replications} 次成对重复模拟（共同随机数）；区间为 {ci}。", *caveats]
@@ -215,6 +231,7 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
         answer += (f" It leads the runner-up '{best['second']}' by {margin} and is first in "
                    f"{percent(best['p_first'], 0)} of replications"
                    + ("." if clear else "; the lead is not statistically clear."))
+    answer += equal_text
     if clear:
         change = (f"The lead over '{best['second']}' ({margin}) is clear at this number of replications; it would "
                   "change with different management costs, one-off change costs or rep behaviour (attrition, effort) "
@@ -226,3 +243,59 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
                "exceeds the extra pay.")
     cav = [f"{replications} paired replications (common random numbers); intervals are {ci}.", *caveats]
     return ExecutiveSummary(question, answer, change, numbers, cav, lang)
+
+
+def optimiser_summary(result, replications: int, lang: str = "en") -> ExecutiveSummary:
+    """07: the plan the optimiser recommends (its changed fields in business terms), whether it
+    meets every constraint, its paired change of net contribution against today with the
+    interval, and what would change it (the constraints it misses or nearly reaches)."""
+    from salessim.ui.formatting import ci_label, interval, money, path_label, percent, plan_value
+
+    cur = result.recommended.currency
+    s = result.comparison.summary().set_index(["scenario", "kpi"])
+    net = s.loc[("recommended", "net contribution")]
+    ci = ci_label(lang)
+    change = interval(net["diff"], net["diff_low"], net["diff_high"], cur, cur, change=True)
+    fields = ("；" if lang == "zh" else "; ").join(f"{path_label(k, lang)} {plan_value(k, v, cur)}" for k, v in result.point.items())
+    missed = [d for d, _, v in result.evaluation.checks if v > 0]
+    today_plan = result.point == result.space.today_point()
+    numbers = [(f"{tr('net contribution', lang)} ({tr('recommended', lang)})",
+                interval(net["mean"], net["ci_low"], net["ci_high"], cur, cur)),
+               (f"{tr('net contribution', lang)} ({tr('today', lang)})", money(s.loc[("today", "net contribution"), "mean"], cur, 2))]
+    for kpi in ("comp cost", "cost of sales", "reps at or above quota"):
+        if ("recommended", kpi) in s.index:
+            r = s.loc[("recommended", kpi)]
+            numbers.append((f"{tr(kpi, lang)} ({tr('recommended', lang)} / {tr('today', lang)})",
+                            f"{_level(r['mean'], r['unit'], cur)} / {_level(s.loc[('today', kpi), 'mean'], r['unit'], cur)}"))
+    sims = result.simulations
+    if lang == "zh":
+        verdict = "满足全部约束" if not missed else f"未满足 {len(missed)} 项约束（已选违约最小的方案）"
+        answer = ("保持现有方案：在约束下没有更好的方案。" if today_plan else
+                  f"推荐方案（{verdict}）：{fields}。相对现有方案，净贡献变化 {change}（{ci}）。")
+        if not today_plan and not net["diff_low"] > 0:
+            answer += "区间包含零：证据尚不足以切换。"
+        would = ("未满足的约束：" + "；".join(missed) + "。放宽这些约束或扩大搜索范围会改变推荐。") if missed else \
+            "收紧任一约束（尤其是接近上限的约束）、增加模拟预算或改变销售行为假设都可能改变推荐。"
+        cav = [f"共 {sims['total']} 次模拟、{sims['candidates']} 个候选方案；最终比较为 {replications} 次成对重复模拟（{ci}）。",
+               "约束按谨慎的置信界判断，重复次数少时界限较宽。"]
+        return ExecutiveSummary("在财务与销售负责人的约束下，明年应采用哪种薪酬方案？", answer, would, numbers, cav, lang)
+    verdict = "meets every constraint" if not missed else f"misses {len(missed)} constraint(s); the least violation found"
+    answer = ("Keep today's plan: no plan tried does better under the constraints." if today_plan else
+              f"Recommended plan ({verdict}): {fields}. Net contribution changes by {change} against today ({ci}).")
+    if not today_plan and not net["diff_low"] > 0:
+        answer += " The interval includes zero: not enough evidence to switch on this alone."
+    would = (("Constraints missed: " + "; ".join(missed) + ". Relaxing them or widening the search would change the "
+              "recommendation.") if missed else
+             "Tightening a constraint (especially one near its limit), a larger simulation budget or different rep "
+             "behaviour could change the recommendation.")
+    cav = [f"{sims['total']} simulations over {sims['candidates']} candidate plans; the final comparison is "
+           f"{replications} paired replications ({ci}).",
+           f"Constraints are checked at a cautious confidence bound ({percent(0.95, 0)}), wide when replications are few."]
+    return ExecutiveSummary("Which comp plan should we pay next year, within the CFO's and the VP of Sales' limits?",
+                            answer, would, numbers, cav, lang)
+
+
+def _level(v: float, unit: str, currency: str) -> str:
+    from salessim.ui.formatting import value
+
+    return value(v, unit, currency)

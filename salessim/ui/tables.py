@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from salessim.ui.formatting import money, percent
+from salessim.ui.formatting import interval, is_deterministic, money, percent
+
+#: CSS of comparison tables: headers wrap, label column wide enough to read, numbers right-aligned.
+TABLE_CSS = [{"selector": "th", "props": [("white-space", "normal"), ("vertical-align", "bottom"), ("max-width", "11em")]},
+             {"selector": "td", "props": [("vertical-align", "top")]}]
+
+
+def change_cell(mean: str, diff: float, low: float, high: float, unit: str, currency: str, significant=None) -> str:
+    """HTML of a table cell: the level, and under it the paired change and its interval on a
+    line each (``*``: the interval excludes zero; a change without spread has no interval)."""
+    if pd.isna(diff):
+        return mean
+    fixed = is_deterministic(low, high, diff)
+    star = " *" if not fixed and significant is not pd.NA and significant is not None and bool(significant) else ""
+    text = interval(diff, low, high, unit, currency, change=True)
+    head, _, bounds = text.partition(" [")
+    lines = [f"{head}{star}"] + ([f"[{bounds}"] if bounds else [])
+    return f"{mean}<br><small>{'<br>'.join(lines)}</small>"
 
 
 def _fmt_unit(value: float, unit: str, currency: str) -> str:
@@ -165,19 +183,25 @@ def economics_table(econ: pd.DataFrame, currency: str = "USD", baseline: str | N
 
 
 def segment_table(segments: pd.DataFrame, currency: str = "USD", lang: str = "en") -> Styler:
-    """Revenue per segment and design with the paired change to the baseline (from
-    :func:`~salessim.analysis.economics.segment_revenue`), one row per segment."""
-    from salessim.ui.formatting import ci_label, interval
+    """Revenue per design and segment (from :func:`~salessim.analysis.economics.segment_revenue`),
+    one row per design, one column per segment: the mean revenue and, for the other designs, the
+    paired change to the baseline with its interval under it."""
+    from salessim.ui.formatting import ci_label
     from salessim.ui.i18n import tr
 
-    cells = segments.assign(text=[interval(m, lo, hi, currency, currency, change=True) if m != 0 or hi != lo else money(r, currency, 2)
-                                  for r, m, lo, hi in zip(segments["revenue"], segments["change"], segments["change_low"],
-                                                          segments["change_high"], strict=True)])
-    t = cells.pivot(index="segment", columns="design", values="text")
-    t = t[list(dict.fromkeys(segments["design"]))].reset_index().rename(columns={"segment": tr("segment", lang)})
+    designs = list(dict.fromkeys(str(x) for x in segments["design"]))
+    base = designs[0]
+    cells = segments.assign(design=segments["design"].astype(str), text=[
+        change_cell(money(r, currency, 2), np.nan if str(d) == base else m, lo, hi, currency, currency, (lo > 0) or (hi < 0))
+        for d, r, m, lo, hi in zip(segments["design"], segments["revenue"], segments["change"], segments["change_low"],
+                                   segments["change_high"], strict=True)])
+    t = cells.pivot(index="design", columns="segment", values="text").reindex(designs)
     t.columns = [str(c) for c in t.columns]
-    styler = _styled(t)
-    return styler.set_caption(f"{tr('revenue', lang)}: {tr('baseline', lang)}; {tr('change', lang)} ({ci_label(lang)})")
+    t = t.reset_index().rename(columns={"design": tr("design", lang)})
+    styler = (t.style.hide(axis="index").set_table_styles(TABLE_CSS)
+              .set_properties(subset=t.columns[1:], **{"text-align": "right", "white-space": "nowrap"}))
+    return _left_first(styler).set_caption(
+        f"{tr('revenue', lang)} {tr('by segment', lang)}; {tr('change', lang)} vs {tr('baseline', lang)} ({ci_label(lang)})")
 
 
 def rep_changes_table(changes: pd.DataFrame, currency: str = "USD", top: int = 5, lang: str = "en") -> Styler:

@@ -28,7 +28,8 @@ EXPECTED_TABLES = {
     "00_quickstart": {"kpis.csv", "funnel.csv", "stages.csv", "bookings_by_month.csv",
                       "scorecard_year.csv", "scorecard_quarters.csv"},
     "01_compensation_designs": {"comparison.csv", "rep_outcomes.csv", "pay_points.csv", "payout_spread.csv",
-                                "winners_losers.csv", "effort_by_attainment.csv", "economics.csv"},
+                                "winners_losers.csv", "effort_by_attainment.csv", "economics.csv",
+                                "economics_equal_target_pay.csv"},
     "02_org_and_territories": {"structures.csv", "territory_balance.csv", "territory_loads.csv", "territories.csv",
                                "economics.csv"},
     "03_target_setting": {"strategies.csv", "fairness.csv", "attainment_vs_potential.csv", "ratchet.csv",
@@ -149,6 +150,22 @@ def _compensation(html, tables):
     points = pd.read_csv(tables / "pay_points.csv").set_index("plan")
     np.testing.assert_allclose(points.loc[current, ["pay at 100%", "pay at 150%", "pay at 200%"]].to_numpy(float),
                                [150_000, 210_000, 240_000])
+    # at equal target pay: each plan paying a different amount at 100% of the typical quota is
+    # cost-matched (all money fields x one factor) and pays the current plan's target to the cent
+    from salessim.comp import load_plan
+    from salessim.comp.scaling import cost_matched, pay_at
+
+    eq = pd.read_csv(tables / "economics_equal_target_pay.csv").set_index("design")
+    typical = float(pd.read_csv(tables / "rep_outcomes.csv").query("design == @current")["quota"].median())
+    target = pay_at(sc.plan, typical)
+    for path in ("linear_commission", "quota_bonus_only"):
+        plan = load_plan(ROOT / f"data/plans/{path}.yaml")
+        assert f"{plan.name} (cost-matched)" in eq.index and plan.name not in eq.index
+        assert abs(pay_at(cost_matched(plan, target, typical), typical) - target) <= 0.01 + 1e-6
+    assert "pay mix 50/50" in eq.index  # already pays the current plan's target: as designed
+    np.testing.assert_allclose(eq.loc[current, "net contribution"], pd.read_csv(tables / "economics.csv")
+                               .set_index("design").loc[current, "net contribution"])
+    assert "The same plans at equal target pay" in html and "At equal target pay (cost-matched)" in html_text.unescape(html)
     o = pd.read_csv(tables / "rep_outcomes.csv")
     assert o.groupby(["design", "replication"]).size().eq(20).all()  # 20 rep seats in each run
     assert set(pd.read_csv(tables / "effort_by_attainment.csv")["band"]) == {"0%-50%", "50%-100%", "100%-150%", "150%+"}

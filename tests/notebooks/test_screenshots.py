@@ -29,10 +29,6 @@ def _glyph_warnings(executed) -> list[str]:
             if "Glyph" in line and "missing" in line]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "found by this test on 2026-12-01, not fixed yet: tables wider than the 1280px page in 01 (the "
-    "design comparison, 1605px), 03 (the strategies table, 1298px) and 07 (the candidates table with raw "
-    "plan paths as headers, 3018px)"))
 def test_every_report_renders_offline_without_overflow_or_missing_glyphs(reports):
     from playwright.sync_api import sync_playwright
 

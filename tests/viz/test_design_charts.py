@@ -99,3 +99,15 @@ def test_plan_colours_are_stable_across_charts():
 
     first = plan_colours(["a plan", "b plan"])
     assert plan_colours(["b plan", "c plan"])["b plan"] == first["b plan"]
+
+
+def test_wide_comparisons_split_and_stack_the_interval(sets):
+    summary = comparison(sets).summary()
+    html = dviz.design_table(summary, ["revenue", "cost of sales"]).to_html()
+    import re
+
+    assert re.search(r"<br><small>[^<]+ pt( \*)?<br>\[[^<]+\]</small>", html)  # level, change, its interval: a line each
+    many = pd.concat([summary] + [summary[summary["scenario"] == "bonus"].assign(scenario=f"bonus {i}") for i in range(6)])
+    tables = dviz.design_table(many, ["revenue"], max_designs=4)
+    assert isinstance(tables, dviz.Tables) and len(tables.parts) == 3  # 7 others, 3 per table, each with the baseline
+    assert all("current" in p.to_html() for p in tables.parts)

@@ -69,3 +69,30 @@ def test_translations_cover_every_headline_kpi():
     assert tr("average deal size", "zh") == "客单价" and tr("accelerator", "zh") == "突破奖"
     assert tr("conversion: demo → proposal", "zh") == "转化率：demo → proposal"
     assert tr("revenue") == "revenue"
+
+
+def test_plan_paths_get_business_labels_and_values():
+    assert f.path_label("plan.components.commission.tiers.0.multiple") == "Commission, tier 1: rate (x base rate)"
+    assert f.path_label("plan.caps.year") == "Annual cap on variable pay"
+    assert f.path_label("plan.pay.target_incentive") == "Target incentive (a year)"
+    assert f.path_label("plan.components.0.rate") == "Component 1: commission rate"
+    assert f.plan_value("plan.caps.year", 200_000.0) == "$200.0K"
+    assert f.plan_value("plan.caps.year", math.nan) == "none"
+    assert f.plan_value("plan.components.commission.tiers.2.to", 1.5) == "150.0%"
+    assert f.plan_value("plan.components.commission.tiers.0.multiple", 0.368306) == "0.37x"
+
+
+def test_interval_writes_a_word_unit_once():
+    assert f.interval(-0.053, -0.066, -0.04, "%", change=True) == "−5.3 pt [−6.6, −4.0]"
+    assert f.interval(0.28, 0.25, 0.31, "x normal", change=True) == "+0.28x normal [+0.25, +0.31]"
+    assert f.interval(60, 50, 70, "days") == "60.0 days [50.0, 70.0]"
+    assert f.interval(1.2e6, 1.1e6, 1.3e6, "USD") == "$1.20M [$1.10M, $1.30M]"  # prefix units stay on each
+
+
+def test_chart_texts_in_chinese_keep_names():
+    from salessim.ui.i18n import tr_text
+
+    assert tr_text("Revenue by plan (95% CI)", "zh") == "各方案营收 (95% 置信区间)"
+    assert tr_text("mean of 3 replications", "zh") == "均值： 3 次重复模拟"
+    assert tr_text("current: tiered accelerator with cap\n(n=60)", "zh") == "current: tiered accelerator with cap\n(n=60)"
+    assert tr_text("revenue", "en") == "revenue"

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
 from salessim.ui.charts.style import (
@@ -23,9 +24,10 @@ from salessim.ui.charts.style import (
     plan_colours,
     source_note,
 )
-from salessim.ui.formatting import interval, is_deterministic, money, percent
+from salessim.ui.formatting import money, percent
 from salessim.ui.formatting import value as fmt_value
 from salessim.ui.i18n import tr
+from salessim.ui.tables import TABLE_CSS, change_cell
 
 
 def _fmt(value: float, unit: str, currency: str, signed: bool = False) -> str:
@@ -152,6 +154,7 @@ def paired_difference_chart(summary: pd.DataFrame, kpis: Sequence[str], currency
                 ax.plot([r["diff_low"], r["diff_high"]], [yi, yi], color=colour, lw=3, solid_capstyle="round")
             ax.plot([r["diff"]], [yi], "o", color=colour, ms=7)
         ax.axvline(0, color="#333", lw=1)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.set_yticks(y, designs)
         _axis(ax, unit, currency, axis="x")
         ax.set_title(kpi, fontsize=11)
@@ -215,35 +218,60 @@ def effort_band_chart(bands: pd.DataFrame, ax: Axes | None = None,
     return ax
 
 
-def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD", lang: str = "en") -> Styler:
+#: Most designs side by side in one table (more are split into tables of this many, baseline repeated).
+MAX_DESIGNS = 6
+class Tables:
+    """Several tables shown one under the other (a wide comparison split by columns)."""
+
+    def __init__(self, parts: Sequence[Styler]):
+        self.parts = list(parts)
+
+    def _repr_html_(self) -> str:
+        return "".join(p.to_html() for p in self.parts)
+
+    def to_html(self) -> str:
+        return self._repr_html_()
+
+
+def design_table(summary: pd.DataFrame, kpis: Sequence[str], currency: str = "USD", lang: str = "en",
+                 max_designs: int = MAX_DESIGNS) -> Styler | Tables:
     """Per KPI and design: the mean and, for non-baseline designs, the paired difference to the
-    baseline with its confidence interval (``*`` = the interval excludes zero); a difference
-    without spread (a fixed cost) is shown without an interval or star."""
+    baseline with its confidence interval under it (``*`` = the interval excludes zero); a
+    difference without spread (a fixed cost) is shown without an interval or star. More than
+    ``max_designs`` designs: several tables, each starting with the baseline."""
     d = summary[summary["kpi"].isin(kpis)]
     rows = []
     for r in d.itertuples():
-        cell = _fmt(r.mean, r.unit, currency)
-        if pd.notna(r.diff):
-            fixed = is_deterministic(r.diff_low, r.diff_high, r.diff)
-            star = " *" if not fixed and r.significant is not pd.NA and bool(r.significant) else ""
-            cell += f"<br><small>{interval(r.diff, r.diff_low, r.diff_high, r.unit, currency, change=True)}{star}</small>"
+        cell = change_cell(_fmt(r.mean, r.unit, currency), r.diff, r.diff_low, r.diff_high, r.unit, currency, r.significant)
         rows.append({"KPI": tr(r.kpi, lang), "design": str(r.scenario), "cell": cell})
+    designs = list(dict.fromkeys(str(s) for s in d["scenario"]))
     t = pd.DataFrame(rows).pivot(index="KPI", columns="design", values="cell")
-    t = t.reindex(index=[tr(k, lang) for k in kpis if tr(k, lang) in t.index],
-                  columns=list(dict.fromkeys(str(s) for s in d["scenario"])))
+    t = t.reindex(index=[tr(k, lang) for k in kpis if tr(k, lang) in t.index], columns=designs)
     t.columns.name = None
     t = t.reset_index().rename(columns={"KPI": tr("KPI", lang)})
     first = t.columns[0]
-    return (t.style.hide(axis="index").set_properties(subset=t.columns[1:], **{"text-align": "right", "white-space": "nowrap"})
-            .set_properties(subset=[first], **{"text-align": "left", "font-weight": "bold"}))
+    others = designs[1:]
+    step = max(1, max_designs - 1)
+    groups = [others[i:i + step] for i in range(0, len(others), step)] or [[]]
+    parts = []
+    for g in groups:
+        part = t[[first, designs[0], *g]].rename(columns=lambda n: tr(n, lang) if n != first else n)
+        parts.append(part.style.hide(axis="index").set_table_styles(TABLE_CSS)
+                     .set_properties(subset=part.columns[1:], **{"text-align": "right", "white-space": "nowrap"})
+                     .set_properties(subset=[first], **{"text-align": "left", "font-weight": "bold", "min-width": "10em"}))
+    return parts[0] if len(parts) == 1 else Tables(parts)
 
 
 def frame_table(frame: pd.DataFrame, currency: str = "USD", money_cols: Sequence[str] = (),
-                pct_cols: Sequence[str] = (), digits: Mapping[str, str] | None = None) -> Styler:
-    """Any tidy frame as a readable table: money and percentage columns formatted, no index."""
+                pct_cols: Sequence[str] = (), digits: Mapping[str, str] | None = None, lang: str = "en") -> Styler:
+    """Any tidy frame as a readable table: money and percentage columns formatted, no index,
+    headers in ``lang``."""
     fmt: dict = {c: (lambda v, _c=currency: money(v, _c, digits=2)) for c in money_cols}
     fmt.update({c: (lambda v: percent(v)) for c in pct_cols})
     fmt.update(digits or {})
+    names = {c: tr(c, lang) for c in frame.columns}
+    frame = frame.rename(columns=names)
+    fmt = {names.get(k, k): v for k, v in fmt.items()}
     first = frame.columns[0]
     return (frame.style.hide(axis="index").format(fmt, na_rep="—")
             .set_properties(subset=[first], **{"text-align": "left"})
@@ -263,8 +291,6 @@ def territory_load_chart(loads: pd.DataFrame, measure: str = "workload", ax: Axe
     ax.axhspan(1 - tolerance, 1 + tolerance, color=GOOD, alpha=0.12, label=f"fair ±{tolerance:.0%}")
     ax.axhline(1.0, color="#333", lw=1, ls=":")
     percent_axis(ax)
-    from matplotlib.ticker import MaxNLocator
-
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("reps, from most to least loaded")
     ax.set_ylabel(f"{measure} / fair share")
@@ -291,7 +317,8 @@ def fairness_chart(points: pd.DataFrame, ax: Axes | None = None,
         a.set_visible(False)
     for a, name in zip(axes.flat, names, strict=False):
         g = d[d["design"].astype(str) == name]
-        a.scatter(g["potential_index"], g["attainment"], s=6, alpha=0.25, color=colours[name], linewidths=0)
+        alpha = float(np.clip(8 / np.sqrt(max(len(g), 1)), 0.15, 0.8))  # few reps: solid dots; thousands: faint
+        a.scatter(g["potential_index"], g["attainment"], s=10, alpha=alpha, color=colours[name], linewidths=0)
         if len(g) > 2 and g["potential_index"].nunique() > 1:
             slope, icpt = np.polyfit(g["potential_index"], g["attainment"], 1)
             x = np.linspace(g["potential_index"].min(), g["potential_index"].max(), 20)

@@ -51,6 +51,58 @@ def use_style(lang: str = "en") -> None:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
         rc["font.family"] = "sans-serif"
     plt.rcParams.update(rc)
+    _translate_shown_figures(lang)
+
+
+def translate_figure(fig, lang: str) -> None:
+    """Every text of ``fig`` (titles, axis labels, legends, category ticks, notes) in ``lang``
+    through :func:`salessim.ui.i18n.tr_text`; numbers and names without a translation stay."""
+    from matplotlib.text import Text
+
+    from salessim.ui.i18n import tr_text
+
+    if lang == "en":
+        return
+    for text in fig.findobj(Text):
+        t = text.get_text()
+        if t:
+            new = tr_text(t, lang)
+            if new != t:
+                text.set_text(new)
+
+
+def _translate_shown_figures(lang: str) -> None:
+    """In a notebook, translate each figure just before it is rendered (charts of every module
+    and notebook, titles passed in English included): the inline PNG formatter is wrapped."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from functools import partial
+
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    plt.close(plt.figure())  # loads the notebook backend, which registers its own figure formatter first
+    png = ip.display_formatter.formatters["image/png"]
+    try:
+        inner = png.lookup_by_type(Figure)
+    except KeyError:
+        inner = partial(print_figure, fmt="png", base64=True)
+    inner = getattr(inner, "salessim_inner", inner)  # use_style called again: wrap the original once
+    if lang == "en":
+        png.for_type(Figure, inner)
+        return
+
+    def render(fig):
+        translate_figure(fig, lang)
+        return inner(fig)
+
+    render.salessim_inner = inner
+    png.for_type(Figure, render)
 
 
 def _trim(label: str) -> str:
