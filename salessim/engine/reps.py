@@ -36,6 +36,17 @@ class Position:
     fiscal_month: int  #: 0-11
 
 
+#: Quantile levels at which a deal's remaining stage durations are read (its close-date spread).
+CLOSE_LEVELS = (np.arange(20) + 0.5) / 20
+
+
+def _later_stage_days(stages) -> np.ndarray:
+    """``(stages, levels)``: days the stages after each stage take, at :data:`CLOSE_LEVELS`
+    (the stages' quantiles added level by level; segment multipliers not applied)."""
+    q = np.array([st.duration.quantile(CLOSE_LEVELS) for st in stages])
+    return np.concatenate([np.cumsum(q[::-1], axis=0)[::-1][1:], np.zeros((1, len(CLOSE_LEVELS)))])
+
+
 class RepDecisions:
     """Effort, deal timing and quitting of the reps of ``floor`` (read: the floor's market, deals
     and rep state; written: ``floor.effort``, moved deals). ``quota``: (n_months, n_reps), currency."""
@@ -62,6 +73,7 @@ class RepDecisions:
         self.unseen_pay = incentive.unseen_target(annual) if incentive is not None else 0.0
         self._foresight: tuple | None = None  # (plan, Foresight) of the plan in force
         self.step_booked = np.zeros(f.n_reps)  # credited in the current work step (currency)
+        self._later_stage_days = _later_stage_days(s.funnel.stages)
 
     def _expected_deal_size(self) -> float:
         """Mean amount of a lead (currency), over accounts' lead flow and the product mix."""
@@ -150,8 +162,10 @@ class RepDecisions:
         return self._month_start_day(self.year_first[month])
 
     def _move_deals(self, t0: float, month: int, pos: Position) -> None:
-        """Near a period end: pull deals in (at the discount the rep chooses) or push them out,
-        comparing what each deal adds to the rep's plan-year value now and if it closes later."""
+        """Near a period end: secure deals for this period with a closing discount (the rep
+        chooses its depth), or push them out, comparing what each deal adds to the rep's plan-year
+        value now with what it adds as it stands (closing in this period with the chance it is in
+        time, else in the next)."""
         f = self.floor
         p, timing, policy = f.pipe, f.scenario.behaviour.timing, f.scenario.pricing
         o = f.open
@@ -161,13 +175,14 @@ class RepDecisions:
         if not len(cand):
             return
         end = t0 + pos.days_left
-        # expected close: the current stage's remaining days plus the median of the stages after it
-        medians = np.array([st.duration.quantile(np.array([0.5]))[0] for st in f.scenario.funnel.stages])
-        after = np.concatenate([np.cumsum(medians[::-1])[::-1][1:], [0.0]])
-        due = p.clock[cand] + p.remaining[cand] + after[p.stage[cand]] * f.seg_dur[p.segment[cand]]
-        this = due < end
+        # when each deal would close if left alone, at the stage-duration quantiles of the stages after its own
+        close = (p.clock[cand] + p.remaining[cand])[:, None] + self._later_stage_days[p.stage[cand]] * f.seg_dur[p.segment[cand], None]
+        in_time = (close < end).mean(axis=1)  # chance it closes in this period anyway
+        slip = np.maximum(close - end, 0.0).mean(axis=1) / np.maximum(1.0 - in_time, 1e-9)  # days late if it slips
+        due = np.median(close, axis=1)
+        this = in_time >= 0.5
         cand_ok = this | (due < end + timing.pull_horizon_days)
-        cand, due, this = cand[cand_ok], due[cand_ok], this[cand_ok]
+        cand, in_time, slip, this = cand[cand_ok], in_time[cand_ok], slip[cand_ok], this[cand_ok]
         if not len(cand):
             return
         r, amount = p.rep[cand], p.amount[cand]
@@ -183,10 +198,11 @@ class RepDecisions:
             zero = np.zeros(len(r))
             later = fs.deal_value(0, pos.rho[r], zero, zero, credit)
         hassle = timing.hassle * np.maximum(np.abs(now), np.abs(later))
-        depth, accept = choose_discount(now, now / np.maximum(amount, 1e-9), later, amount, hassle, policy)
+        as_is = in_time * now + (1 - in_time) * later
+        depth, accept = choose_discount(now, now / np.maximum(amount, 1e-9), as_is, amount, hassle, policy, delay=slip)
         u = f.rng["behaviour"].random((len(cand), 3))
-        pull = ~this & (u[:, 2] < accept)
-        push = this & ((1 - timing.push_loss) * later - now > np.maximum(hassle, 1e-9)) & (u[:, 2] < timing.push_accept)
+        pull = (u[:, 2] < accept) & (in_time < 1)
+        push = this & ~pull & ((1 - timing.push_loss) * later - as_is > np.maximum(hassle, 1e-9)) & (u[:, 2] < timing.push_accept)
         # pulled deals close in the last days of this period, at the discount the rep offered
         idx = cand[pull]
         new_due = t0 + (end - t0) * (0.3 + 0.7 * u[pull, 0])

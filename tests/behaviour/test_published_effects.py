@@ -39,10 +39,11 @@ def timing_runs():
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Oyer (1998): not reproduced. Measured (6 paired runs): Q4 share 25.7% under the annual bonus vs "
-    "28.0% linear, Q1 23.5% vs 22.3%: with attainment spread P10-P90 ~0.3-2.0 few reps are within reach "
-    "of a year-end lump sum in Q4, and reps who have secured or lost it push ~27 deals a year into the "
-    "next year, more than contenders pull in (~13)."))
+    "Oyer (1998): not reproduced. Measured (10 paired runs): Q4 share 26.3% under the annual bonus vs "
+    "27.5% linear (-1.2 pt [-2.3, -0.0]), Q1 22.4% vs 21.7%. Timing now nets out (~29 deals a year pulled "
+    "into Q4 by contenders, ~28 pushed into next year by reps who secured or lost the bonus, 40 reps), so "
+    "the gap is effort: with attainment spread P10-P90 ~0.3-2.0 few reps are within reach of the lump sum "
+    "in Q4 and the others coast."))
 def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
     q1, q4 = quarter_share_diff(timing_runs, "linear", "annual bonus")
     assert q4.low > 0 and q1.high < 0
@@ -51,15 +52,17 @@ def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
 def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
     # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
     bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
-    assert bunching.low > 0  # measured +2 points (15.5% -> 17.5%)
+    assert bunching.low > 0  # measured +5.7 points [+4.7, +6.7]
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     assert lost.low > 0  # the linear plan gives no reason to discount
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Larkin (2014) measures mispricing of 6-8% of revenue at an enterprise software vendor; salessim "
-    "measures ~0.5% of revenue lost to discounts under an accelerating quarterly plan (~2.6 pulled-in "
-    "deals per rep-year at ~10%): only late-stage deals due within 45 days of a period end are candidates."))
+    "measures 0.5% [0.4%, 0.5%] of revenue lost to discounts under an accelerating quarterly plan (10 "
+    "paired runs; ~5 deals per rep-year secured for the quarter at ~5.6%, closing discounts on deals at "
+    "risk of slipping included): only deals in the last two stages around a period end can be moved, so "
+    "~9% of revenue is moved at ~5.6% (one enterprise run, long cycles: 0.6%)."))
 def test_discounts_cost_what_larkin_measured(timing_runs):
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     revenue = paired(timing_runs, "revenue", "linear", "linear")
@@ -74,13 +77,14 @@ def pacing_runs():
 def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
     # Chung, Steenburgh & Sudhir (2014): quarterly bonuses pace reps through the year
     drop = paired(pacing_runs, "revenue", "annual + quarterly", "annual only")
-    assert drop.high < 0  # measured -5% [-9%, -1%]
+    assert drop.high < 0  # measured -3.8% [-6.6%, -1.0%]
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "Chung et al. (2014) find laggards lose most; salessim measures the more skilled half of the reps "
-    "losing ~10% of bookings and the less skilled half ~0%: strong reps secure the annual bonus and coast "
-    "without quarterly targets, while skill (sd 0.15) explains little of who lags (territory load does)."))
+    "Chung et al. (2014) find laggards lose most; salessim measures (10 paired runs) the more skilled half "
+    "of the reps losing 6.9% of bookings and the less skilled half 0.1%: strong reps secure the annual "
+    "bonus and coast without quarterly targets, while skill (sd 0.15) explains little of who lags "
+    "(territory load does)."))
 def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
     bottom, top = bookings_by_half(pacing_runs, "annual + quarterly", "annual only")
     assert bottom < top
@@ -91,8 +95,8 @@ def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
     res = replicate({"capped + ratchet": scenario(CAPPED, **{"quota.strategy": "ratchet"}),
                      "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
                      "neither": scenario(UNCAPPED)}, N)
-    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +21%
-    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +20%)
+    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +19%
+    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +17%)
     assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
     assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +4%
 
@@ -103,4 +107,4 @@ def test_bonus_to_commission_at_equal_cost_raises_output():
     bonus = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS)}, N)
     linear = matched_linear(bonus.results["quarterly bonus"], reps=40)
     res = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS), "commission": scenario(linear)}, N)
-    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +8%
+    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +3% [+1%, +5%]

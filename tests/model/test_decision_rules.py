@@ -90,6 +90,27 @@ def test_acceptance_by_hand() -> None:
     assert POLICY.acceptance(np.array([0.11]))[0] == pytest.approx(0.5 * (0.1 + 0.9 * (1 - np.exp(-0.11 / 0.06))))
 
 
+def test_customers_want_more_for_signing_further_ahead() -> None:
+    # willingness 6% buys 30 days (willingness_days): a customer 15 days from signing reacts to
+    # d / 0.03, one 60 days away to d / 0.12; delay = willingness_days is the plain curve
+    d = np.array([0.05])
+    assert POLICY.acceptance(d, 15.0)[0] == pytest.approx(0.1 + 0.9 * (1 - np.exp(-0.05 / 0.03)))  # 0.830
+    assert POLICY.acceptance(d, 60.0)[0] == pytest.approx(0.1 + 0.9 * (1 - np.exp(-0.05 / 0.12)))  # 0.406
+    assert POLICY.acceptance(d, 30.0)[0] == pytest.approx(POLICY.acceptance(d)[0])
+    assert POLICY.acceptance(d, 0.0)[0] == pytest.approx(POLICY.acceptance(d, 1.0)[0])  # at least a day
+
+
+def test_a_deal_likely_in_time_is_secured_cheaply() -> None:
+    # a deal 3 days from signing, whose slip would cost the rep 1,000 (its value as it stands 2,000
+    # against 3,000 now): surplus(d) = 1,000 - 10,000 d; with w = 0.006 the rep offers 2%
+    # (accept 0.1 + 0.9 (1 - e^(-1/0.6)) = 0.830, x 900 = 747; 2%: 0.968 x 800 = 774; 3%: 0.994 x 700 = 696)
+    one = lambda x: np.array([x], float)  # noqa: E731
+    depth, accept = choose_discount(one(3_000.0), one(0.1), one(2_000.0), one(100_000.0), one(0.0), POLICY,
+                                    delay=one(3.0))
+    assert depth[0] == pytest.approx(0.02)
+    assert accept[0] == pytest.approx(0.1 + 0.9 * (1 - np.exp(-0.02 / 0.006)))
+
+
 def test_small_stakes_buy_a_small_discount() -> None:
     # surplus(d) = 3,000 - 10,000 d - 2,000: accept x surplus = 0.355 x 800 = 284 at 2%,
     # 0.454 x 700 = 318 at 3%, 0.538 x 600 = 323 at 4%, 0.609 x 500 = 304 at 5%: the rep offers 4%
