@@ -5,6 +5,7 @@ text, in English or Chinese. Numbers go through :mod:`salessim.ui.formatting`.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -49,7 +50,7 @@ def decision_summary(d: PlanDecision, lang: str = "en", stand_in: int | None = N
     lost, reps = _losers(d, other)
     rpc = number(r["revenue_per_comp"]) if pd.notna(r["revenue_per_comp"]) else None
     rep = d.calibration.crm.report
-    source, as_of = rep.source, d.calibration.crm.as_of.date()
+    source, as_of = Path(rep.source).name, d.calibration.crm.as_of.date()
     n_reps = d.designs[today].org.reps
     from salessim.calibrate.decision import replications_to_separate
 
@@ -165,3 +166,164 @@ def report_text(d: PlanDecision, lang: str = "en", stand_in: int | None = None, 
             else f"Moving from today's plan to '{plan}': the reps whose pay changes most")
     return "\n\n".join([summary_text(s), f"{title}:\n{text_table(economics_frame(d, lang))}",
                         f"{reps}:\n{text_table(rep_changes_frame(d, plan, lang=lang))}"])
+
+
+# ------------------------------------------------------------------------- report 08 tables and charts
+
+_RESULT_COLOURS = {"matches": "color: #2E7D32; font-weight: bold", "pass": "color: #2E7D32; font-weight: bold",
+                   "DOES NOT MATCH": "color: #C62828; font-weight: bold", "FAIL": "color: #C62828; font-weight: bold"}
+
+
+def _translated(frame: pd.DataFrame, first: str, result: str, lang: str):
+    """``frame`` with its labels, first column and result words in ``lang``, styled: labels left,
+    numbers right, results coloured."""
+    colours = {tr(k, lang): v for k, v in _RESULT_COLOURS.items()}
+    t = frame.copy()
+    t[first] = [tr(v, lang) for v in t[first]]
+    t[result] = [tr(v, lang) for v in t[result]]
+    if lang == "zh":  # units inside the formatted cells
+        t = t.map(lambda v: v.replace(" days", " 天").replace(" to ", " 至 ") if isinstance(v, str) else v)
+    t.columns = [tr(c, lang) for c in t.columns]
+    head = t.columns[0]
+    return (t.style.hide(axis="index").map(lambda v: colours.get(v, "color: #666"), subset=[tr(result, lang)])
+            .set_properties(subset=list(t.columns[1:-1]), **{"text-align": "right", "white-space": "nowrap"})
+            .set_properties(subset=[head], **{"text-align": "left"})
+            .set_table_styles({head: [{"selector": "th", "props": [("text-align", "left")]}]}, overwrite=False))
+
+
+def _gap(error: float, rate: bool) -> str:
+    """A simulated-vs-data gap: points for a rate, a signed percentage otherwise (one minus sign, no −0)."""
+    from salessim.ui.formatting import MISSING, points
+
+    if pd.isna(error):
+        return ""
+    text = points(error) if rate else percent(error, 1, signed=True)
+    return "" if text == MISSING else text
+
+
+def check_table(validation: pd.DataFrame, currency: str = "USD", lang: str = "en"):
+    """The simulation against the export (``Calibration.validation``), pass/fail per row, in ``lang``."""
+    from salessim.ui.charts.calibration import check_frame
+
+    t = check_frame(validation, currency)
+    t["gap"] = [_gap(e, k == "win rate") for e, k in zip(validation["error"], validation["check"], strict=True)]
+    return _translated(t, "what", "result", lang)
+
+
+def backtest_table(table: pd.DataFrame, currency: str = "USD", lang: str = "en"):
+    """The held-out back-test (``BacktestResult.table``), pass/fail per row, in ``lang``."""
+    from salessim.ui.charts.calibration import backtest_frame
+
+    t = backtest_frame(table, currency)
+    kinds = [{"win rate": "rate", "cycle-time KS": "ks", "per-rep bookings KS": "ks"}.get(m, "money") for m in table["metric"]]
+    t["error"] = [f"{number(e, 3)} (KS)" if k == "ks" else _gap(e, k == "rate")
+                  for e, k in zip(table["error"], kinds, strict=True)]
+    return _translated(t, "check", "result", lang)
+
+
+def won_cycle_chart(cal, lang: str = "en"):
+    """The export's won cycle with the calibrated model's on top, labels in ``lang``."""
+    from salessim.ui.charts.calibration import won_cycle_overlay
+
+    ax = won_cycle_overlay(cal)
+    if lang != "en":
+        ax.set(title=f"{tr('days to win', lang)}：{tr('your data', lang)} / {tr('calibrated model', lang)}",
+               xlabel=tr("days to win", lang), ylabel=tr("share of won deals", lang))
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, [tr(x, lang) for x in labels])
+    return ax
+
+
+def net_contribution_frame(d: PlanDecision) -> pd.DataFrame:
+    """Each plan's net contribution with its interval, shaped like ``Comparison.summary()`` rows."""
+    e = d.economics
+    return pd.DataFrame({"scenario": e["design"].astype(str), "kpi": "net contribution", "mean": e["net contribution"],
+                         "ci_low": e["net_low"], "ci_high": e["net_high"], "unit": d.currency, "n": e["n"]})
+
+
+def net_contribution_chart(d: PlanDecision, lang: str = "en"):
+    """Net contribution per plan (mean of the replications with its 95% interval); today's plan outlined."""
+    from salessim.ui.charts.comparisons import design_kpi_chart
+
+    ci = ci_label(lang)
+    title = (f"各方案的净贡献（营收 − 薪酬 − 管理成本；均值，{ci}）" if lang == "zh"
+             else f"Net contribution per plan: revenue − comp − management cost (mean, {ci})")
+    return design_kpi_chart(net_contribution_frame(d), "net contribution", d.currency, title=title,
+                            baseline=d.today, lang=lang)
+
+
+# ------------------------------------------------------------------------- files and the command line
+
+
+def write_decision(d: PlanDecision, out, text: str | None = None) -> list:
+    """The decision's files under ``out``: ``decision.txt`` (when ``text``), ``economics.csv``,
+    ``comparison.csv``, ``rep_changes.csv``, ``check.csv``, ``backtest.csv`` (with a back-test),
+    ``calibrated.yaml`` and its quarantine. Returns the paths written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    if text is not None:
+        (out / "decision.txt").write_text(text + "\n", encoding="utf-8")
+        files.append(out / "decision.txt")
+    d.economics.to_csv(out / "economics.csv", index=False)
+    d.summary.to_csv(out / "comparison.csv", index=False)
+    pd.concat([c.assign(proposal=p) for p, c in d.rep_changes.items()], ignore_index=True).to_csv(
+        out / "rep_changes.csv", index=False)
+    files += [out / "economics.csv", out / "comparison.csv", out / "rep_changes.csv"]
+    if d.calibration.validation is not None:
+        d.calibration.validation.to_csv(out / "check.csv", index=False)
+        files.append(out / "check.csv")
+    if d.backtest is not None:
+        d.backtest.table.to_csv(out / "backtest.csv", index=False)
+        files.append(out / "backtest.csv")
+    files += list(d.calibration.write(out / "calibrated.yaml", accept_mismatch=True))
+    return files
+
+
+def _cli_path(path, root) -> str:
+    """``path`` relative to the project folder ``root`` when inside it, else its file name."""
+    import os
+
+    p, r = Path(path).resolve(), Path(root).resolve()
+    return Path(os.path.relpath(p, r)).as_posix() if p.is_relative_to(r) else p.name
+
+
+def cli_command(export, today, proposals, root, preset: str | None = None, mapping=None, base=None,
+                replications: int = 10, seed: int = 0, refine: int = 2, quota_target: float | None = None,
+                backtest_months: int = 0, accept_mismatch: bool = False, lang: str = "en") -> str:
+    """The ``salessim decide`` command equivalent to a report 08 run (paths relative to ``root``)."""
+    parts = ["salessim decide", _cli_path(export, root)]
+    parts += [f"--mapping {_cli_path(mapping, root)}"] if mapping else ([f"--preset {preset}"] if preset else [])
+    parts += [f"--today {_cli_path(today, root)}", *(f"--proposal {_cli_path(p, root)}" for p in proposals)]
+    parts += [f"--base {_cli_path(base, root)}"] if base else []
+    parts += [f"--quota-target {quota_target:.0f}"] if quota_target else []
+    parts += [f"--backtest {backtest_months}"] if backtest_months else []
+    parts += [f"--refine {refine}"] if refine != 2 else []
+    parts += [f"-n {replications} --seed {seed}"] + (["--accept-mismatch"] if accept_mismatch else [])
+    parts += [f"--lang {lang}"] if lang != "en" else []
+    return " ".join(parts + ["--out reports/decision"])
+
+
+def _yaml(value) -> str:
+    """A parameter value as ``salessim report -p`` reads it (YAML), quoted for a shell."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "'[" + ", ".join(str(v) for v in value) + "]'"
+    return str(value)
+
+
+def report_command(given: dict, defaults: dict, root) -> str:
+    """The ``salessim report 08`` command for the parameters that differ from the notebook's
+    defaults (paths relative to the project folder ``root``)."""
+    def show(v):
+        if isinstance(v, str) and ("/" in v) and Path(v).exists():
+            return _cli_path(v, root)
+        if isinstance(v, (list, tuple)):
+            return [show(x) for x in v]
+        return v
+
+    flags = [f"-p {k} {_yaml(show(v))}" for k, v in given.items() if k != "out" and defaults.get(k, object()) != v]
+    return " ".join(["salessim report 08", *flags, "--out reports/"])

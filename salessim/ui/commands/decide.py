@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         plan_base,
         require_match,
     )
-    from salessim.ui.decision import report_text
+    from salessim.ui.decision import report_text, write_decision
 
     _check_inputs(args)
     cal = calibrate_org(args.export, args.today, args.mapping, args.preset, args.base, args.quota_target,
@@ -124,22 +124,7 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(text)
     if args.out is not None:
-        write(d, args.out, text)
+        write_decision(d, args.out, text)
         print(f"\nwritten to {args.out}/: decision.txt, economics.csv, comparison.csv, rep_changes.csv, "
               "check.csv, calibrated.yaml")
     return 0
-
-
-def write(d, out: Path, text: str) -> None:
-    """The decision's files under ``out``."""
-    import pandas as pd
-
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "decision.txt").write_text(text + "\n", encoding="utf-8")
-    d.economics.to_csv(out / "economics.csv", index=False)
-    d.summary.to_csv(out / "comparison.csv", index=False)
-    pd.concat([c.assign(proposal=p) for p, c in d.rep_changes.items()], ignore_index=True).to_csv(
-        out / "rep_changes.csv", index=False)
-    if d.calibration.validation is not None:
-        d.calibration.validation.to_csv(out / "check.csv", index=False)
-    d.calibration.write(out / "calibrated.yaml", accept_mismatch=True)
