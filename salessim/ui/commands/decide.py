@@ -75,8 +75,12 @@ def _check_inputs(args: argparse.Namespace) -> None:
     from salessim.comp import load_plan
 
     load_mapping(args.mapping, args.preset)  # a bad preset or mapping fails here, in one line
+    seen: set[str] = set()
     for p in [args.today, *args.proposal]:
-        load_plan(p)
+        name = load_plan(p).name
+        if name in seen:
+            raise SalessimError(f"{p}: name: plan name '{name}' is used twice (give each plan its own `name:`)")
+        seen.add(name)
 
 
 def run(args: argparse.Namespace) -> int:
