@@ -77,7 +77,7 @@ def test_your_org_report_in_chinese_opens_with_the_same_recommendation(tmp_path)
     run = run_report(NOTEBOOK, tmp_path, {"fast": True, "lang": "zh"})
     assert {p.name for p in (run.folder / "tables").iterdir()} == TABLES
     text = html_text.unescape(run.html.read_text(encoding="utf-8"))
-    assert text.index("执行摘要") < text.index("1. 您的导出数据与校准后的组织") < text.index("附录")
+    assert text.index("执行摘要") < text.index("1. 您的导出数据与校准后的组织") < text.index("<h2>附录")
     econ = pd.read_csv(run.folder / "tables" / "economics.csv")
     today = econ["design"].iloc[0]
     clear = econ[(econ["design"] != today) & (econ["d_net_low"] > 0)]
