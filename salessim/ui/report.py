@@ -110,14 +110,14 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
 
 def absolute_paths(params: Mapping[str, Any], base: Path | None = None) -> dict[str, Any]:
     """String values naming an existing file or folder (relative to ``base``, default the
-    current folder) become absolute, because notebooks run inside the notebook folder."""
+    current folder), alone or in a list (``-p proposals '[a.yaml, b.yaml]'``), become absolute,
+    because notebooks run inside the notebook folder."""
     base = base or Path.cwd()
-    out = {}
-    for k, v in params.items():
-        if isinstance(v, str) and v and (base / v).exists():
-            v = str((base / v).resolve())
-        out[k] = v
-    return out
+
+    def resolve(v: Any) -> Any:
+        return str((base / v).resolve()) if isinstance(v, str) and v and (base / v).exists() else v
+
+    return {k: [resolve(x) for x in v] if isinstance(v, list) else resolve(v) for k, v in params.items()}
 
 
 def param_hash(notebook: str, params: Mapping[str, Any]) -> str:

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from notebook_paths import NOTEBOOKS, ROOT
+from test_your_org import TABLES as YOUR_ORG_TABLES
+from test_your_org import check_your_org
 
 import salessim
 from salessim.analysis import find_bottleneck, funnel_table, kpi_summary, replicate, scale_scenario
@@ -41,6 +43,7 @@ EXPECTED_TABLES = {
                                   "case_outcome_likelihood.csv"},
     "07_plan_optimiser": {"recommended_plan.yaml", "summary.txt", "pareto.png", "candidates.csv", "pareto.csv",
                           "trials.csv", "comparison.csv", "sensitivity.csv", "reps.csv", "simulations.csv"},
+    "08_your_org": YOUR_ORG_TABLES,
 }
 
 
@@ -259,4 +262,4 @@ def _calibrate(html, tables):
 
 CONTENT = {"00_quickstart": _quickstart, "01_compensation_designs": _compensation, "02_org_and_territories": _org,
            "03_target_setting": _target, "04_calibrate_from_crm": _calibrate, "05_scenario_explorer": _explorer,
-           "06_risk_and_interventions": _risk}
+           "06_risk_and_interventions": _risk, "08_your_org": check_your_org}
