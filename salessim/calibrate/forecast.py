@@ -17,7 +17,9 @@ How open deals are placed (days are whole days to the window's first day):
 * **Owner -> rep.** The calibrated org has one rep slot per owner with closed deals, in
   alphabetical order (``R001`` = the first). Open deals of other owners (new hires, owners with
   only open deals) go to the *pool*: spread over all slots in turn; their forecast is still
-  reported under their own name. New leads of a slot are credited to its owner.
+  reported under their own name. New leads of a slot are credited to its owner, except for
+  owners who stopped appearing (:func:`salessim.calibrate.behaviour.turnover`): the new leads
+  of their territories are reported as one row, ``DEPARTED``.
 * **Stage and days in stage.** With a stage history: the stage of the deal's last entry before
   the as-of date and the days since that entry. Snapshot only (a stage but no entry date): days
   in stage = age minus the median days of the stages before it; a deal with no known stage, or
@@ -50,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salessim.calibrate.behaviour import turnover
 from salessim.calibrate.fit import Fit
 from salessim.calibrate.mapping import norm
 from salessim.calibrate.reader import parse_amounts, read_table
@@ -60,6 +63,8 @@ from salessim.scenario import Scenario, load_scenario
 
 #: Quantiles reported (P10, P50, P90).
 QUANTILES = (0.1, 0.5, 0.9)
+#: Owner row of the new leads in the territories of owners who stopped appearing.
+DEPARTED = "(territories of departed owners)"
 
 
 # --------------------------------------------------------------------------- the window
@@ -111,6 +116,7 @@ class OpenPipeline:
     deals: pd.DataFrame
     owners: list[str]  # rep slot i -> owner name
     pooled: list[str]  # owners of open deals without a rep slot
+    departed: list[str] = field(default_factory=list)  # owners who stopped appearing (their slots' new leads -> DEPARTED)
 
 
 def open_pipeline(crm: CrmImport, fit: Fit, sc: Scenario, start: pd.Timestamp) -> OpenPipeline:
@@ -128,9 +134,10 @@ def open_pipeline(crm: CrmImport, fit: Fit, sc: Scenario, start: pd.Timestamp) -
     S = len(stages)
     seg_names = [s.name for s in sc.market.segments]
     shares = np.array([s.share_of_accounts * s.potential_weight for s in sc.market.segments])
-    segment = _index(seg_names, d["segment"].fillna("all"), int(np.argmax(shares)))
+    segment = _index(seg_names, d["segment"].astype(object).where(d["segment"].notna(), "all"), int(np.argmax(shares)))
     prod_names = [p.name for p in sc.market.products]
-    product = _index(prod_names, d["product"].fillna("all"), int(np.argmax([p.share for p in sc.market.products])))
+    product = _index(prod_names, d["product"].astype(object).where(d["product"].notna(), "all"),
+                     int(np.argmax([p.share for p in sc.market.products])))
     age = np.maximum((start - d["created"]).dt.days.to_numpy(float), 0.0)
     stage = np.array([names.index(s) if isinstance(s, str) and s in names else -1 for s in d["stage"]], np.int64)
 
@@ -162,7 +169,8 @@ def open_pipeline(crm: CrmImport, fit: Fit, sc: Scenario, start: pd.Timestamp) -
     deals = pd.DataFrame({"opportunity_id": d["opportunity_id"], "owner": d["owner"],
                           "stage": [names[s] for s in stage], "days_in_stage": in_stage, "age_days": age,
                           "amount": frame["amount"], "win_chance": chance})
-    return OpenPipeline(frame, deals, owners, pooled)
+    departed = [o for o in turnover(crm.deals, crm.as_of)["leavers"] if o in slot_of]
+    return OpenPipeline(frame, deals, owners, pooled, departed)
 
 
 # --------------------------------------------------------------------------- quotas
@@ -294,6 +302,10 @@ def simulate_forecast(sc: Scenario, pipeline: OpenPipeline, replications: int = 
     names = pipeline.owners + [o for o in pipeline.pooled if o not in pipeline.owners]
     col = {o: i for i, o in enumerate(names)}
     open_owner = np.array([col[o] for o in pipeline.deals["owner"]], np.int64)
+    slot_name = np.arange(len(pipeline.owners))  # whom a slot's new leads are credited to
+    if pipeline.departed:
+        names = [*names, DEPARTED]
+        slot_name[[col[o] for o in pipeline.departed]] = len(names) - 1
     n_open = len(open_owner)
     months = sc.calendar.horizon_months
     start = pd.Timestamp(sc.calendar.start_date)
@@ -310,7 +322,7 @@ def simulate_forecast(sc: Scenario, pipeline: OpenPipeline, replications: int = 
         ids = won["deal_id"].to_numpy()
         seeded = ids < n_open
         who = np.where(seeded, open_owner[np.minimum(ids, max(n_open - 1, 0))] if n_open else 0,
-                       won["rep"].cat.codes.to_numpy())
+                       slot_name[won["rep"].cat.codes.to_numpy()])
         amount = won["amount"].to_numpy()
         np.add.at(book[i], (m, who), amount)
         np.add.at(from_open[i], (m[seeded], who[seeded]), amount[seeded])
@@ -348,12 +360,14 @@ def summarise(book: np.ndarray, from_open: np.ndarray, daily: np.ndarray, names:
     if quotas is not None:
         quota = quotas.reindex(names).to_numpy(float)
         att = by_owner / np.where(quota > 0, quota, np.nan)
+        owners["quota"] = quota
+        has = np.isfinite(quota) & (quota > 0)
+        qa = np.full((3, len(names)), np.nan)
+        qa[:, has] = np.quantile(att[:, has], QUANTILES, axis=0)
+        for k, v in zip(("attainment_p10", "attainment_p50", "attainment_p90"), qa, strict=True):
+            owners[k] = v
         with np.errstate(invalid="ignore"):
-            owners["quota"] = quota
-            qa = np.nanquantile(att, QUANTILES, axis=0) if np.isfinite(att).any() else np.full((3, len(names)), np.nan)
-            for k, v in zip(("attainment_p10", "attainment_p50", "attainment_p90"), qa, strict=True):
-                owners[k] = np.where(np.isfinite(quota) & (quota > 0), v, np.nan)
-            owners["chance_at_quota"] = np.where(np.isfinite(quota) & (quota > 0), (att >= 1.0).mean(axis=0), np.nan)
+            owners["chance_at_quota"] = np.where(has, (att >= 1.0).mean(axis=0), np.nan)
     owners = owners.sort_values(["p50", "owner"], ascending=[False, True], ignore_index=True)
 
     start = pd.Timestamp(sc.calendar.start_date)
@@ -384,6 +398,9 @@ def forecast_from(crm: CrmImport, calibration, months: int = 3, replications: in
     if stub > 0:
         notes.append(f"as-of {crm.as_of.date()} is not a month end: the forecast starts {start.date()}; deals open on "
                      f"{crm.as_of.date()} are taken as still open then ({stub} days not simulated)")
+    if pipe.departed:
+        notes.append(f"{len(pipe.departed)} owner(s) stopped appearing ({', '.join(pipe.departed[:5])}): new leads of "
+                     f"their territories are reported as '{DEPARTED}'")
     if pipe.pooled:
         notes.append(f"{len(pipe.pooled)} owner(s) with open deals but no closed deal ({', '.join(pipe.pooled[:5])}"
                      f"{'...' if len(pipe.pooled) > 5 else ''}): their deals are worked by the pool of reps")
@@ -422,8 +439,9 @@ def forecast(
     """Forecast bookings of the next ``months`` calendar months from an export's open pipeline.
 
     ``export``: the opportunity export (CSV/Excel path; ``mapping``/``preset``, ``history``,
-    ``team``, ``base`` and ``as_of`` as in :func:`salessim.calibrate.from_crm`) or an already
-    validated :class:`CrmImport`. ``calibration``: a :class:`~salessim.calibrate.Calibration` of
+    ``team`` and ``base`` as in :func:`salessim.calibrate.from_crm`) or an already validated
+    :class:`CrmImport`. ``as_of``: forecast as the pipeline stood at the end of that day (deals
+    created later dropped, deals closed later reopened; default: the export's own date). ``calibration``: a :class:`~salessim.calibrate.Calibration` of
     that import to reuse (else one is fitted with ``refine_iterations``; one whose simulation
     does not match the data is refused unless ``accept_mismatch``). ``quotas``: a quota file
     (module docstring). ``replications`` runs (P10/P90 want 100 or more), seeded from ``seed``.
@@ -441,8 +459,12 @@ def forecast(
         crm = export
     else:
         b = _base(base)
-        crm = import_crm(export, load_mapping(mapping, preset), b.funnel.stage_names, history, team, as_of,
+        crm = import_crm(export, load_mapping(mapping, preset), b.funnel.stage_names, history, team, None,
                          products=[p.name for p in b.market.products], segments=[s.name for s in b.market.segments])
+    if as_of is not None:
+        snap = as_of_snapshot(crm, as_of)
+        if snap is not crm:  # an earlier day: fitted on what was known then
+            crm, calibration = snap, None
     if calibration is None:
         calibration = calibrate(crm, _base(base), refine_iterations, seed, source=Path(crm.report.source).name)
     if calibration.mismatch and not accept_mismatch:
@@ -452,6 +474,23 @@ def forecast(
     if calibration.mismatch:
         fc.notes.insert(0, f"NOT VALIDATED: the calibration does not reproduce the export ({calibration.mismatch})")
     return fc
+
+
+def as_of_snapshot(crm: CrmImport, as_of: str | pd.Timestamp) -> CrmImport:
+    """The import as it stood at the end of ``as_of`` (:func:`snapshot_open`); a date outside the
+    export, or with less than 90 days of data before it, is a one-line error."""
+    try:
+        day = pd.Timestamp(as_of).normalize()
+    except (ValueError, TypeError):
+        raise SalessimError(f"--as-of {as_of}: not a calendar date (write YYYY-MM-DD, e.g. 2026-06-30)") from None
+    first = crm.deals["created"].min()
+    if day > crm.as_of:
+        raise SalessimError(f"--as-of {day.date()}: after the export's own date {crm.as_of.date()} "
+                            "(the export cannot show that day's pipeline; leave --as-of out to forecast from the export)")
+    if day - first < pd.Timedelta(days=90):
+        raise SalessimError(f"--as-of {day.date()}: only {(day - first).days} days of data before it (the export starts "
+                            f"{first.date()}; give a date at least 90 days later)")
+    return snapshot_open(crm, day + pd.Timedelta(days=1)) if day < crm.as_of else crm
 
 
 # --------------------------------------------------------------------------- back-test

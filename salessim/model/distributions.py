@@ -230,7 +230,7 @@ class LognormalMixture(_Dist):
     def isf_log(self, log_q: np.ndarray) -> np.ndarray:
         """Bisection on log days (60 halvings) between the components' own ``isf`` at ``q``
         (the mixture's survival lies between theirs)."""
-        lq = np.minimum(np.asarray(log_q, float), 0.0)
+        lq = np.minimum(np.asarray(log_q, float), -1e-12)  # as ``quantile``: u within [1e-12, 1 - 1e-12]
         comp = np.log(self.median_days) - np.array(self.sigma) * special.ndtri_exp(lq)[..., None]
         lo, hi = comp.min(axis=-1), comp.max(axis=-1)
         for _ in range(60):

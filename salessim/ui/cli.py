@@ -23,6 +23,7 @@ COMMANDS = [
     "salessim.ui.commands.run",
     "salessim.ui.commands.payouts",
     "salessim.ui.commands.calibrate",
+    "salessim.ui.commands.forecast",
     "salessim.ui.commands.report",
     "salessim.ui.commands.dashboard",
     "salessim.ui.commands.stress",
