@@ -23,8 +23,8 @@ from salessim.calibrate.forecast import (
     forecast,
     open_pipeline,
     read_quotas,
-    window_start,
     win_chance_by_age,
+    window_start,
 )
 from salessim.calibrate.scenario import DEFAULT_BASE, default_base
 from salessim.errors import SalessimError
