@@ -40,6 +40,7 @@ from salessim.engine.people import People
 from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
 from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
+from salessim.engine.seeding import seed_pipeline
 from salessim.engine.streams import streams
 from salessim.engine.structures import floor_structure, team_help
 from salessim.model.calendar import Clock
@@ -63,11 +64,13 @@ class SalesFloor:
     """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
     ``incentive`` is the comp plan as the reps see it (:class:`salessim.comp.incentive.Incentive`);
-    without one, reps work at their normal pace and never move deals.
+    without one, reps work at their normal pace and never move deals. ``initial_pipeline``: open
+    deals to start from on clock day 0 (:mod:`salessim.engine.seeding`).
     """
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence,
-                 record_events: bool = False, incentive=None, quota: np.ndarray | None = None):
+                 record_events: bool = False, incentive=None, quota: np.ndarray | None = None,
+                 initial_pipeline=None):
         self.scenario = s = scenario
         self.clock = Clock(scenario.calendar)
         self.rng = streams(seed)
@@ -126,6 +129,8 @@ class SalesFloor:
         self.priorities = DealPriorities(self)  # which deals reps work first, which products they prospect
         self.claims = LeadClaims(self)  # shared territories: who claims a region's new leads
         self.slipped = np.zeros(R)  # deals lost while waiting for their rep's time, per owner
+        if initial_pipeline is not None:
+            seed_pipeline(self, initial_pipeline)
 
     def _territory_index(self) -> None:
         """Accounts grouped by rep, for drawing self-sourced leads from a rep's own territory."""

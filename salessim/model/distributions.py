@@ -2,6 +2,10 @@
 
 Each distribution maps uniform draws ``u`` in (0, 1) to days through its quantile function,
 so a deal's dice are drawn once and reused across compared scenarios (common random numbers).
+
+``remaining(u, elapsed)`` draws the days *left* for a deal already ``elapsed`` days in the stage:
+the inverse cdf on ``[F(elapsed), 1]`` (in survival/log space, so very old deals stay exact), the
+conditional distribution a forecast from an open pipeline needs.
 """
 
 from __future__ import annotations
@@ -18,7 +22,24 @@ _DAYS = Annotated[float, Field(gt=0.0, le=3650.0)]
 
 
 class _Dist(Frozen):
-    """Base of the distributions (frozen, unknown keys are errors)."""
+    """Base of the distributions (frozen, unknown keys are errors).
+
+    Families give ``log_sf(t)`` (log survival, days ``t``) and ``isf_log(log_q)`` (the days whose
+    survival is ``exp(log_q)``); ``cdf`` and ``remaining`` follow from them.
+    """
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """P(duration <= t days)."""
+        return -np.expm1(self.log_sf(np.asarray(t, float)))
+
+    def remaining(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        """Days left after ``elapsed`` days in the stage, for uniforms ``u`` in [0, 1): the
+        duration conditioned on exceeding ``elapsed`` (survival ``S(elapsed) x (1 - u)``), minus
+        ``elapsed``. Same ``u`` and ``elapsed`` 0 -> ``quantile(u)``."""
+        e = np.maximum(np.asarray(elapsed, float), 0.0)
+        u = np.asarray(u, float)
+        log_q = self.log_sf(e) + np.log1p(-np.minimum(u, 1.0 - 1e-16))
+        return np.maximum(self.isf_log(log_q) - e, 0.0)
 
 
 class Lognormal(_Dist):
@@ -35,6 +56,22 @@ class Lognormal(_Dist):
     def mean_days(self) -> float:
         return float(self.median_days * np.exp(self.sigma**2 / 2))
 
+    def log_sf(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, float)
+        if self.sigma == 0:
+            return np.where(t < self.median_days, 0.0, -np.inf)
+        with np.errstate(divide="ignore"):
+            z = (np.log(np.maximum(t, 0.0)) - np.log(self.median_days)) / self.sigma
+        return special.log_ndtr(-z)
+
+    def isf_log(self, log_q: np.ndarray) -> np.ndarray:
+        return self.median_days * np.exp(-self.sigma * special.ndtri_exp(np.minimum(log_q, 0.0)))
+
+    def remaining(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        if self.sigma == 0:  # always the median: what is left of it
+            return np.broadcast_to(np.maximum(self.median_days - np.asarray(elapsed, float), 0.0), np.shape(u)).copy()
+        return super().remaining(u, elapsed)
+
 
 class Gamma(_Dist):
     """Gamma days with the given mean and coefficient of variation (sd / mean)."""
@@ -47,6 +84,23 @@ class Gamma(_Dist):
         shape = 1.0 / self.cv**2
         return special.gammaincinv(shape, u) * (self.mean_days / shape)
 
+    def log_sf(self, t: np.ndarray) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        with np.errstate(divide="ignore"):
+            return np.log(special.gammaincc(shape, np.maximum(np.asarray(t, float), 0.0) * shape / self.mean_days))
+
+    def remaining(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        """As the base, but past the float range of the survival (``S(elapsed)`` = 0) the gamma's
+        tail is exponential with scale ``mean / shape``: those deals draw an exponential rest."""
+        e = np.maximum(np.asarray(elapsed, float), 0.0)
+        u = np.minimum(np.asarray(u, float), 1.0 - 1e-16)
+        shape = 1.0 / self.cv**2
+        scale = self.mean_days / shape
+        q = special.gammaincc(shape, e / scale) * (1.0 - u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = special.gammainccinv(shape, q) * scale
+        return np.where(q > 0, np.maximum(t - e, 0.0), -scale * np.log1p(-u))
+
 
 class Exponential(_Dist):
     """Exponential days with the given mean."""
@@ -56,6 +110,12 @@ class Exponential(_Dist):
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         return -self.mean_days * np.log1p(-u)
+
+    def log_sf(self, t: np.ndarray) -> np.ndarray:
+        return -np.maximum(np.asarray(t, float), 0.0) / self.mean_days
+
+    def isf_log(self, log_q: np.ndarray) -> np.ndarray:
+        return -self.mean_days * np.asarray(log_q, float)
 
 
 class Fixed(_Dist):
@@ -70,6 +130,12 @@ class Fixed(_Dist):
     @property
     def mean_days(self) -> float:
         return self.days
+
+    def log_sf(self, t: np.ndarray) -> np.ndarray:
+        return np.where(np.asarray(t, float) < self.days, 0.0, -np.inf)
+
+    def remaining(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.maximum(self.days - np.asarray(elapsed, float), 0.0), np.shape(u)).copy()
 
 
 class Empirical(_Dist):
@@ -98,6 +164,22 @@ class Empirical(_Dist):
     def mean_days(self) -> float:
         p, d = np.array(self.p), np.array(self.days)
         return float(np.sum(np.diff(p) * (d[1:] + d[:-1]) / 2))
+
+    def cdf(self, t: np.ndarray) -> np.ndarray:
+        """Linear between the table's points (a step where two points share a day: the upper p)."""
+        p, d = np.array(self.p), np.array(self.days)
+        t = np.asarray(t, float)
+        i = np.clip(np.searchsorted(d, t, side="right"), 1, len(d) - 1)  # d[i-1] <= t < d[i]
+        lo, hi = d[i - 1], d[i]
+        w = np.clip(np.divide(t - lo, hi - lo, out=np.ones_like(t), where=hi > lo), 0.0, 1.0)
+        return np.where(t >= d[-1], 1.0, np.where(t < d[0], 0.0, p[i - 1] + w * (p[i] - p[i - 1])))
+
+    def remaining(self, u: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
+        """Inverse cdf on ``[F(elapsed), 1]``. The table ends at its last day: a deal older than
+        that has no data beyond it and leaves the stage at once (0 days left)."""
+        e = np.maximum(np.asarray(elapsed, float), 0.0)
+        f = self.cdf(e)
+        return np.maximum(self.quantile(f + np.asarray(u, float) * (1.0 - f)) - e, 0.0)
 
 
 class LognormalMixture(_Dist):
@@ -138,6 +220,24 @@ class LognormalMixture(_Dist):
     def mean_days(self) -> float:
         m, s = np.array(self.median_days), np.array(self.sigma)
         return float(np.dot(self.weights, m * np.exp(s**2 / 2)))
+
+    def log_sf(self, t: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            lt = np.log(np.maximum(np.asarray(t, float), 0.0))[..., None]
+            z = (lt - np.log(self.median_days)) / np.array(self.sigma)
+            return special.logsumexp(np.log(self.weights) + special.log_ndtr(-z), axis=-1)
+
+    def isf_log(self, log_q: np.ndarray) -> np.ndarray:
+        """Bisection on log days (60 halvings) between the components' own ``isf`` at ``q``
+        (the mixture's survival lies between theirs)."""
+        lq = np.minimum(np.asarray(log_q, float), -1e-12)  # as ``quantile``: u within [1e-12, 1 - 1e-12]
+        comp = np.log(self.median_days) - np.array(self.sigma) * special.ndtri_exp(lq)[..., None]
+        lo, hi = comp.min(axis=-1), comp.max(axis=-1)
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            above = self.log_sf(np.exp(mid)) > lq
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        return np.exp((lo + hi) / 2)
 
 
 Duration = Annotated[Lognormal | Gamma | Exponential | Fixed | Empirical | LognormalMixture,

@@ -24,15 +24,19 @@ def simulate(
     scenario: Scenario | str | Path | dict[str, Any],
     seed: int | np.random.SeedSequence | None = None,
     record_events: bool = False,
+    initial_pipeline: pd.DataFrame | None = None,
 ) -> SimResult:
     """Simulate one run. ``seed`` defaults to the scenario's seed; same inputs → identical tables.
 
     ``record_events=True`` also returns every stage transition (``SimResult.events``).
+    ``initial_pipeline``: open deals the run starts from on day 0 of the warm-up (one row per deal,
+    columns in :mod:`salessim.engine.seeding`); they are ``deal_id`` 0 .. n-1 of ``deals``.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     run_seed = sc.seed if seed is None else seed
     incentive = Incentive(sc.plan, sc.org.reps) if sc.plan is not None else None
-    floor = SalesFloor(sc, run_seed, record_events=record_events, incentive=incentive).run()
+    floor = SalesFloor(sc, run_seed, record_events=record_events, incentive=incentive,
+                       initial_pipeline=initial_pipeline).run()
     return build_result(floor, run_seed if isinstance(run_seed, int) else None)
 
 

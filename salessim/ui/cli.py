@@ -24,6 +24,7 @@ COMMANDS = [
     "salessim.ui.commands.payouts",
     "salessim.ui.commands.calibrate",
     "salessim.ui.commands.decide",
+    "salessim.ui.commands.forecast",
     "salessim.ui.commands.report",
     "salessim.ui.commands.dashboard",
     "salessim.ui.commands.stress",

@@ -252,7 +252,8 @@ def _target(html, tables):
 def _calibrate(html, tables):
     for heading in ("Import and validation", "What was fitted", "Back-test"):
         assert heading in html
-    assert len(PNG.findall(html)) == 2  # the calibration figure, the won-cycle overlay
+    assert len(PNG.findall(html)) == 3  # the calibration figure, the won-cycle overlay, the forecast fan chart
+    assert "Forecast from today" in html and "likely (P50)" in html
     assert "12 of 202 rows quarantined" in html  # defective.csv: 13 deliberate defects, a lost deal without amount kept
     assert "Does the model reproduce your data?" in html and "calibrated model" in html
     bt = pd.read_csv(tables / "backtest.csv")
