@@ -341,8 +341,11 @@ class Clawback(Frozen):
     """Reverse commission on deals whose customer churns within ``within_months`` of the win.
 
     The reversed amount is the deal's credited amount x the rep's effective commission rate on
-    that measure in the period the deal was won; ``rate`` is used when that period is not in the
-    data (or always, if ``use_effective_rate`` is false).
+    that measure for the period the deal was won: the commission paid for the window holding that
+    period (after component caps) over the window's credit; with YTD true-up, commission paid
+    year-to-date over credit year-to-date at the end of that window. ``rate`` is used when that
+    window was not evaluated in the data (or always, if ``use_effective_rate`` is false). A
+    clawback never pays the rep: a rate below zero (true-up pay that fell) counts as zero.
     """
 
     within_months: int = Field(ge=1, le=120)
