@@ -39,6 +39,9 @@ from salessim.errors import SalessimError
 MAX_DEPTH = 40
 #: Largest YAML input file (bytes).
 MAX_YAML_BYTES = 20_000_000
+#: Most values YAML aliases (``*name``) may add when expanded: a "billion laughs" file of a few
+#: lines would otherwise grow to billions of values in the checks and copies after reading.
+MAX_ALIAS_EXPANSION = 100_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -56,6 +59,12 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth = depth - 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None:
+            _check_expansion(node)
+        return node
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -79,6 +88,44 @@ class _Loader(yaml.SafeLoader):
             hint = "a real calendar date, YYYY-MM-DD" if tag == "timestamp" else f"a valid {tag} or no tag"
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read '{value}' as {tag}: {e} (write {hint})", node.start_mark) from None
+
+
+def _check_expansion(root: Any) -> None:
+    """Raise ``yaml.YAMLError`` if aliases expand the document by more than
+    :data:`MAX_ALIAS_EXPANSION` values (or refer to themselves)."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:  # iterative post-order: the size of a node = 1 + its children's, memoised
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            kids = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
+            distinct += 1
+            if sizes[key] - distinct > MAX_ALIAS_EXPANSION:
+                break
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise yaml.composer.ComposerError(None, None, "an alias refers to the value it is in "
+                                              "(recursive anchor; write the value out)", node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            distinct += 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        kids = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((k, False) for k in kids if id(k) not in sizes)
+    expanded = sizes.get(id(root), 0) if not stack else max(sizes.values())
+    if stack or expanded - distinct > MAX_ALIAS_EXPANSION:
+        raise yaml.composer.ComposerError(None, None, f"aliases (*name) expand to more than "
+                                          f"{MAX_ALIAS_EXPANSION:,} extra values (write the values out, "
+                                          "or use fewer nested aliases)", root.start_mark)
 
 
 def _load(text: str) -> Any:
