@@ -371,6 +371,50 @@ def read_list(path: Path, error: type[SalessimError] = SalessimError, what: str 
     return data
 
 
+def _did_you_mean(word: str, options: Collection[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest option to a misspelt word, else ``""``."""
+    import difflib
+
+    near = difflib.get_close_matches(word, [o for o in options if o], n=1, cutoff=0.75)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _frozen_models(title: str) -> list[type[BaseModel]]:
+    todo, found = list(Frozen.__subclasses__()), []
+    while todo:
+        c = todo.pop()
+        todo.extend(c.__subclasses__())
+        if c.__name__ == title:
+            found.append(c)
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Optional, lists, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for a in typing.get_args(annotation) for m in _models_in(a)]
+
+
+def _fields_at(title: str, loc: Collection[Any], tags: Collection[str] = ()) -> list[str]:
+    """Field names (aliases where set) of the model at ``loc`` below the model named ``title``;
+    empty when the path cannot be followed."""
+    models = _frozen_models(title)
+    for part in loc:
+        if isinstance(part, int) or not models:
+            continue
+        step = [m for c in models for n, f in c.model_fields.items() if part in (n, f.alias)
+                for m in _models_in(f.annotation)]
+        if step:
+            models = step
+        elif part in tags:  # a tagged-union member: keep the one whose tag it is
+            models = [c for c in models if any(getattr(f, "default", None) == part for f in c.model_fields.values())]
+        else:
+            # a dict keyed by name (segments.A): the value type is already in ``models``
+            continue
+    return list(dict.fromkeys(f.alias or n for c in models for n, f in c.model_fields.items()))
+
+
 _NAMED = re.compile(r"^([A-Za-z_][\w]*(?:\.\w+)*): ")
 
 
@@ -384,6 +428,14 @@ def format_validation_error(source: str, err: ValidationError, tags: Collection[
     """
     errors = err.errors()
     first = errors[0]
+    if first["type"] == "missing":  # a required field missing because it was misspelt: say that
+        import difflib
+
+        for e in errors:
+            if (e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) == tuple(first["loc"][:-1])
+                    and difflib.get_close_matches(str(e["loc"][-1]), [str(first["loc"][-1])], cutoff=0.75)):
+                first = e
+                break
     loc = list(first["loc"])
     parts = [p for i, p in enumerate(loc) if not (p in tags and i > 0 and isinstance(loc[i - 1], int))]
     path = ".".join(str(p) for p in parts)
@@ -399,7 +451,21 @@ def format_validation_error(source: str, err: ValidationError, tags: Collection[
     allowed = ", ".join(sorted(tags)) or str(ctx.get("expected_tags", ""))
     key = str(ctx.get("discriminator", "")).strip("'")
     if first["type"] == "extra_forbidden":
-        msg = "unknown field"
+        hint = _did_you_mean(str(loc[-1]), _fields_at(err.title, loc[:-1], tags))
+        msg = f"unknown field '{loc[-1]}'{hint}" if hint else "unknown field"
+    elif first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_at(err.title, loc, tags)
+        name = str(parts[-1]) if parts else "value"
+        shown = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
+        example = f"{name}: {{{fields[0]}: {first.get('input')!r}}}" if fields else f"{name}: {{...}}"
+        msg = (f"expected a mapping of fields ({shown}), got {first.get('input')!r} (write e.g. {example})"
+               if fields else f"expected a mapping, got {first.get('input')!r}")
+    elif first["type"] == "literal_error":
+        options = [e.strip("' ") for e in re.split(r",| or ", str(ctx.get("expected", "")))]
+        msg += f", got {first.get('input')!r}" + _did_you_mean(str(first.get("input")), options)
+    elif first["type"] == "list_type":
+        got = type(first.get("input")).__name__.replace("dict", "a mapping")
+        msg += f", got {got} (write the items as '- item' lines or [a, b])"
     elif first["type"] == "union_tag_invalid":
         msg = f"unknown {key} '{ctx['tag']}': use one of {allowed}"
     elif first["type"] == "union_tag_not_found" and allowed:
