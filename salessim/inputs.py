@@ -39,6 +39,9 @@ from salessim.errors import SalessimError
 MAX_DEPTH = 40
 #: Largest YAML input file (bytes).
 MAX_YAML_BYTES = 20_000_000
+#: Most values YAML aliases (``*name``) may add when expanded: a "billion laughs" file of a few
+#: lines would otherwise grow to billions of values in the checks and copies after reading.
+MAX_ALIAS_EXPANSION = 100_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -56,6 +59,12 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth = depth - 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None:
+            _check_expansion(node)
+        return node
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -79,6 +88,44 @@ class _Loader(yaml.SafeLoader):
             hint = "a real calendar date, YYYY-MM-DD" if tag == "timestamp" else f"a valid {tag} or no tag"
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read '{value}' as {tag}: {e} (write {hint})", node.start_mark) from None
+
+
+def _check_expansion(root: Any) -> None:
+    """Raise ``yaml.YAMLError`` if aliases expand the document by more than
+    :data:`MAX_ALIAS_EXPANSION` values (or refer to themselves)."""
+    sizes: dict[int, int] = {}
+    distinct = 0
+    active: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:  # iterative post-order: the size of a node = 1 + its children's, memoised
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            kids = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
+            distinct += 1
+            if sizes[key] - distinct > MAX_ALIAS_EXPANSION:
+                break
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise yaml.composer.ComposerError(None, None, "an alias refers to the value it is in "
+                                              "(recursive anchor; write the value out)", node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            distinct += 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        kids = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((k, False) for k in kids if id(k) not in sizes)
+    expanded = sizes.get(id(root), 0) if not stack else max(sizes.values())
+    if stack or expanded - distinct > MAX_ALIAS_EXPANSION:
+        raise yaml.composer.ComposerError(None, None, f"aliases (*name) expand to more than "
+                                          f"{MAX_ALIAS_EXPANSION:,} extra values (write the values out, "
+                                          "or use fewer nested aliases)", root.start_mark)
 
 
 def _load(text: str) -> Any:
@@ -324,6 +371,50 @@ def read_list(path: Path, error: type[SalessimError] = SalessimError, what: str 
     return data
 
 
+def _did_you_mean(word: str, options: Collection[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest option to a misspelt word, else ``""``."""
+    import difflib
+
+    near = difflib.get_close_matches(word, [o for o in options if o], n=1, cutoff=0.75)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _frozen_models(title: str) -> list[type[BaseModel]]:
+    todo, found = list(Frozen.__subclasses__()), []
+    while todo:
+        c = todo.pop()
+        todo.extend(c.__subclasses__())
+        if c.__name__ == title:
+            found.append(c)
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Optional, lists, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for a in typing.get_args(annotation) for m in _models_in(a)]
+
+
+def _fields_at(title: str, loc: Collection[Any], tags: Collection[str] = ()) -> list[str]:
+    """Field names (aliases where set) of the model at ``loc`` below the model named ``title``;
+    empty when the path cannot be followed."""
+    models = _frozen_models(title)
+    for part in loc:
+        if isinstance(part, int) or not models:
+            continue
+        step = [m for c in models for n, f in c.model_fields.items() if part in (n, f.alias)
+                for m in _models_in(f.annotation)]
+        if step:
+            models = step
+        elif part in tags:  # a tagged-union member: keep the one whose tag it is
+            models = [c for c in models if any(getattr(f, "default", None) == part for f in c.model_fields.values())]
+        else:
+            # a dict keyed by name (segments.A): the value type is already in ``models``
+            continue
+    return list(dict.fromkeys(f.alias or n for c in models for n, f in c.model_fields.items()))
+
+
 _NAMED = re.compile(r"^([A-Za-z_][\w]*(?:\.\w+)*): ")
 
 
@@ -337,6 +428,14 @@ def format_validation_error(source: str, err: ValidationError, tags: Collection[
     """
     errors = err.errors()
     first = errors[0]
+    if first["type"] == "missing":  # a required field missing because it was misspelt: say that
+        import difflib
+
+        for e in errors:
+            if (e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) == tuple(first["loc"][:-1])
+                    and difflib.get_close_matches(str(e["loc"][-1]), [str(first["loc"][-1])], cutoff=0.75)):
+                first = e
+                break
     loc = list(first["loc"])
     parts = [p for i, p in enumerate(loc) if not (p in tags and i > 0 and isinstance(loc[i - 1], int))]
     path = ".".join(str(p) for p in parts)
@@ -352,7 +451,21 @@ def format_validation_error(source: str, err: ValidationError, tags: Collection[
     allowed = ", ".join(sorted(tags)) or str(ctx.get("expected_tags", ""))
     key = str(ctx.get("discriminator", "")).strip("'")
     if first["type"] == "extra_forbidden":
-        msg = "unknown field"
+        hint = _did_you_mean(str(loc[-1]), _fields_at(err.title, loc[:-1], tags))
+        msg = f"unknown field '{loc[-1]}'{hint}" if hint else "unknown field"
+    elif first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _fields_at(err.title, loc, tags)
+        name = str(parts[-1]) if parts else "value"
+        shown = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
+        example = f"{name}: {{{fields[0]}: {first.get('input')!r}}}" if fields else f"{name}: {{...}}"
+        msg = (f"expected a mapping of fields ({shown}), got {first.get('input')!r} (write e.g. {example})"
+               if fields else f"expected a mapping, got {first.get('input')!r}")
+    elif first["type"] == "literal_error":
+        options = [e.strip("' ") for e in re.split(r",| or ", str(ctx.get("expected", "")))]
+        msg += f", got {first.get('input')!r}" + _did_you_mean(str(first.get("input")), options)
+    elif first["type"] == "list_type":
+        got = type(first.get("input")).__name__.replace("dict", "a mapping")
+        msg += f", got {got} (write the items as '- item' lines or [a, b])"
     elif first["type"] == "union_tag_invalid":
         msg = f"unknown {key} '{ctx['tag']}': use one of {allowed}"
     elif first["type"] == "union_tag_not_found" and allowed:

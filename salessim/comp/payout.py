@@ -110,7 +110,8 @@ class Ledger:
         self.blocks: list[Block] = []
         self.rows: list[Rows] = []
         self.capped_cum = np.zeros((n, T), np.int64)  # cumulative-in-year capped variable
-        self.commission_delta: dict[str, np.ndarray] = {m.name: np.zeros((n, T), np.int64) for m in plan.measures}
+        # effective commission rate per measure and won period (NaN: no evaluated window), for clawbacks
+        self.commission_rate: dict[str, np.ndarray] = {m.name: np.full((n, T), np.nan) for m in plan.measures}
         self.results: dict[str, np.ndarray] = {}
         self._base()
         for comp in plan.components:
@@ -145,20 +146,34 @@ class Ledger:
         before = np.where(start > 0, cs[:, np.maximum(start - 1, 0)], 0)  # keeps integer cents integer
         return cs - before
 
-    def cap(self, X: np.ndarray, cap: Cap) -> tuple[np.ndarray, np.ndarray]:
-        """Cumulative cents after the period cap (excess forfeited) and after the year cap."""
+    def cap(self, X: np.ndarray, cap: Cap, ytd: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative cents after the period cap (excess forfeited) and after the year cap.
+
+        Period cap: a period pays at most ``cap.period`` of what it adds to the year's earnings;
+        the excess is forfeited for good (never paid later). With YTD true-up (``ytd``) earnings
+        can fall later in the year: the fall first cancels forfeited (never paid) earnings, and
+        only what falls below the amount actually paid is taken back, so a forfeited excess is
+        never recovered from the rep a second time. Per window, a window's own net returns are
+        its own (taken back in full)."""
         Y = X.copy()
         if cap.period is not None:
             cp = int(cents(cap.period))
-            forfeit = np.zeros(X.shape[0], np.int64)
-            prev = np.zeros(X.shape[0], np.int64)
+            forfeit = np.zeros(X.shape[0], np.int64)  # earned in the year and never paid
+            paid = np.zeros(X.shape[0], np.int64)
             for t in range(X.shape[1]):
                 if self.new_year[t]:
                     forfeit[:] = 0
-                    prev[:] = 0
-                forfeit = forfeit + np.maximum(0, X[:, t] - forfeit - prev - cp)
-                Y[:, t] = X[:, t] - forfeit
-                prev = Y[:, t]
+                    paid[:] = 0
+                due = X[:, t] - forfeit - paid
+                if ytd:
+                    rise = due >= 0
+                    pay = np.where(rise, np.minimum(due, cp), np.minimum(0, X[:, t] - paid))
+                    forfeit = np.where(rise, forfeit + np.maximum(0, due - cp), np.maximum(0, X[:, t] - paid))
+                else:
+                    pay = np.minimum(due, cp)
+                    forfeit = forfeit + np.maximum(0, due - cp)
+                paid = paid + pay
+                Y[:, t] = paid
         K = np.minimum(Y, int(cents(cap.year))) if cap.year is not None else Y
         return Y, K
 
@@ -241,10 +256,12 @@ class Ledger:
         R = cents(self._cumulate(lines, ev, True, group)) if ytd else self._cumulate(cents(lines), ev, False, group)
         D = np.stack([self.delta(x) for x in R])
         X = R.sum(axis=0)
-        Y, K = self.cap(X, comp.cap)
+        Y, K = self.cap(X, comp.cap, ytd)
         self.capped_cum += K
         if item == "commission":
-            self.commission_delta[measure.name] += D.sum(axis=0)
+            rate = self._effective_rate(K if ytd else self.delta(K), C, ev, group)
+            have = self.commission_rate[measure.name]
+            self.commission_rate[measure.name] = np.where(np.isnan(have), rate, have + np.nan_to_num(rate))
         shown = ev[None] & perf.present
         basis = "YTD" if ytd else plan.component_period(comp)
         for i, label in enumerate(labels):
@@ -258,6 +275,25 @@ class Ledger:
             adj = self.delta(after) - self.delta(before)
             self.blocks.append(Block("cap_adjustment", comp.name, f"{field} cap", measure.name, adj,
                                      np.zeros_like(shown), self._cap_explainer(field, limit, before, after, comp.name)))
+
+    def _effective_rate(self, paid: np.ndarray, C: np.ndarray, ev: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """[n, T] commission rate a period's credit was paid at (fraction; NaN if its window was not
+        evaluated while the rep was present, or had no credit): the pay of the window containing the
+        period, after this component's caps, over the window's credit. ``paid`` is the cents paid
+        for the window at its evaluation points (YTD: paid to date, so the rate is the year-to-date
+        effective rate). Never negative: a fall in true-up pay is not a rate a clawback may apply."""
+        n, T = C.shape
+        ok = ev[None] & self.perf.present & (C > 0)
+        at_eval = np.where(ok, np.maximum(paid, 0) / 100.0 / np.where(C > 0, C, 1.0), np.nan)
+        out = np.full((n, T), np.nan)
+        cur = np.full(n, np.nan)
+        for t in range(T - 1, -1, -1):  # each period takes the evaluation that closes its window
+            if t == T - 1 or group[t + 1] != group[t]:
+                cur = np.full(n, np.nan)
+            if ev[t]:
+                cur = at_eval[:, t]
+            out[:, t] = cur
+        return out
 
     def _explainer(self, comp: Commission | QuotaBonus | TeamBonus, i: int, C: np.ndarray, Q: np.ndarray,
                    TI: np.ndarray, att: np.ndarray, R: np.ndarray, ytd: bool, basis: str,
@@ -326,7 +362,8 @@ class Ledger:
         if caps.period is None and caps.year is None:
             return
         X = self.capped_cum
-        Y, K = self.cap(X, caps)
+        ytd = any(self.plan.component_true_up(c) for c in self.plan.components if not isinstance(c, Spif))
+        Y, K = self.cap(X, caps, ytd)
         for field, before, after in (("period", X, Y), ("year", Y, K)):
             limit = getattr(caps, field)
             if limit is None:
@@ -381,17 +418,18 @@ class Ledger:
         rates = np.zeros(len(ch))
         how = []
         for i, (rr, wt, m) in enumerate(zip(r, won_t, ch["measure"], strict=True)):
-            cred = perf.credited[m][rr, wt] if 0 <= wt < T else 0.0
-            if cb.use_effective_rate and 0 <= wt < T and cred > 0:
-                rates[i] = self.commission_delta[m][rr, wt] / 100.0 / cred
-                how.append(f"{rates[i]:.2%} effective commission rate of {ch['won_period'].iloc[i]}")
+            eff = self.commission_rate[m][rr, wt] if 0 <= wt < T else np.nan
+            if cb.use_effective_rate and not np.isnan(eff):
+                rates[i] = eff
+                how.append(f"{eff:.2%} effective commission rate of {ch['won_period'].iloc[i]}")
             elif cb.rate is not None:
                 rates[i] = cb.rate
                 how.append(f"clawback rate {cb.rate:.2%}")
             else:
                 how.append(f"no rate ({ch['won_period'].iloc[i]} not in the data and no clawback.rate)")
         eligible = months <= cb.within_months
-        c = np.where(eligible, -cents(amount * rates), 0)
+        # a clawback only ever takes back: never a payment (a negative credit or rate reverses nothing)
+        c = np.where(eligible, -cents(np.maximum(amount, 0.0) * rates), 0)
         np.add.at(out, (r, t), c)
         expl = [f"deal {deal} won {wp}, churned after {m} month(s) "
                 + (f"<= {cb.within_months}: -{a:,.2f} x {h}" if e else f"> {cb.within_months}: no clawback")

@@ -17,8 +17,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -57,7 +59,8 @@ Multiple = Annotated[float, BeforeValidator(as_fraction), Field(ge=0.0, le=10.0)
 class Pay(Frozen):
     """Base salary and target incentive (annual), given directly or as OTE + pay mix.
 
-    ``ote: 150000, mix: 60/40`` means base 90,000 and target incentive 60,000 a year.
+    ``ote: 150000, mix: 60/40`` means base 90,000 and target incentive 60,000 a year. ``mix`` is
+    input shorthand: the plan keeps (and dumps) base salary, target incentive and OTE.
     """
 
     base_salary: Money | None = None
@@ -90,6 +93,8 @@ class Pay(Frozen):
                 raise ValueError("give either ote + mix or base_salary + target_incentive, not both")
             object.__setattr__(self, "base_salary", self.ote * b / 100.0)
             object.__setattr__(self, "target_incentive", self.ote * v / 100.0)
+            object.__setattr__(self, "ote", self.base_salary + self.target_incentive)  # as a reload computes it
+            object.__setattr__(self, "mix", None)  # the same plan as base + target incentive
         else:
             base = self.base_salary or 0.0
             ti = self.target_incentive or 0.0
@@ -212,6 +217,15 @@ class Commission(_Component):
         if len(kinds) > 1:
             raise ValueError("tiers must all use rate or all use multiple")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump_flat(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A flat rate is dumped as ``rate`` alone (its one tier is derived), so a dump loads back
+        and a sweep over ``...commission.rate`` changes the rate."""
+        data = handler(self)
+        if self.rate is not None and isinstance(data, dict):
+            data.pop("tiers", None)
+        return data
 
     @property
     def uses_multiple(self) -> bool:
@@ -341,8 +355,11 @@ class Clawback(Frozen):
     """Reverse commission on deals whose customer churns within ``within_months`` of the win.
 
     The reversed amount is the deal's credited amount x the rep's effective commission rate on
-    that measure in the period the deal was won; ``rate`` is used when that period is not in the
-    data (or always, if ``use_effective_rate`` is false).
+    that measure for the period the deal was won: the commission paid for the window holding that
+    period (after component caps) over the window's credit; with YTD true-up, commission paid
+    year-to-date over credit year-to-date at the end of that window. ``rate`` is used when that
+    window was not evaluated in the data (or always, if ``use_effective_rate`` is false). A
+    clawback never pays the rep: a rate below zero (true-up pay that fell) counts as zero.
     """
 
     within_months: int = Field(ge=1, le=120)

@@ -245,7 +245,8 @@ def _reps_leave(state, i, ev, day):
     if ev.reps:
         reps = [rep_index(r) for r in ev.reps]
     else:
-        booked = f.recorder.booked[: state.month(day) + 1].sum(axis=0)
+        # bookings in the measured horizon up to the event day (warm-up months only fill the pipeline)
+        booked = f.recorder.booked[f.scenario.calendar.warmup_months : state.month(day) + 1].sum(axis=0)
         score = np.where(f.active, booked, -np.inf)
         reps = np.lexsort((-f.skill, -score))[: ev.top].tolist()
     loss = f.scenario.staffing.hiring.pipeline_loss if ev.pipeline_loss is None else ev.pipeline_loss

@@ -144,7 +144,8 @@ class KeyAccountLoss(_Event):
 
 
 class RepsLeave(_Event):
-    """Named reps (``reps: [R007]``) or the ``top`` k reps by bookings so far leave at ``at``.
+    """Named reps (``reps: [R007]``) or the ``top`` k reps by bookings so far leave at ``at``
+    (bookings in the measured horizon up to the event day, warm-up months excluded; ties by skill).
     ``pipeline_loss`` of their open deals dies (default: ``staffing.hiring.pipeline_loss``);
     the rest and their accounts go to colleagues of the region; each vacancy starts a search."""
 

@@ -152,21 +152,43 @@ def test_period_cap_forfeits_the_excess():
     assert list(variable(py, perf([100000, 50000]))) == [8000.0, 5000.0]
 
 
-@pytest.mark.xfail(strict=True, reason="period cap + YTD true-up: a forfeited excess is clawed back again "
-                   "when YTD attainment falls (open design question: forfeit vs defer)")
-def test_ytd_period_cap_claws_back_what_was_forfeited():
-    # found by hypothesis (2,000 examples): monthly quota 50k, YTD marginal 2% / 5% / 8% at 25% /
-    # 50%, period cap 3,000. Jan 17,858 + Jun 91,428: never capped, paid 3,214.30 in the year.
-    # Jan 67,857 instead: Jan earns 4,303.56, pays 3,000 (1,303.56 forfeited); Feb-May YTD
-    # attainment falls and the true-up takes back tier-3 pay computed on the *uncapped* 4,303.56;
-    # June is capped at 3,000: the year pays 3,214.29, a cent less for 49,999 more bookings
-    # (a 100,000 January pays 3,000.00 for the year; deferring the excess, min(YTD earned, paid + cap),
-    # would make year pay monotone).
-    p = load_plan({"pay": {"ote": 120000, "mix": "60/40"}, "components": [
-        {"type": "commission", "name": "c", "cap": {"period": 3000}, "tiers": [
-            {"from": 0, "to": 0.25, "rate": 0.02}, {"from": 0.25, "to": 0.5, "rate": 0.05}, {"from": 0.5, "rate": 0.08}]}]})
-    year = [variable(p, perf([jan, 0, 0, 0, 0, 91428], quota=50000.0)).sum() for jan in (17858, 67857)]
-    assert year[1] >= year[0]
+# found by hypothesis (2,000 examples): monthly quota 50k, YTD marginal 2% / 5% / 8% at 25% / 50%,
+# period cap 3,000. The forfeited excess used to be taken back again when YTD attainment fell, so
+# a 67,857 January paid 3,214.29 for the year, a cent less than a 17,858 one (3,214.30).
+YTD_CAPPED = {"pay": {"ote": 120000, "mix": "60/40"}, "components": [
+    {"type": "commission", "name": "c", "cap": {"period": 3000}, "tiers": [
+        {"from": 0, "to": 0.25, "rate": 0.02}, {"from": 0.25, "to": 0.5, "rate": 0.05}, {"from": 0.5, "rate": 0.08}]}]}
+
+
+@pytest.mark.parametrize("jan, commission, cap_adj, balance, paid", [
+    # Jan 17,858 (never capped): YTD earned 517.90 (12,500 x 2% + 5,358 x 5%); Feb-May YTD below
+    # 25%: 17,858 x 2% = 357.16 (-160.74, carried as a negative balance); Jun YTD 109,286 vs
+    # 300,000: 75,000 x 2% + 34,286 x 5% = 3,214.30 (+2,857.14, less 160.74 carried). Year 3,214.30
+    (17858, [517.90, -160.74, 0, 0, 0, 2857.14], [0] * 6, [0, 160.74, 0, 0, 0, -160.74],
+     [517.90, 0, 0, 0, 0, 2696.40]),
+    # Jan 67,857: earned 250 + 625 + 42,857 x 8% = 4,303.56 -> pays 3,000, 1,303.56 forfeited.
+    # Feb YTD 3,178.56 (500 + 1,250 + 17,857 x 8%): still above the 3,000 paid -> nothing taken
+    # back (the 1,125 fall cancels forfeited pay; 178.56 stays forfeited). Mar YTD 2,267.85
+    # (750 + 30,357 x 5%): 732.15 below what was paid -> taken back (carried). Apr 1,892.85, May
+    # 1,517.85: -375 each. Jun YTD 5,992.80 (1,500 + 3,750 + 9,285 x 8%): 4,474.95 above paid,
+    # capped at 3,000 (1,474.95 forfeited), less 1,482.15 carried = 1,517.85. Year 4,517.85
+    (67857, [4303.56, -1125.00, -910.71, -375.00, -375.00, 4474.95], [-1303.56, 1125.00, 178.56, 0, 0, -1474.95],
+     [0, 0, 732.15, 375.00, 375.00, -1482.15], [3000.00, 0, 0, 0, 0, 1517.85]),
+])
+def test_ytd_period_cap_never_takes_back_a_forfeited_excess(jan, commission, cap_adj, balance, paid):
+    s = summary(statements(load_plan(YTD_CAPPED), perf([jan, 0, 0, 0, 0, 91428], quota=50000.0)))
+    got = {k: list(s[k]) if k in s else [0.0] * 6 for k in ("commission", "cap_adjustment", "negative_balance", "variable")}
+    assert got == {"commission": commission, "cap_adjustment": cap_adj, "negative_balance": balance, "variable": paid}
+
+
+def test_ytd_period_cap_year_pay_is_monotone_in_january_bookings():
+    p = load_plan(YTD_CAPPED)
+    year = [variable(p, perf([jan, 0, 0, 0, 0, 91428], quota=50000.0)).sum() for jan in (17858, 67857, 100000)]
+    # 3,214.30 / 4,517.85 / Jan 100,000: 250 + 625 + 75,000 x 8% = 6,875 -> 3,000 paid. YTD
+    # after: Feb 5,750, Mar 4,625, Apr 1,000 + 50,000 x 5% = 3,500, May 1,250 + 37,500 x 5% =
+    # 3,125, all above the 3,000 paid: nothing back (125 still forfeited in May). Jun YTD 191,428
+    # vs 300,000: 1,500 + 3,750 + 41,428 x 8% = 8,564.24 -> 5,439.24 due, capped at 3,000. Year 6,000
+    assert year == pytest.approx([3214.30, 4517.85, 6000.00], abs=1e-9)
 
 
 def test_total_variable_cap_covers_commission_and_bonus():
@@ -383,6 +405,61 @@ def test_clawback_fixed_rate_when_won_period_not_in_data():
                     "credited": [10000.0], "deal": ["old"], "event": "churn", "won_period": ["2025-11"]})])
     # commission 5,000; clawback 8% x 10,000 = -800 -> 4,200
     assert variable(p, df).iloc[0] == 4200.0
+
+
+def clawback_of(p, base, won_period, deal_amount, churn_period):
+    """The clawback line (amount, explanation) of one deal won and churned by rep a."""
+    won = pd.DataFrame({"rep": ["a"], "period": [won_period], "measure": "bookings", "credited": [deal_amount],
+                        "deal": ["D1"]})
+    churn = won.assign(period=churn_period, event="churn", won_period=won_period)
+    st = statements(p, pd.concat([base, won, churn], ignore_index=True))
+    cb = st[st["item"] == "clawback"]
+    assert len(cb) == 1
+    return cb["amount"].iloc[0], cb["explanation"].iloc[0]
+
+
+CB = {"within_months": 6}
+
+
+@pytest.mark.parametrize("case, components, kw, credited, quota, won, expected, rate", [
+    # YTD marginal 5% to 100% / 10% above. Jan 150,000 vs 100,000: earned 5,000 + 5,000 = 10,000.
+    # Feb quota 200,000 and a 10,000 deal: YTD 160,000 vs 300,000 = 53% -> 8,000 earned (Feb line
+    # -2,000). The Feb deal was paid at the YTD rate 8,000 / 160,000 = 5%: -500 (the Feb line's
+    # -2,000 / 10,000 = -20% used to *pay* +2,000)
+    ("true-up, pay fell", [{"type": "commission", "name": "c", "tiers": TIERS}], {},
+     [150000, 0, 0, 0], [100000, 200000, 100000, 100000], "2026-02", -500.00, "5.00%"),
+    # the same plan, deal won in January: YTD rate 10,000 / 150,000 = 6.67% of 10,000 = 666.67
+    # (Jan credit 140,000 + the 10,000 deal)
+    ("true-up, won in Jan", [{"type": "commission", "name": "c", "tiers": TIERS}], {},
+     [140000, 0, 0, 0], 100000.0, "2026-01", -666.67, "6.67%"),
+    # flat 10% with a component year cap of 6,000: Jan 150,000 earns 15,000, pays 6,000; the
+    # rate paid is 6,000 / 150,000 = 4% (the forfeited 9,000 was never paid, so not reversed):
+    # 4% x 10,000 = -400
+    ("true-up, capped", [{**FLAT, "cap": {"year": 6000}}], {},
+     [140000, 0, 0, 0], 100000.0, "2026-01", -400.00, "4.00%"),
+    # quarterly, no true-up, flat 10%: the deal is won in January, Q1 is paid in March on 30,000
+    # credited (3,000): the deal's rate is 3,000 / 30,000 = 10% -> -1,000 (January's own line is
+    # 0, which used to make the rate 0)
+    ("quarterly, won mid-quarter", [{**FLAT, "period": "quarter"}], {"true_up": False},
+     [0, 10000, 10000, 0], 100000.0, "2026-01", -1000.00, "10.00%"),
+    # same, deal won in March (the quarter's pay month): still 10% (not 3,000 / March's 20,000)
+    ("quarterly, won at quarter end", [{**FLAT, "period": "quarter"}], {"true_up": False},
+     [10000, 10000, 0, 0], 100000.0, "2026-03", -1000.00, "10.00%"),
+])
+def test_clawback_reverses_the_rate_paid_never_pays(case, components, kw, credited, quota, won, expected, rate):
+    p = plan(components, clawback=CB, **kw)
+    amount, why = clawback_of(p, perf(credited, quota=quota), won, 10000.0, "2026-04")
+    assert amount == expected, case
+    assert f"{rate} effective commission rate of {won}" in why
+
+
+def test_clawback_of_an_unevaluated_window_uses_the_fixed_rate():
+    # quarterly, no true-up: a deal won in April churns in May, before Q2 is evaluated: the plan's
+    # clawback.rate (8%) applies: -800; without a rate nothing can be reversed (a 0.00 line)
+    for cb, expected in (({**CB, "rate": 0.08}, -800.0), (CB, 0.0)):
+        p = plan([{**FLAT, "period": "quarter"}], true_up=False, clawback=cb)
+        amount, why = clawback_of(p, perf([0] * 5, quota=100000.0), "2026-04", 10000.0, "2026-05")
+        assert amount == expected, why
 
 
 # ----------------------------------------------------------------------------- crediting
