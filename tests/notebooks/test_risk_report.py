@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from salessim.analysis import scale_scenario
 from salessim.experiments.case_study import effect_grid, outcome_likelihood
 from salessim.experiments.roi import intervention_roi
 from salessim.experiments.stress import stress_test
-from salessim.ui.formatting import interval, money, tail_quantile
+from salessim.ui.formatting import interval, money, percent, tail_quantile
 
 MIDMARKET = ROOT / "data/scenarios/midmarket.yaml"
 CASE = ROOT / "data/scenarios/case_manufacturer.yaml"
@@ -53,6 +54,21 @@ def same_table(saved: pd.DataFrame, computed: pd.DataFrame, key: list[str]) -> N
                                        equal_nan=True, err_msg=c)
 
 
+@cache
+def recompute():
+    """The notebook's fast-mode runs through the public API: (scenario, stress test, CRM return,
+    case grid, case draws, case likelihood)."""
+    sc = scale_scenario(salessim.load_scenario(MIDMARKET), 20)
+    st = stress_test(sc, SHOCKS, replications=REPLICATIONS, seed=SEED, progress=False)
+    roi = intervention_roi(sc, CRM, replications=REPLICATIONS, seed=SEED, progress=False)
+    case = salessim.load_scenario(salessim.load_scenario(CASE), **{"calendar.warmup_months": 6})
+    g = effect_grid(case, GRID, replications=GRID_REPS, seed=SEED, months=WINDOW, progress=False)
+    g["reproduces"] = (g["revenue change"] >= 0.30) & (g["cycle change"] <= -0.25)
+    draws, likelihood = outcome_likelihood(case, RANGES, replications=CASE_REPS, seed=SEED, months=WINDOW,
+                                           progress=False)
+    return sc, st, roi, g, draws, likelihood
+
+
 def check_risk(html: str, tables) -> None:
     """Content of a fast-mode run of 06 with its default parameters (used by test_run_notebooks)."""
     text = html_text.unescape(html)
@@ -61,11 +77,10 @@ def check_risk(html: str, tables) -> None:
     assert len(re.findall(r'<img[^>]*src="data:image/png;base64', html)) == 3  # distributions, payback, scatter
     summary_text = text[text.index("Executive summary"):text.index("1. Stress test")]
     key = dict(re.findall(r'<td[^>]*>([^<]*)</td><td class="v"[^>]*>([^<]*)</td>', summary_text))  # key numbers
-    sc = scale_scenario(salessim.load_scenario(MIDMARKET), 20)
+    sc, st, roi, g, draws, likelihood = recompute()
     currency = sc.currency
 
     # 1. stress test: the saved runs are the public API's, replication by replication
-    st = stress_test(sc, SHOCKS, replications=REPLICATIONS, seed=SEED, progress=False)
     runs = pd.read_csv(tables / "stress_runs.csv")
     same_table(runs, st.runs, ["variant", "replication"])
     summary = st.summary()
@@ -88,9 +103,14 @@ def check_risk(html: str, tables) -> None:
     assert (d.mean() < 0).all()
     assert worst == "demand -25% in Q3" and (d["demand -25% in Q3"] < 0).all()
     assert np.isclose(w["change vs baseline"], d[worst].mean(), rtol=1e-9)
+    # months to recover, as the report states them (median over replications that recover)
+    for v in SHOCKS:
+        rec = runs.loc[runs["variant"] == v, "months to recover"]
+        said = (f"{v}: bookings back within a median of {rec.median():.0f} months, in {percent(rec.notna().mean(), 0)} "
+                "of replications" if rec.notna().any() else f"{v}: not recovered within the horizon")
+        assert said in text, said
 
     # 2. the CRM's return: the saved runs, the net return with its interval, and the verdict
-    roi = intervention_roi(sc, CRM, replications=REPLICATIONS, seed=SEED, progress=False)
     crm = pd.read_csv(tables / "crm_roi_runs.csv")
     same_table(crm, roi.runs, ["replication"])
     r = roi.summary().set_index("metric").loc["net return"]
@@ -105,12 +125,7 @@ def check_risk(html: str, tables) -> None:
     assert r["ci low"] < 0 < r["ci high"] and "The CRM does not clearly pay back" in summary_text
 
     # 3. the published case: the one-point grid and the uncertain draws through the public API
-    case = salessim.load_scenario(salessim.load_scenario(CASE), **{"calendar.warmup_months": 6})
-    g = effect_grid(case, GRID, replications=GRID_REPS, seed=SEED, months=WINDOW, progress=False)
-    g["reproduces"] = (g["revenue change"] >= 0.30) & (g["cycle change"] <= -0.25)
     same_table(pd.read_csv(tables / "case_effect_grid.csv"), g, list(GRID))
-    draws, likelihood = outcome_likelihood(case, RANGES, replications=CASE_REPS, seed=SEED, months=WINDOW,
-                                           progress=False)
     saved = pd.read_csv(tables / "case_outcome_likelihood.csv")
     same_table(saved, draws, ["replication"])
     both = ((saved["revenue change"] >= 0.30) & (saved["cycle change"] <= -0.25)).mean()
