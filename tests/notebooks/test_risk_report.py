@@ -11,10 +11,13 @@ replications and 2 uncertain draws.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import html as html_text
 import re
 from functools import cache
 
+import nbformat
 import numpy as np
 import pandas as pd
 from notebook_paths import ROOT
@@ -28,6 +31,7 @@ from salessim.ui.formatting import interval, money, percent, tail_quantile
 
 MIDMARKET = ROOT / "data/scenarios/midmarket.yaml"
 CASE = ROOT / "data/scenarios/case_manufacturer.yaml"
+NOTEBOOK = ROOT / "notebooks/06_risk_and_interventions.ipynb"
 SEED, REPLICATIONS, CASE_REPS, GRID_REPS = 0, 3, 2, 2  # the notebook's fast mode
 SHOCKS = {  # as in the notebook's stress-test cell
     "demand -25% in Q3": [{"kind": "demand_shock", "at": 7, "factor": 0.75, "until": 10, "recovery_months": 2}],
@@ -136,3 +140,29 @@ def check_risk(html: str, tables) -> None:
     # 95% intervals clear of zero, and the point reproduces the published +30% / -25%
     pt = g.iloc[0]
     assert pt["revenue ci low"] > 0 and pt["cycle ci high"] < 0 and bool(pt["reproduces"])
+
+
+def test_the_recomputation_uses_the_notebooks_fast_mode_parameters():
+    """The shocks, the CRM, the case grid's fast branch and ranges, and the fast replications above
+    are the ones written in notebook 06 (read from its code cells), so check_risk redoes its runs."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    tree = ast.parse("\n".join(c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])))
+    values = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            v = node.value
+            if isinstance(v, ast.Dict) and all(isinstance(x, ast.IfExp) for x in v.values):  # fast if ... else ...
+                v = ast.Dict(keys=v.keys, values=[x.body for x in v.values])
+            with contextlib.suppress(ValueError):  # not a literal: not a parameter of the runs
+                values[node.targets[0].id] = ast.literal_eval(v)
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Tuple):
+            names = [t.id for t in node.targets[0].elts]
+            if names == ["replications", "case_reps", "grid_reps"]:
+                values["fast reps"] = ast.literal_eval(node.value)
+    assert values["shocks"] == SHOCKS and values["crm"] == CRM
+    assert values["grid"] == GRID and values["ranges"] == RANGES
+    assert values["fast reps"] == (REPLICATIONS, CASE_REPS, GRID_REPS)
+    src = "\n".join(c.source for c in nb.cells)
+    assert 'case_sc = salessim.load_scenario(case_sc, **{"calendar.warmup_months": 6})' in src
+    assert "sc = scale_scenario(sc, 20)" in src and src.count(f"months={WINDOW}") == 2
+    assert "seed = 0" in src and 'case = "../data/scenarios/case_manufacturer.yaml"' in src
