@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from notebook_paths import NOTEBOOKS, ROOT
+from test_risk_report import check_risk
 from test_your_org import TABLES as YOUR_ORG_TABLES
 from test_your_org import check_your_org
 
@@ -109,14 +110,6 @@ def _explorer(html, tables):
     assert (d[["difference", "ci_low", "ci_high"]].dropna() == 0).all().all()
     assert explorer.headline().startswith("Today's settings: revenue $")
     assert explorer.headline() in html_text.unescape(html)
-
-
-def _risk(html, tables):
-    for heading in ("Stress test", "Return on an intervention", "The published case"):
-        assert heading in html
-    assert len(PNG.findall(html)) == 3  # revenue distribution + monthly bookings, payback curve, outcome scatter
-    runs = pd.read_csv(tables / "stress_runs.csv")
-    assert set(runs["variant"]) == {"baseline", "demand -25% in Q3", "two best reps leave"}
 
 
 def _compensation(html, tables):
@@ -263,4 +256,4 @@ def _calibrate(html, tables):
 
 CONTENT = {"00_quickstart": _quickstart, "01_compensation_designs": _compensation, "02_org_and_territories": _org,
            "03_target_setting": _target, "04_calibrate_from_crm": _calibrate, "05_scenario_explorer": _explorer,
-           "06_risk_and_interventions": _risk, "08_your_org": check_your_org}
+           "06_risk_and_interventions": check_risk, "08_your_org": check_your_org}
