@@ -468,7 +468,9 @@ class ScenarioExplorer:
         title = (f"Change vs today, % ({statistics.LEVEL:.0%} CI; rates in the table)" if self.lang == "en" else
                  f"相对现状的变化，%（{statistics.LEVEL:.0%} 置信区间；比率见表格）")
         ax = viz.kpi_comparison_chart(self.differences, kpis, ax=ax, higher_is_better=DIRECTION, title=title)
-        translate_figure(ax.figure, self.lang)
+        if self.lang != "en":  # category ticks get their text only when drawn: name them in ``lang`` now
+            ax.set_yticks(ax.get_yticks(), [tr(k, self.lang) for k in kpis])
+            translate_figure(ax.figure, self.lang)
         return ax
 
     def save(self, name: str) -> Saved:
@@ -748,6 +750,23 @@ class ScenarioExplorer:
             display(fig)
             plt.close(fig)
             display(viz.html_paragraph(self.bottleneck_sentence(b)))
+
+
+#: The notebook's title and lead in each language other than English (the dashboard shows them
+#: in place of the notebook's English narrative, which Voila serves as written).
+HEADING = {"zh": ("情景分析：如果……会怎样？",
+                  "调整控件，查看相对现状的变化：营收、薪酬成本与管理成本、净贡献、成交单数、赢单率、客单价、"
+                  "销售周期、商机覆盖倍数和销售时间的利用，每项都附 95% 置信区间。可将设置保存为命名情景，最多三个并排比较。")}
+
+
+def dashboard_heading(lang: str) -> str:
+    """HTML for the served dashboard in ``lang``: hides the notebook's English markdown cells and
+    shows the title and lead in ``lang`` (empty for English)."""
+    if check_lang(lang) == "en":
+        return ""
+    title, lead = HEADING[lang]
+    return (f"<style>.jp-MarkdownCell {{ display: none; }}</style><h1>{html.escape(title)}</h1>"
+            f"<p>{html.escape(lead)}</p>")
 
 
 def _today(lang: str) -> str:
