@@ -75,14 +75,14 @@ DIRECTION = {"comp cost": False, "management cost": False, "net contribution": T
 class Control:
     """One decision the explorer exposes.
 
-    ``kind``: ``int``/``float`` slider, ``percent`` slider (value a fraction, shown as %), or
-    ``choice`` dropdown (``options``: label -> value). ``overrides(value, base)`` turns the widget
+    ``kind``: ``int``/``float`` slider, ``percent`` slider (value a fraction, shown as %),
+    ``choice`` dropdown (``options``: label -> value) or ``check`` box (a bool). ``overrides(value, base)`` turns the widget
     value into scenario overrides (dotted paths) on the scaled ``base`` scenario.
     """
 
     key: str
     label: str
-    kind: Literal["int", "float", "percent", "choice"]
+    kind: Literal["int", "float", "percent", "choice", "check"]
     value: Any
     overrides: Callable[[Any, Scenario], dict[str, Any]]
     min: float | None = None
@@ -102,6 +102,8 @@ class Control:
         if self.kind == "choice":
             options = [(_label(k, lang), v) for k, v in self.options.items()]
             wd = w.Dropdown(options=options, value=self.value, **common)
+        elif self.kind == "check":
+            wd = w.Checkbox(value=bool(self.value), indent=True, **common)
         elif self.kind == "int":
             wd = w.IntSlider(value=self.value, min=self.min, max=self.max, step=self.step or 1,
                              continuous_update=False, **common)
@@ -185,8 +187,17 @@ def plan_controls(scenario: Scenario) -> list[Control]:
             options[label if label not in options else f"{label} ({path.stem})"] = plan
     if len(options) == 1:
         return []
-    return [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
-                    help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
+    controls = [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
+                        help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
+    if scenario.plan is not None:  # the explorer rescales the chosen plan (ScenarioExplorer.overrides)
+        controls.append(Control(
+            EQUAL_PAY, "at today's target pay", "check", False, lambda _v, _b: {},
+            help="scale the chosen plan's money so a typical rep at 100% of quota earns what today's plan pays"))
+    return controls
+
+
+#: The key of the plan dropdown's "at today's target pay" box.
+EQUAL_PAY = "equal_pay"
 
 
 #: Org structures as a sales leader names them (``org.structure`` values).
@@ -329,6 +340,8 @@ class ScenarioExplorer:
         if unknown:
             raise SalessimError(f"explorer changes: unknown control(s) {sorted(unknown)}; known: {sorted(keys)}")
         self.values = {c.key: (changes or {}).get(c.key, c.value) for c in self.controls}
+        self._target: tuple[float, float] | None = None
+        self._matched: dict[str, Any] = {}
         self.baseline: ReplicationSet = replicate(self.base, replications, seed, executor="serial")
         self._cache: dict[str, ReplicationSet] = {self._key({}): self.baseline}
         self.variant: ReplicationSet | None = None
@@ -350,7 +363,37 @@ class ScenarioExplorer:
         for c in self.controls:
             if self.values[c.key] != c.value:
                 out.update(c.overrides(self.values[c.key], scenario or self.base))
+        if self.values.get(EQUAL_PAY) and out.get("plan") is not None:
+            out["plan"] = self.at_target_pay(out["plan"])
         return out
+
+    def target_pay(self) -> tuple[float, float]:
+        """Today's target pay: what today's plan pays a year (currency) at 100% of the typical
+        annual quota (the median rep seat's quota over the baseline replications, a year), and that quota."""
+        if self._target is None:
+            from salessim.comp.scaling import pay_at
+
+            quotas = []
+            for r in self.baseline.results:
+                led = r.ledger
+                months = led["month"].nunique() or 1
+                quotas.append(led.groupby("rep", observed=True)["quota"].sum() * 12 / months)
+            quota = float(pd.concat(quotas).median())
+            self._target = (pay_at(self.full.plan, quota), quota)
+        return self._target
+
+    def at_target_pay(self, plan):
+        """``plan`` with its money scaled (:func:`salessim.comp.scaling.cost_matched`) so that it
+        pays today's target pay (:meth:`target_pay`) at 100% of the typical quota; cached."""
+        from salessim.comp.scaling import cost_matched
+
+        if plan == self.full.plan:
+            return plan
+        key = repr(plan)
+        if key not in self._matched:
+            pay, quota = self.target_pay()
+            self._matched[key] = cost_matched(plan, pay, quota)
+        return self._matched[key]
 
     def variant_scenario(self) -> Scenario:
         """The scaled scenario with every control's overrides applied."""
@@ -420,7 +463,21 @@ class ScenarioExplorer:
             text = f"No clear revenue change: {_signed(rev.relative * 100, '.1f')}% ({ci})."
         if pd.notna(net.difference):
             text += f" Net contribution {format_change(net, cur)}."
-        return text
+        return text + self._equal_pay_note()
+
+    def _equal_pay_note(self) -> str:
+        """The sentence saying the chosen plan was rescaled to today's target pay (empty if not)."""
+        plan = self.overrides().get("plan")
+        if not self.values.get(EQUAL_PAY) or plan is None or plan == self.full.plan:
+            return ""
+        from salessim.comp.scaling import pay_at
+
+        pay, quota = self.target_pay()
+        cur = self.base.currency
+        if self.lang == "zh":
+            return f"所选方案已按比例调整，使典型销售（年度目标 {money(quota, cur)}）在 100% 达成时的薪酬等于现行方案的 {money(pay, cur)}。"
+        return (f" The chosen plan is scaled so a typical rep ({money(quota, cur)} quota) earns today's "
+                f"{money(pay_at(plan, quota), cur)} at 100%.")
 
     def _headline_zh(self) -> str:
         if self.error:
@@ -441,7 +498,7 @@ class ScenarioExplorer:
             text = f"营收无明显变化：{_signed(rev.relative * 100, '.1f')}%（{ci}）。"
         if pd.notna(net.difference):
             text += f"净贡献 {format_change(net, cur, 'zh')}。"
-        return text
+        return text + self._equal_pay_note()
 
     def comparison_frame(self, differences: pd.DataFrame | None = None) -> pd.DataFrame:
         """The comparison of :data:`TABLE_KPIS` as text: KPI, today, your settings, change [95% CI]."""
@@ -451,7 +508,7 @@ class ScenarioExplorer:
         change = f"change [{statistics.LEVEL:.0%} CI]" if lang == "en" else f"变化 [{statistics.LEVEL:.0%} 置信区间]"
         rows = [{tr("KPI", lang): tr(k, lang), _today(lang): format_value(d.loc[k, "baseline"], d.loc[k, "unit"], cur, lang),
                  tr("your settings", lang): format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur, lang),
-                 change: format_change(d.loc[k], cur, lang)}
+                 change: tr("no change", lang) if self.untouched and differences is None else format_change(d.loc[k], cur, lang)}
                 for k in TABLE_KPIS if k in d.index]
         return pd.DataFrame(rows)
 
