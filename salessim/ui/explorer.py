@@ -48,7 +48,9 @@ from salessim.errors import SalessimError
 from salessim.experiments import statistics
 from salessim.experiments.store import scenario_yaml
 from salessim.scenario import Scenario, load_scenario
+from salessim.ui.charts.style import translate_figure
 from salessim.ui.formatting import money
+from salessim.ui.i18n import check_lang, tr
 
 #: KPIs that are totals of the organisation: scaled from the copy to the real org size.
 ORG_TOTALS = frozenset({
@@ -73,14 +75,14 @@ DIRECTION = {"comp cost": False, "management cost": False, "net contribution": T
 class Control:
     """One decision the explorer exposes.
 
-    ``kind``: ``int``/``float`` slider, ``percent`` slider (value a fraction, shown as %), or
-    ``choice`` dropdown (``options``: label -> value). ``overrides(value, base)`` turns the widget
+    ``kind``: ``int``/``float`` slider, ``percent`` slider (value a fraction, shown as %),
+    ``choice`` dropdown (``options``: label -> value) or ``check`` box (a bool). ``overrides(value, base)`` turns the widget
     value into scenario overrides (dotted paths) on the scaled ``base`` scenario.
     """
 
     key: str
     label: str
-    kind: Literal["int", "float", "percent", "choice"]
+    kind: Literal["int", "float", "percent", "choice", "check"]
     value: Any
     overrides: Callable[[Any, Scenario], dict[str, Any]]
     min: float | None = None
@@ -89,14 +91,19 @@ class Control:
     options: dict[str, Any] = field(default_factory=dict)
     help: str = ""
 
-    def widget(self):
+    def widget(self, lang: str = "en"):
+        """The ipywidget of this control, its label and option names in ``lang``."""
         import ipywidgets as w
 
         style = {"description_width": "190px"}
         layout = w.Layout(width="100%")
-        common = dict(description=self.label, style=style, layout=layout, tooltip=self.help)
+        tip = self.help if lang == "en" else ""
+        common = dict(description=_label(self.label, lang), style=style, layout=layout, tooltip=tip)
         if self.kind == "choice":
-            wd = w.Dropdown(options=list(self.options.items()), value=self.value, **common)
+            options = [(_label(k, lang), v) for k, v in self.options.items()]
+            wd = w.Dropdown(options=options, value=self.value, **common)
+        elif self.kind == "check":
+            wd = w.Checkbox(value=bool(self.value), indent=True, **common)
         elif self.kind == "int":
             wd = w.IntSlider(value=self.value, min=self.min, max=self.max, step=self.step or 1,
                              continuous_update=False, **common)
@@ -106,6 +113,14 @@ class Control:
                                readout_format=fmt, continuous_update=False, **common)
         wd.add_class(f"salessim-control-{self.key}")
         return wd
+
+
+def _label(text: str, lang: str) -> str:
+    """A control label or option name in ``lang`` (a translated prefix keeps the name after it)."""
+    out = tr(text, lang)
+    if lang == "zh" and out != text and out.endswith(")") and "（" in out:
+        out = out[:-1] + "）"
+    return out
 
 
 def _set(path: str) -> Callable[[Any, Scenario], dict[str, Any]]:
@@ -172,8 +187,17 @@ def plan_controls(scenario: Scenario) -> list[Control]:
             options[label if label not in options else f"{label} ({path.stem})"] = plan
     if len(options) == 1:
         return []
-    return [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
-                    help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
+    controls = [Control("plan", "Comp plan", "choice", scenario.plan, _set("plan"), options=options,
+                        help="the plan reps are paid on; they respond to it (effort, deal timing, attrition)")]
+    if scenario.plan is not None:  # the explorer rescales the chosen plan (ScenarioExplorer.overrides)
+        controls.append(Control(
+            EQUAL_PAY, "at today's target pay", "check", False, lambda _v, _b: {},
+            help="scale the chosen plan's money so a typical rep at 100% of quota earns what today's plan pays"))
+    return controls
+
+
+#: The key of the plan dropdown's "at today's target pay" box.
+EQUAL_PAY = "equal_pay"
 
 
 #: Org structures as a sales leader names them (``org.structure`` values).
@@ -193,6 +217,9 @@ Provider = Callable[[Scenario], list[Control]]
 #: The explorer's default control providers (a tuple: pass your own ``providers=`` to extend it).
 DEFAULT_PROVIDERS: tuple[Provider, ...] = (core_controls, plan_controls, org_controls)
 
+
+#: The environment variable ``salessim dashboard --lang`` passes the language in to the served notebook.
+LANG_VARIABLE = "SALESSIM_DASHBOARD_LANG"
 
 #: At most this many saved scenarios are compared side by side.
 MAX_SAVED = 3
@@ -241,38 +268,39 @@ class Saved:
     differences: pd.DataFrame
 
 
-def format_value(value: float, unit: str, currency: str) -> str:
+def format_value(value: float, unit: str, currency: str, lang: str = "en") -> str:
     """A KPI value as a sales leader reads it (``$149.1M``, ``23.6%``, ``66 days``, ``1.58x``)."""
     if pd.isna(value):
-        return "n/a"
+        return tr("n/a", lang)
     if unit == currency:
         return money(value, currency)
     if unit == "%":
         return f"{value:.1%}"
     if unit == "days":
-        return f"{value:,.0f} days"
+        return f"{value:,.0f} 天" if lang == "zh" else f"{value:,.0f} days"
     if unit.startswith("x "):
         return f"{value:.2f}x"
     if unit == "x normal":
-        return f"{value:.2f}x normal"
+        return f"{value:.2f} 倍正常水平" if lang == "zh" else f"{value:.2f}x normal"
     return f"{value:,.0f}"
 
 
-def format_change(d: pd.Series, currency: str) -> str:
+def format_change(d: pd.Series, currency: str, lang: str = "en") -> str:
     """A paired difference with its interval: rates in percentage points (``-1.2 pt``), money as
     money, counts and days as numbers, each with the relative change; exactly zero as ``no change``."""
     if pd.isna(d.difference):
-        return "n/a"
+        return tr("n/a", lang)
     if d.difference == 0 and d.ci_low == 0 and d.ci_high == 0:
-        return "no change"
+        return tr("no change", lang)
+    pt = " 个百分点" if lang == "zh" else " pt"
     if d.unit == "%":
-        return f"{_signed(d.difference * 100, '.1f')} pt [{_signed(d.ci_low * 100, '.1f')}, {_signed(d.ci_high * 100, '.1f')}]"
+        return f"{_signed(d.difference * 100, '.1f')}{pt} [{_signed(d.ci_low * 100, '.1f')}, {_signed(d.ci_high * 100, '.1f')}]"
     if d.unit == currency:
         text = f"{_signed_money(d.difference, currency)} [{_signed_money(d.ci_low, currency)}, {_signed_money(d.ci_high, currency)}]"
     elif d.unit.startswith("x"):
         text = f"{_signed(d.difference, '.2f')} [{_signed(d.ci_low, '.2f')}, {_signed(d.ci_high, '.2f')}]"
     else:
-        unit = " days" if d.unit == "days" else ""
+        unit = (" 天" if lang == "zh" else " days") if d.unit == "days" else ""
         text = f"{_signed(d.difference, ',.0f')}{unit} [{_signed(d.ci_low, ',.0f')}, {_signed(d.ci_high, ',.0f')}]"
     return text + (f" ({_signed(d.relative * 100, '.1f')}%)" if pd.notna(d.relative) else "")
 
@@ -293,7 +321,13 @@ class ScenarioExplorer:
 
     def __init__(self, scenario: Scenario | str, replications: int = 3, seed: int = 0, reps: int = 20,
                  changes: dict[str, Any] | None = None, auto_update: bool = True,
-                 providers: Sequence[Provider] = DEFAULT_PROVIDERS, save_to: str | Path = "scenarios"):
+                 providers: Sequence[Provider] = DEFAULT_PROVIDERS, save_to: str | Path = "scenarios",
+                 lang: str = "en"):
+        self.lang = check_lang(lang)
+        if self.lang != "en":  # charts need the CJK font (and their texts translated when shown)
+            from salessim.ui.charts.style import use_style
+
+            use_style(self.lang)
         full = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.full = full
         self.base = scale_scenario(full, min(reps, full.org.reps))
@@ -306,6 +340,8 @@ class ScenarioExplorer:
         if unknown:
             raise SalessimError(f"explorer changes: unknown control(s) {sorted(unknown)}; known: {sorted(keys)}")
         self.values = {c.key: (changes or {}).get(c.key, c.value) for c in self.controls}
+        self._target: tuple[float, float] | None = None
+        self._matched: dict[str, Any] = {}
         self.baseline: ReplicationSet = replicate(self.base, replications, seed, executor="serial")
         self._cache: dict[str, ReplicationSet] = {self._key({}): self.baseline}
         self.variant: ReplicationSet | None = None
@@ -327,7 +363,37 @@ class ScenarioExplorer:
         for c in self.controls:
             if self.values[c.key] != c.value:
                 out.update(c.overrides(self.values[c.key], scenario or self.base))
+        if self.values.get(EQUAL_PAY) and out.get("plan") is not None:
+            out["plan"] = self.at_target_pay(out["plan"])
         return out
+
+    def target_pay(self) -> tuple[float, float]:
+        """Today's target pay: what today's plan pays a year (currency) at 100% of the typical
+        annual quota (the median rep seat's quota over the baseline replications, a year), and that quota."""
+        if self._target is None:
+            from salessim.comp.scaling import pay_at
+
+            quotas = []
+            for r in self.baseline.results:
+                led = r.ledger
+                months = led["month"].nunique() or 1
+                quotas.append(led.groupby("rep", observed=True)["quota"].sum() * 12 / months)
+            quota = float(pd.concat(quotas).median())
+            self._target = (pay_at(self.full.plan, quota), quota)
+        return self._target
+
+    def at_target_pay(self, plan):
+        """``plan`` with its money scaled (:func:`salessim.comp.scaling.cost_matched`) so that it
+        pays today's target pay (:meth:`target_pay`) at 100% of the typical quota; cached."""
+        from salessim.comp.scaling import cost_matched
+
+        if plan == self.full.plan:
+            return plan
+        key = repr(plan)
+        if key not in self._matched:
+            pay, quota = self.target_pay()
+            self._matched[key] = cost_matched(plan, pay, quota)
+        return self._matched[key]
 
     def variant_scenario(self) -> Scenario:
         """The scaled scenario with every control's overrides applied."""
@@ -347,7 +413,8 @@ class ScenarioExplorer:
         recompute the comparison."""
         self.values.update(values)
         if self._ui is not None:
-            self._status.value = f"<b>Simulating {self.replications} replications with your settings…</b>"
+            self._status.value = (f"<b>Simulating {self.replications} replications with your settings…</b>"
+                                  if self.lang == "en" else f"<b>正在按您的设置进行 {self.replications} 次重复模拟…</b>")
         t0 = time.perf_counter()
         try:
             overrides = self.overrides()
@@ -376,6 +443,8 @@ class ScenarioExplorer:
     def headline(self) -> str:
         """One sentence: revenue and net contribution a year at the real org size, with the
         change and its confidence interval."""
+        if self.lang == "zh":
+            return self._headline_zh()
         if self.error:
             return f"Cannot simulate these settings: {self.error}"
         d = self.differences.set_index("kpi")
@@ -394,15 +463,52 @@ class ScenarioExplorer:
             text = f"No clear revenue change: {_signed(rev.relative * 100, '.1f')}% ({ci})."
         if pd.notna(net.difference):
             text += f" Net contribution {format_change(net, cur)}."
-        return text
+        return text + self._equal_pay_note()
+
+    def _equal_pay_note(self) -> str:
+        """The sentence saying the chosen plan was rescaled to today's target pay (empty if not)."""
+        plan = self.overrides().get("plan")
+        if not self.values.get(EQUAL_PAY) or plan is None or plan == self.full.plan:
+            return ""
+        from salessim.comp.scaling import pay_at
+
+        pay, quota = self.target_pay()
+        cur = self.base.currency
+        if self.lang == "zh":
+            return f"所选方案已按比例调整，使典型销售（年度目标 {money(quota, cur)}）在 100% 达成时的薪酬等于现行方案的 {money(pay, cur)}。"
+        return (f" The chosen plan is scaled so a typical rep ({money(quota, cur)} quota) earns today's "
+                f"{money(pay_at(plan, quota), cur)} at 100%.")
+
+    def _headline_zh(self) -> str:
+        if self.error:
+            return f"无法模拟这些设置：{self.error}"
+        d = self.differences.set_index("kpi")
+        cur = self.base.currency
+        rev, net = d.loc["revenue"], d.loc["net contribution"]
+        if self.untouched:
+            net_text = "" if pd.isna(net.baseline) else f"，净贡献 {money(net.baseline, cur)}"
+            return f"现状设置：年营收 {money(rev.baseline, cur)}{net_text}。调整任一控件即可比较。"
+        ci = (f"{statistics.LEVEL:.0%} 置信区间 {_signed(rev.relative_ci_low * 100, '.1f')}% 至 "
+              f"{_signed(rev.relative_ci_high * 100, '.1f')}%")
+        if rev.ci_low > 0 or rev.ci_high < 0:
+            verdict = "高" if rev.difference > 0 else "低"
+            text = (f"营收比现状{verdict} {abs(rev.relative):.1%}：每年 {money(rev.variant, cur)}，"
+                    f"现状为 {money(rev.baseline, cur)}（{ci}）。")
+        else:
+            text = f"营收无明显变化：{_signed(rev.relative * 100, '.1f')}%（{ci}）。"
+        if pd.notna(net.difference):
+            text += f"净贡献 {format_change(net, cur, 'zh')}。"
+        return text + self._equal_pay_note()
 
     def comparison_frame(self, differences: pd.DataFrame | None = None) -> pd.DataFrame:
         """The comparison of :data:`TABLE_KPIS` as text: KPI, today, your settings, change [95% CI]."""
         d = (self.differences if differences is None else differences).set_index("kpi")
         cur = self.base.currency
-        rows = [{"KPI": k, "today": format_value(d.loc[k, "baseline"], d.loc[k, "unit"], cur),
-                 "your settings": format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur),
-                 f"change [{statistics.LEVEL:.0%} CI]": format_change(d.loc[k], cur)}
+        lang = self.lang
+        change = f"change [{statistics.LEVEL:.0%} CI]" if lang == "en" else f"变化 [{statistics.LEVEL:.0%} 置信区间]"
+        rows = [{tr("KPI", lang): tr(k, lang), _today(lang): format_value(d.loc[k, "baseline"], d.loc[k, "unit"], cur, lang),
+                 tr("your settings", lang): format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur, lang),
+                 change: tr("no change", lang) if self.untouched and differences is None else format_change(d.loc[k], cur, lang)}
                 for k in TABLE_KPIS if k in d.index]
         return pd.DataFrame(rows)
 
@@ -416,8 +522,13 @@ class ScenarioExplorer:
 
         have = set(self.differences.dropna(subset=["relative"])["kpi"])
         kpis = [k for k in CHART_KPIS if k in have]
-        return viz.kpi_comparison_chart(self.differences, kpis, ax=ax, higher_is_better=DIRECTION,
-                                        title=f"Change vs today, % ({statistics.LEVEL:.0%} CI; rates in the table)")
+        title = (f"Change vs today, % ({statistics.LEVEL:.0%} CI; rates in the table)" if self.lang == "en" else
+                 f"相对现状的变化，%（{statistics.LEVEL:.0%} 置信区间；比率见表格）")
+        ax = viz.kpi_comparison_chart(self.differences, kpis, ax=ax, higher_is_better=DIRECTION, title=title)
+        if self.lang != "en":  # category ticks get their text only when drawn: name them in ``lang`` now
+            ax.set_yticks(ax.get_yticks(), [tr(k, self.lang) for k in kpis])
+            translate_figure(ax.figure, self.lang)
+        return ax
 
     def save(self, name: str) -> Saved:
         """Write these settings as a real-size scenario YAML named ``name`` into ``save_to`` and
@@ -440,15 +551,23 @@ class ScenarioExplorer:
         cur = self.base.currency
         first = self.saved[0].differences.set_index("kpi")
         kpis = [k for k in TABLE_KPIS if k in first.index]
-        out = pd.DataFrame({"KPI": kpis, "today": [format_value(first.loc[k, "baseline"], first.loc[k, "unit"], cur)
-                                                   for k in kpis]})
+        lang = self.lang
+        out = pd.DataFrame({tr("KPI", lang): [tr(k, lang) for k in kpis],
+                            _today(lang): [format_value(first.loc[k, "baseline"], first.loc[k, "unit"], cur, lang)
+                                           for k in kpis]})
         for s in self.saved:
             d = s.differences.set_index("kpi")
-            out[s.name] = [format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur) for k in kpis]
+            out[s.name] = [format_value(d.loc[k, "variant"], d.loc[k, "unit"], cur, lang) for k in kpis]
         return out
 
     def intro(self) -> str:
         """What the numbers are (HTML): org size, the copy and its scaling, replications."""
+        if self.lang == "zh":
+            return (f"<p><b>{html.escape(self.full.name)}</b>：{self.full.org.reps} 名销售。在按比例缩小的 "
+                    f"{self.base.org.reps} 人副本上模拟（客户与线索同比例缩放）；总量（金额、单数、线索）"
+                    f"按 ×{self.factor:g} 放大到整个组织。每个设置 {self.replications} 次重复模拟，每次与现状使用"
+                    f"相同的随机抽样成对比较；{statistics.LEVEL:.0%} 置信区间。比率的变化以百分点表示。"
+                    "净贡献 = 营收 − 薪酬成本 − 管理成本（每年）。</p>")
         return (f"<p><b>{html.escape(self.full.name)}</b>: {self.full.org.reps} reps. Simulated on a "
                 f"{self.base.org.reps}-rep copy (accounts and leads in proportion); totals (money, deals, "
                 f"leads) are scaled ×{self.factor:g} to the whole organisation. {self.replications} replications "
@@ -481,17 +600,19 @@ class ScenarioExplorer:
 
         self._widgets = {}
         for c in self.controls:
-            wd = c.widget()
+            wd = c.widget(self.lang)
             wd.value = self.values[c.key]
             wd.observe(self._on_change(c.key), names="value")
             self._widgets[c.key] = wd
-        reset = w.Button(description="Back to today", icon="undo", tooltip="reset every control")
+        t = lambda text: tr(text, self.lang)  # noqa: E731
+        reset = w.Button(description=t("Back to today"), icon="undo", tooltip="reset every control")
         reset.add_class("salessim-reset")
         reset.on_click(lambda _b: self._reset())
-        self._name = w.Text(placeholder="name these settings, e.g. Hire 10 more reps",
+        self._name = w.Text(placeholder=("name these settings, e.g. Hire 10 more reps" if self.lang == "en"
+                                         else "为这些设置命名，例如 hire_10_more"),
                             layout=w.Layout(width="100%"))
         self._name.add_class("salessim-save-name")
-        save = w.Button(description="Save as scenario", icon="save",
+        save = w.Button(description=t("Save as scenario"), icon="save",
                         tooltip=f"write a scenario YAML (real org size) and compare up to {MAX_SAVED} side by side")
         save.add_class("salessim-save")
         save.on_click(lambda _b: self._save())
@@ -509,13 +630,13 @@ class ScenarioExplorer:
         self._chart.add_class("salessim-chart")
         self._funnel = w.Output()
         self._funnel.add_class("salessim-funnel")
-        self._show_funnel = w.ToggleButton(value=False, description="Show the funnel and its bottleneck",
+        self._show_funnel = w.ToggleButton(value=False, description=t("Show the funnel and its bottleneck"),
                                            icon="filter", layout=w.Layout(width="auto"),
                                            tooltip="one more simulation per update (the run without walk-aways)")
         self._show_funnel.add_class("salessim-show-funnel")
         self._show_funnel.observe(lambda _c: self._draw_funnel(), names="value")
         style = w.HTML(STYLE)
-        controls = w.VBox([*self._widgets.values(), reset, w.HTML("<b>Save and compare</b>"), self._name, save],
+        controls = w.VBox([*self._widgets.values(), reset, w.HTML(f"<b>{t('Save and compare')}</b>"), self._name, save],
                           layout=w.Layout(flex="0 0 500px", width="500px", padding="0 16px 0 0"))
         results = w.VBox([self._status, self._headline, self._money, self._chart, self._table, self._saved,
                           self._show_funnel, self._funnel], layout=w.Layout(flex="1 1 auto", min_width="0"))
@@ -544,36 +665,42 @@ class ScenarioExplorer:
             self._saved.value = f"<p class='salessim-error'>{html.escape(str(e))}</p>"
             return
         self._name.value = ""
-        self._draw_saved(f"Saved <code>{html.escape(str(entry.path))}</code>.")
+        saved = "已保存" if self.lang == "zh" else "Saved"
+        self._draw_saved(f"{saved} <code>{html.escape(str(entry.path))}</code>.")
 
     def _draw_saved(self, note: str = "") -> None:
         if not self.saved:
             self._saved.value = ""
             return
         table = self.saved_frame().to_html(index=False, classes="salessim-table", border=0)
-        self._saved.value = (f"<h4>Saved scenarios side by side (real org, a year)</h4>{table}"
+        title = ("Saved scenarios side by side (real org, a year)" if self.lang == "en"
+                 else "已保存情景对比（实际组织规模，每年）")
+        self._saved.value = (f"<h4>{title}</h4>{table}"
                              f"<p><small>{note}</small></p>")
 
     def _money_lines(self) -> str:
         d = self.differences.set_index("kpi")
         cur = self.base.currency
         cells = "".join(
-            f"<div class='salessim-kpi'><div class='salessim-kpi-name'>{k}</div>"
-            f"<div class='salessim-kpi-value'>{format_value(d.loc[k, 'variant'], d.loc[k, 'unit'], cur)}</div>"
+            f"<div class='salessim-kpi'><div class='salessim-kpi-name'>{tr(k, self.lang)}</div>"
+            f"<div class='salessim-kpi-value'>{format_value(d.loc[k, 'variant'], d.loc[k, 'unit'], cur, self.lang)}</div>"
             f"<div class='salessim-kpi-change'>{self._tile_change(d.loc[k])}</div></div>"
             for k in MONEY_KPIS if k in d.index)
         return f"<div class='salessim-kpis'>{cells}</div>"
 
     def _tile_change(self, d: pd.Series) -> str:
         """A KPI tile's change: the difference and % on one line, its interval on the next."""
-        cur = self.base.currency
+        cur, lang = self.base.currency, self.lang
         if self.untouched:
-            return "today's settings"
+            return tr("today's settings", lang)
         if pd.isna(d.difference):
-            return "n/a"
+            return tr("n/a", lang)
         if d.difference == 0 and d.ci_low == 0 and d.ci_high == 0:
-            return "no change"
+            return tr("no change", lang)
         rel = f" ({_signed(d.relative * 100, '.1f')}%)" if pd.notna(d.relative) else ""
+        if lang == "zh":
+            return (f"相对现状 {_signed_money(d.difference, cur)}{rel}<br>{statistics.LEVEL:.0%} 置信区间 "
+                    f"{_signed_money(d.ci_low, cur)} 至 {_signed_money(d.ci_high, cur)}")
         return (f"{_signed_money(d.difference, cur)}{rel} vs today<br>{statistics.LEVEL:.0%} CI "
                 f"{_signed_money(d.ci_low, cur)} to {_signed_money(d.ci_high, cur)}")
 
@@ -582,7 +709,9 @@ class ScenarioExplorer:
 
 
         self._status.value = (f"<small>{self.replications} replications, seed {self.seed}, "
-                              f"updated in {self.elapsed:.1f} s</small>")
+                              f"updated in {self.elapsed:.1f} s</small>" if self.lang == "en" else
+                              f"<small>{self.replications} 次重复模拟，随机种子 {self.seed}，"
+                              f"更新用时 {self.elapsed:.1f} 秒</small>")
         if self.error:
             self._headline.value = f"<h3 class='salessim-error'>{html.escape(self.headline(), quote=False)}</h3>"
             return
@@ -591,7 +720,8 @@ class ScenarioExplorer:
         with self._chart:
             self._chart.clear_output(wait=True)
             if self.untouched:  # a chart of zeros says nothing
-                display(HTML("<p><i>The chart of changes appears once a control moves.</i></p>"))
+                display(HTML("<p><i>The chart of changes appears once a control moves.</i></p>" if self.lang == "en"
+                             else "<p><i>调整控件后显示变化图。</i></p>"))
                 return self._finish_redraw()
             fig, ax = plt.subplots(figsize=(8, 3.6))
             self.comparison_chart(ax)
@@ -613,9 +743,52 @@ class ScenarioExplorer:
 
         result = self.variant.results[0]
         b = find_bottleneck(result, seed=self.variant.seeds[0])
-        viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage,
-                         title=f"Funnel with these settings (one replication of the {self.base.org.reps}-rep copy)")
+        title = (f"Funnel with these settings (one replication of the {self.base.org.reps}-rep copy)"
+                 if self.lang == "en" else f"当前设置下的销售漏斗（{self.base.org.reps} 人副本的单次模拟）")
+        ax = viz.funnel_chart(funnel_table(result), self.base.currency, ax=ax, highlight=b.stage, title=title)
+        translate_figure(ax.figure, self.lang)
+        if self.lang == "zh":
+            for text in ax.texts:
+                text.set_text(text.get_text().replace(" deals · ", " 单 · "))
         return b
+
+    def bottleneck_sentence(self, b) -> str:
+        """The bottleneck in one sentence, in the explorer's language."""
+        from salessim.ui import charts as viz
+
+        if self.lang == "en":
+            return viz.bottleneck_sentence(b)
+        row = b.table.set_index("stage").loc[b.stage]
+        util = f"销售使用了 {b.utilisation:.0%} 的销售时间，{b.saturated_share:.0%} 的人月满负荷"
+        if b.vacant_share > 0:
+            util += f"，{b.vacant_share:.0%} 的区域月份无人负责"
+        if b.bound == "capacity":
+            return (f"瓶颈在“{b.stage}”阶段（产能受限）：转化率 {row.conversion:.1%}，而非 "
+                    f"{row.expected_conversion:.1%}，因为商机等待销售而流失（约 {row.lost_for_time:,.0f} 单，"
+                    f"{money(row.lost_for_time_value, b.currency)} 商机）；{util}。")
+        return (f"瓶颈在“{b.stage}”阶段（转化受限）：转化率仅 {row.conversion:.1%}；该阶段转化率每提高 1 个百分点，"
+                f"约多赢 {row.wins_per_point:,.1f} 单；{util}。")
+
+    def summary(self):
+        """The executive summary of a report run of the explorer (:class:`ExecutiveSummary`):
+        the comparison's headline and the money lines at the real org size."""
+        from salessim.ui.summary import ExecutiveSummary
+
+        zh = self.lang == "zh"
+        question = ("与现状相比，这些设置会带来什么变化？" if zh
+                    else "What changes against today with these settings?")
+        would_change = ("在仪表盘中调整任一控件（salessim dashboard --lang zh）即可重新比较；每次比较都与现状成对进行。" if zh
+                        else "Moving any control in the dashboard (salessim dashboard) re-runs the comparison, "
+                             "always paired with today's.")
+        d = self.differences.set_index("kpi") if self.differences is not None else None
+        numbers = [] if d is None else [
+            (tr(k, self.lang), format_value(d.loc[k, "variant"], d.loc[k, "unit"], self.base.currency, self.lang))
+            for k in MONEY_KPIS if k in d.index]
+        caveats = ([f"模拟的是 {self.base.org.reps} 人的缩小副本，总量按 ×{self.factor:g} 放大；"
+                    f"每个设置仅 {self.replications} 次重复模拟，置信区间较宽。"] if zh else
+                   [f"Simulated on a {self.base.org.reps}-rep copy, totals scaled ×{self.factor:g}; only "
+                    f"{self.replications} replications per setting, so intervals are wide."])
+        return ExecutiveSummary(question, self.headline(), would_change, numbers, caveats, self.lang)
 
     def _draw_funnel(self) -> None:
         """The funnel and its bottleneck sentence, when asked for."""
@@ -633,7 +806,28 @@ class ScenarioExplorer:
             fig.tight_layout()
             display(fig)
             plt.close(fig)
-            display(viz.html_paragraph(viz.bottleneck_sentence(b)))
+            display(viz.html_paragraph(self.bottleneck_sentence(b)))
+
+
+#: The notebook's title and lead in each language other than English (the dashboard shows them
+#: in place of the notebook's English narrative, which Voila serves as written).
+HEADING = {"zh": ("情景分析：如果……会怎样？",
+                  "调整控件，查看相对现状的变化：营收、薪酬成本与管理成本、净贡献、成交单数、赢单率、客单价、"
+                  "销售周期、商机覆盖倍数和销售时间的利用，每项都附 95% 置信区间。可将设置保存为命名情景，最多三个并排比较。")}
+
+
+def dashboard_heading(lang: str) -> str:
+    """HTML for the served dashboard in ``lang``: hides the notebook's English markdown cells and
+    shows the title and lead in ``lang`` (empty for English)."""
+    if check_lang(lang) == "en":
+        return ""
+    title, lead = HEADING[lang]
+    return (f"<style>.jp-MarkdownCell {{ display: none; }}</style><h1>{html.escape(title)}</h1>"
+            f"<p>{html.escape(lead)}</p>")
+
+
+def _today(lang: str) -> str:
+    return "today" if lang == "en" else "现状"
 
 
 #: The dashboard's CSS: readable tables that wrap instead of overflowing, KPI tiles.

@@ -200,6 +200,32 @@ ZH: dict[str, str] = {
     "calibrated model (simulated)": "校准模型（模拟）",
     "today's plan": "现行方案",
     "proposal": "备选方案",
+    # the scenario explorer / dashboard (salessim.ui.explorer)
+    "Headcount (% of today)": "销售人数（现状的 %）",
+    "Selling hours per rep / week": "每位销售每周销售时间（小时）",
+    "Lead volume (% of today)": "线索量（现状的 %）",
+    "Deals lost / idle week": "每闲置一周的商机流失率",
+    "Hiring freeze": "冻结招聘",
+    "no: refill vacancies": "否：补齐空缺",
+    "yes: leave them open": "是：空缺不补",
+    "Comp plan": "薪酬方案",
+    "No comp plan (normal pace)": "无薪酬方案（正常节奏）",
+    "Org structure": "组织结构",
+    "Line (one flat team)": "直线制（单一团队）",
+    "Regional managers": "区域经理制",
+    "Matrix (specialist overlay)": "矩阵制（专家协同）",
+    "Channel partners": "渠道合作伙伴",
+    "Key accounts + low-touch": "大客户 + 低接触",
+    "Back to today": "恢复现状",
+    "Save as scenario": "保存为情景",
+    "Save and compare": "保存并比较",
+    "Show the funnel and its bottleneck": "显示销售漏斗及其瓶颈",
+    "your settings": "您的设置",
+    "no change": "无变化",
+    "today's settings": "现状设置",
+    "vs today": "相对现状",
+    "at today's target pay": "按现行目标薪酬",
+    "Scenario explorer": "情景分析",
 }
 
 #: Chart phrases (titles and axis labels of salessim.ui.charts and the notebooks).
@@ -255,12 +281,14 @@ CHART_ZH: dict[str, str] = {
     "one replication": "单次模拟", "mean of": "均值：", " replications": " 次重复模拟", "spread over": "分布：",
     "hockey-stick index (last 2 weeks of quarter)": "季末冲量指数（季度最后两周）",
     "attainment": "目标达成率", "reps": "销售", "plan": "方案", "deals": "单数", "stage": "阶段", "month": "月份",
+    "change (%)": "变化（%）",
 }
 TABLES = {"zh": ZH}
 #: Chart phrases, longest first (a long phrase wins over the short ones inside it).
 _PHRASES = {"zh": sorted((k for k in CHART_ZH if " " in k or not k[-1].isalnum()), key=len, reverse=True)}
 #: Label prefixes translated on their own (``conversion: demo → proposal``).
-PREFIXES = {"zh": {"conversion: ": "转化率：", "average LTV: ": "平均客户终身价值："}}
+PREFIXES = {"zh": {"conversion: ": "转化率：", "average LTV: ": "平均客户终身价值：", "Conversion: ": "转化率：",
+                   "Today's plan (": "现行方案（"}}
 
 
 def check_lang(lang: str) -> str:

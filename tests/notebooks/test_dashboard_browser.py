@@ -37,11 +37,12 @@ def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
     raise TimeoutError(f"dashboard not answering on {url} after {timeout:.0f} s")
 
 
-def _start(tmp_path) -> tuple[subprocess.Popen, str]:
+def _start(tmp_path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     log = (tmp_path / "dashboard.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "salessim", "dashboard", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "salessim", "dashboard", "--port", str(port), *extra],
+                            cwd=ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     _wait_for_http(url, proc)
@@ -55,10 +56,9 @@ def _kill(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture
-def dashboard(tmp_path):
+def _serve(tmp_path, *extra: str):
     require_browser()
-    proc, url = _start(tmp_path)
+    proc, url = _start(tmp_path, *extra)
     try:
         yield url
     finally:
@@ -67,6 +67,28 @@ def dashboard(tmp_path):
             proc.wait(timeout=30)
         finally:
             _kill(proc)
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def dashboard_zh(tmp_path):
+    yield from _serve(tmp_path, "--lang", "zh")
+
+
+def _set_weekly_hours(page, hours: int, old_headline: str) -> None:
+    """Type ``hours`` into the selling-hours slider's readout and wait for the new headline."""
+    readout = page.locator(".salessim-control-weekly_hours .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(hours))
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
+        arg=[".salessim-headline h3", old_headline], timeout=60_000)
 
 
 @pytest.mark.browser
@@ -93,21 +115,46 @@ def test_changing_a_control_redraws_the_comparison(dashboard):
             screenshot(page, "dashboard-today")
             assert page_problems(page) == []
 
-            # Cut selling hours to 20 a week: type into the slider's readout.
-            readout = page.locator(".salessim-control-weekly_hours .widget-readout")
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("20")
-            page.keyboard.press("Enter")
-            page.wait_for_function(
-                "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
-                arg=[".salessim-headline h3", before[0]], timeout=60_000)
+            _set_weekly_hours(page, 20, before[0])  # cut selling hours to 20 a week
             chart.wait_for(timeout=30_000)
             after = (headline.inner_text(), table.inner_text())
             assert "lower than today" in after[0] and "Net contribution −$" in after[0]
             assert " pt [" in after[1]  # rates change in percentage points
             assert chart.get_attribute("src").startswith("data:image/png")
             screenshot(page, "dashboard-20-hours")
+            assert page_problems(page) == []
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_chinese_dashboard_shows_chinese_controls_narrative_table_and_chart(dashboard_zh):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page.goto(dashboard_zh, timeout=60_000)
+            headline = page.locator(".salessim-headline h3")
+            headline.wait_for(timeout=120_000)
+            before = headline.inner_text()
+            assert before.startswith("现状设置：年营收 $")  # opens exactly at the scenario, in Chinese
+            body = page.inner_text("body")
+            for text in ("每位销售每周销售时间", "薪酬方案", "组织结构", "恢复现状", "净贡献", "目标达成率中位数", "无变化"):
+                assert text in body, text
+            assert "情景分析" in body and "Scenario explorer" not in body  # the title in Chinese, not the notebook's
+            assert "Selling hours" not in body and "Today's settings" not in body
+            screenshot(page, "dashboard-zh-today")
+            assert page_problems(page) == []
+
+            _set_weekly_hours(page, 20, before)
+            page.locator(".salessim-chart img").wait_for(timeout=30_000)
+            after, table = headline.inner_text(), page.locator(".salessim-comparison table").inner_text()
+            assert "营收比现状低" in after and "净贡献 −$" in after
+            assert "个百分点 [" in table and "pt [" not in table
+            screenshot(page, "dashboard-zh-20-hours")
             assert page_problems(page) == []
         finally:
             browser.close()

@@ -73,7 +73,7 @@ def test_controls_map_to_scenario_overrides(explorer):
     keys = [c.key for c in explorer.controls]
     assert keys[:5] == ["headcount", "weekly_hours", "lead_volume", "slip_loss", "hiring_freeze"]
     assert keys[5:10] == [f"conversion_{i}" for i in range(5)]
-    assert keys[10:] == ["plan", "structure"]
+    assert keys[10:] == ["plan", "equal_pay", "structure"]
     explorer.values.update(headcount=1.5, lead_volume=2.0, conversion_0=0.5)
     try:
         v = explorer.variant_scenario()
@@ -192,3 +192,53 @@ def test_modules_can_add_controls():
     # explicit state: another explorer does not see the extra provider
     assert ScenarioExplorer(MIDMARKET, replications=1, reps=5).controls[-1].widget().options != (("line", "line"),)
     assert salessim.__version__
+
+
+def test_equal_target_pay_rescales_the_chosen_plan_and_alone_changes_nothing(explorer):
+    from salessim.comp.scaling import pay_at
+
+    plan = next(c for c in explorer.controls if c.key == "plan")
+    other = plan.options["Enterprise annual"]
+    pay, quota = explorer.target_pay()
+    assert pay == pytest.approx(pay_at(explorer.full.plan, quota)) and quota > 0
+    assert pay_at(other, quota) != pytest.approx(pay, rel=0.01)  # the plan as designed pays differently
+    try:
+        explorer.update(equal_pay=True)  # the box alone: today's plan, nothing to rescale
+        assert explorer.untouched and explorer.variant is explorer.baseline
+        explorer.update(plan=other)
+        matched = explorer.variant.scenario.plan
+        assert matched.name == "enterprise annual (cost-matched)"
+        assert pay_at(matched, quota) == pytest.approx(pay, abs=0.01)
+        assert "scaled so a typical rep" in explorer.headline()
+        assert explorer.full_scenario("x").plan == matched  # what a saved scenario gets
+        explorer.update(equal_pay=False)
+        assert explorer.variant.scenario.plan == other  # unticked: the plan as designed
+    finally:
+        explorer.update(plan=plan.value, equal_pay=False)
+    assert explorer.untouched
+
+
+def test_chinese_explorer_labels_narrative_and_table(tmp_path):
+    from salessim.ui.i18n import untranslated
+
+    e = ScenarioExplorer(MIDMARKET, replications=2, seed=0, reps=5, save_to=tmp_path, lang="zh")
+    fixed = [c for c in e.controls if not c.label.startswith("Conversion: ")]
+    assert untranslated([c.label for c in fixed]) == []
+    options = [k for c in e.controls if c.key != "plan" for k in c.options]
+    assert untranslated(options) == []
+    assert e.headline().startswith("现状设置：年营收 $")
+    frame = e.comparison_frame()
+    assert list(frame.columns) == ["指标", "现状", "您的设置", "变化 [95% 置信区间]"]
+    assert set(frame["变化 [95% 置信区间]"]) <= {"无变化", "无"} and "净贡献" in set(frame["指标"])
+    widgets = e.widget and e._widgets
+    assert widgets["weekly_hours"].description == "每位销售每周销售时间（小时）"
+    assert widgets["plan"].options[0][0] == f"现行方案（{e.full.plan.name}）"
+    e.update(weekly_hours=20.0)
+    assert e.headline().startswith("营收") and "置信区间" in e.headline() and "个百分点" in "".join(e.comparison_frame()["变化 [95% 置信区间]"])
+    ax = e.comparison_chart()
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "营收" and "相对现状的变化" in ax.get_title()
+    assert "瓶颈在" in e.bottleneck_sentence(e.funnel_chart())
+    summary = e.summary()
+    assert summary.lang == "zh" and "营收" in summary.key_numbers[0][0]
+    with pytest.raises(SalessimError, match="lang: expected one of en, zh"):
+        ScenarioExplorer(MIDMARKET, replications=1, reps=5, lang="fr")

@@ -162,9 +162,7 @@ def _takes_lang(path) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=(
-    "the scenario explorer (05, and the dashboard) has no Chinese yet: no lang parameter"))) if p.stem == "05_scenario_explorer"
-    else p for p in NOTEBOOKS if p.stem != "00_quickstart"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "00_quickstart"], ids=lambda p: p.stem)
 def test_every_report_in_chinese_has_a_chinese_summary_and_no_missing_glyph(path, tmp_path):
     if not _takes_lang(path):
         pytest.fail(f"{path.name} has no lang parameter: `salessim report {path.stem} --lang zh` cannot run", pytrace=False)

@@ -1,4 +1,4 @@
-"""``salessim dashboard [--port N]``: serve the scenario explorer with Voila on localhost.
+"""``salessim dashboard [--port N] [--lang zh]``: serve the scenario explorer with Voila on localhost.
 
 Voila runs in its own process group; Ctrl-C, SIGTERM or SIGHUP to ``salessim dashboard`` stop
 it and every kernel it started (kernels run in sessions of their own, so they are collected
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from salessim.errors import SalessimError
 from salessim.ui.commands import count
+from salessim.ui.i18n import check_lang
 
 EXPLORER = "05_scenario_explorer.ipynb"
 #: Seconds Voila gets to shut its kernels down after SIGTERM before everything is killed.
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=count, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--notebook", type=Path, default=None, help=f"notebook to serve (default notebooks/{EXPLORER})")
     p.add_argument("--open", action="store_true", help="open a web browser on the page")
+    p.add_argument("--lang", default="en", help="dashboard language: en (default) or zh (Chinese)")
     p.set_defaults(func=run)
 
 
@@ -75,6 +77,7 @@ def stop_server(proc: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from salessim.ui.explorer import LANG_VARIABLE
     from salessim.ui.report import kernel_name, notebook_folder, package_on_path
 
     notebook = args.notebook or notebook_folder() / EXPLORER
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         raise SalessimError(f"{notebook}: notebook not found")
     if not 0 < args.port < 65536:
         raise SalessimError(f"--port {args.port}: not a port number")
+    lang = check_lang(args.lang)
     kernel_name()  # make sure a kernel for this interpreter exists
     print(f"salessim dashboard: http://127.0.0.1:{args.port}/ (Ctrl+C to stop)", flush=True)
     stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -89,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     proc = None
     try:
         with package_on_path() as env:
+            env = {**env, LANG_VARIABLE: lang}  # the notebook reads it when served (salessim.ui.explorer)
             proc = subprocess.Popen(voila_command(notebook, args.port, args.open), env=env, start_new_session=True)
         return proc.wait()
     except _Stop:
