@@ -55,3 +55,14 @@ def date(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a calendar date (write YYYY-MM-DD, e.g. 2026-06-30)") from None
     return text.strip()
+
+
+def export_arguments(p: argparse.ArgumentParser, name: str = "crm") -> None:
+    """The CRM export a command reads, as ``calibrate``, ``forecast`` and ``decide`` take it: the
+    export itself, its column mapping or preset, the stage history and the team file."""
+    p.add_argument(name, type=Path, help="opportunity export (CSV or Excel)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--mapping", type=Path, help="column mapping YAML (may start from a preset)")
+    g.add_argument("--preset", default=None, help="mapping preset: generic, salesforce, hubspot, zoho, fxiaoke")
+    p.add_argument("--history", type=Path, help="stage history export (opportunity, stage, entered date)")
+    p.add_argument("--team", type=Path, help="team file: owners not listed in it are quarantined")

@@ -16,17 +16,12 @@ import sys
 from pathlib import Path
 
 from salessim.errors import SalessimError
-from salessim.ui.commands import count, date, natural, output_file
+from salessim.ui.commands import count, date, export_arguments, natural, output_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit a scenario to a CRM export (CSV/Excel) and back-test it")
-    p.add_argument("crm", type=Path, help="opportunity export (CSV or Excel)")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--mapping", type=Path, help="column mapping YAML (may start from a preset)")
-    g.add_argument("--preset", default=None, help="mapping preset: generic, salesforce, hubspot, zoho, fxiaoke")
-    p.add_argument("--history", type=Path, help="stage history export (opportunity, stage, entered date)")
-    p.add_argument("--team", type=Path, help="team file: owners not listed in it are quarantined")
+    export_arguments(p)
     p.add_argument("--base", type=Path, help="scenario whose stages, hours and calendar are kept (default: midmarket's)")
     p.add_argument("--as-of", type=date, default=None, help="snapshot date YYYY-MM-DD (default: latest date in the export)")
     p.add_argument("--out", type=output_file, help="calibrated scenario YAML to write")

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from salessim.errors import SalessimError
-from salessim.ui.commands import count, date, natural
+from salessim.ui.commands import count, date, export_arguments, natural
 
 
 def _amount(text: str) -> float:
@@ -34,10 +34,7 @@ def _amount(text: str) -> float:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("decide", help="calibrate a CRM export, then compare today's comp plan with proposals on it")
-    p.add_argument("export", type=Path, help="opportunity export (CSV or Excel)")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--mapping", type=Path, help="column mapping YAML (may start from a preset)")
-    g.add_argument("--preset", default=None, help="mapping preset: generic, salesforce, hubspot, zoho, fxiaoke")
+    export_arguments(p, "export")
     p.add_argument("--today", type=Path, required=True, help="today's comp plan YAML (the baseline)")
     p.add_argument("--proposal", type=Path, action="append", required=True, metavar="PLAN.yaml",
                    help="a proposed comp plan YAML (repeatable)")
@@ -45,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scenario whose stages, hours, calendar and org design are kept (default: midmarket's, as calibrate)")
     p.add_argument("--quota-target", type=_amount, default=None, metavar="AMOUNT",
                    help="company quota a year in the export's currency (default: 85%% of expected bookings)")
-    p.add_argument("--history", type=Path, help="stage history export (opportunity, stage, entered date)")
-    p.add_argument("--team", type=Path, help="team file: owners not listed in it are quarantined")
     p.add_argument("--as-of", type=date, default=None, help="snapshot date YYYY-MM-DD (default: latest date in the export)")
     p.add_argument("--refine", type=count, default=2, metavar="N", help="simulation refinements of the fit (default 2)")
     p.add_argument("--backtest", type=natural, default=0, metavar="MONTHS",
