@@ -20,9 +20,9 @@ from salessim.ui.i18n import tr
 
 _CSS = ("<style>.salessim-summary{border-left:4px solid #0072B2;background:#F4F8FB;padding:10px 18px;"
         "margin:6px 0 18px 0;max-width:60em}.salessim-summary h2{margin-top:4px}"
-        ".salessim-summary table{border-collapse:collapse;margin:6px 0}"
-        ".salessim-summary td{padding:3px 14px 3px 0;vertical-align:top;text-align:left}"
-        ".salessim-summary td.v{font-weight:bold;text-align:right;white-space:nowrap}"
+        ".salessim-summary table{border-collapse:collapse;margin:6px 0;width:100%;table-layout:auto}"
+        ".salessim-summary td{padding:3px 14px 3px 0;vertical-align:top;text-align:left;width:45%}"
+        ".salessim-summary td.v{font-weight:bold;text-align:right;width:55%}"
         ".salessim-appendix td{padding:2px 14px 2px 0;vertical-align:top}</style>")
 
 
