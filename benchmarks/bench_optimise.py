@@ -5,8 +5,8 @@ Rows: wall time and simulations of the small search; simulation time per run; th
 time of the issue's full run (budget 200: explore at 4 replications, race to 16) and of a 10x
 longer reference run (budget 2,000) from the measured time per run; the recommended plan's net
 contribution against today's (paired, same replications). Whether the full run lands within 2%
-of the 10x run is not measured here (the reference run takes hours on 2 cores): see
-docs/optimiser.md for what was measured. Set SALESSIM_BENCH_OPTIMISE_BUDGET to change the budget.
+of the 10x run is measured by ``benchmarks/optimise_reference.py`` (~35 minutes, not part of
+``make bench``; results in docs/optimiser.md). Set SALESSIM_BENCH_OPTIMISE_BUDGET to change the budget.
 Run: ``python benchmarks/bench_optimise.py``.
 """
 
