@@ -52,17 +52,19 @@ def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
 def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
     # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
     bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
-    assert bunching.low > 0  # measured +5.7 points [+4.7, +6.7]
+    assert bunching.low > 0  # measured +5.2 points [+4.1, +6.4]
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     assert lost.low > 0  # the linear plan gives no reason to discount
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Larkin (2014) measures mispricing of 6-8% of revenue at an enterprise software vendor; salessim "
-    "measures 0.5% [0.4%, 0.5%] of revenue lost to discounts under an accelerating quarterly plan (10 "
-    "paired runs; ~5 deals per rep-year secured for the quarter at ~5.6%, closing discounts on deals at "
-    "risk of slipping included): only deals in the last two stages around a period end can be moved, so "
-    "~9% of revenue is moved at ~5.6% (one enterprise run, long cycles: 0.6%)."))
+    "measures 1.8% [1.7%, 2.0%] of revenue lost to discounts under an accelerating quarterly plan vs 0.000% "
+    "linear (10 paired runs): the reps' own pull-ins 0.5% (~5 deals per rep-year at ~5.6%), strategic buyers "
+    "(half the accounts) bargaining a share of the rep's gain from closing now ~1.3 points. The rep's gain "
+    "d* = 1 - later/now is small for most deals (median ~0, P90 ~0.17 on seed 1: a rep's quarter is "
+    "unresolved until late) and the policy caps the rest (20% max, half of those above 10% refused); all "
+    "buyers strategic gives 3.1% [3.0%, 3.3%]."))
 def test_discounts_cost_what_larkin_measured(timing_runs):
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     revenue = paired(timing_runs, "revenue", "linear", "linear")
