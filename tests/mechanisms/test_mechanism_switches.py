@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import salessim
@@ -76,6 +77,28 @@ def test_pull_in_discounts_follow_the_discount_policy() -> None:
         depth_by_policy[max_discount] = float(depth.mean())
     assert depth_by_policy[0.0] == 0.0
     assert 0 < depth_by_policy[0.05] < depth_by_policy[0.20]
+
+
+def test_strategic_buyers_bargain_only_where_the_plan_makes_closing_now_pay() -> None:
+    """Strategic buyers take a share of what closing this period is worth to the rep: under a
+    linear plan that is nothing (no deal is bargained, nothing lost to discounts), without
+    strategic buyers nothing is bargained either; under the quarterly bonus they bargain, and the
+    discounts deepen toward the quarter end (the buyer's threat to sign next quarter gets cheap
+    and the reps' quarters are decided)."""
+    linear = runs([0], plan=LINEAR)[0]
+    assert (linear.deals["timing"] == "bargained").sum() == 0
+    assert linear.kpis().set_index("kpi").loc["revenue lost to discounts", "value"] == 0
+    off = runs([0], plan=QUOTA_BONUS, **{"pricing.buyers.share": 0.0})[0]
+    assert (off.deals["timing"] == "bargained").sum() == 0
+    on = runs([0], plan=QUOTA_BONUS)[0]
+    won = won_in_horizon(on)
+    b = won[won["timing"] == "bargained"]
+    assert len(b) > 30
+    depth = 1 - b["amount"] / b["list_amount"]
+    left = ((b["close_date"] + pd.offsets.QuarterEnd(0)) - b["close_date"]).dt.days
+    assert depth[left < 21].mean() > depth[left >= 42].mean()
+    lost = lambda r: r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]  # noqa: E731
+    assert lost(on) > lost(off)
 
 
 @pytest.mark.slow
