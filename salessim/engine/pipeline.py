@@ -21,11 +21,14 @@ class Outcome(IntEnum):
 
 
 class Timing(IntEnum):
-    """How a rep moved a deal's close date (``Pipeline.moved``)."""
+    """How a deal's close date or price was moved at a period end (``Pipeline.moved``): by its rep
+    (pulled in at a discount, pushed out) or by a strategic buyer (bargained a discount for
+    signing this period; :mod:`salessim.engine.buyers`)."""
 
     AS_DUE = 0
     PULLED_IN = 1
     PUSHED_OUT = 2
+    BARGAINED = 3
 
 
 class RepStatus(IntEnum):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from salessim.engine.buyers import Buyers
 from salessim.engine.foresight import Foresight, foresight
 from salessim.engine.pipeline import Timing
 from salessim.model.pricing import choose_discount
@@ -74,6 +75,7 @@ class RepDecisions:
         self._foresight: tuple | None = None  # (plan, Foresight) of the plan in force
         self.step_booked = np.zeros(f.n_reps)  # credited in the current work step (currency)
         self._later_stage_days = _later_stage_days(s.funnel.stages)
+        self.buyers = Buyers(f)  # strategic buyers: bargain on the period end
 
     def _expected_deal_size(self) -> float:
         """Mean amount of a lead (currency), over accounts' lead flow and the product mix."""
@@ -100,6 +102,8 @@ class RepDecisions:
         else:
             effort = np.ones(f.n_reps)
         f.effort = np.where(f.active, effort, 0.0)
+        if b.timing.enabled:
+            self.buyers.bargain(t0, month, pos, self)
         if b.timing.enabled and pos.days_left <= min(b.timing.window_days, 0.25 * pos.period_days):
             self._move_deals(t0, month, pos)
 
@@ -161,6 +165,32 @@ class RepDecisions:
     def _fiscal_start_day(self, month: int) -> float:
         return self._month_start_day(self.year_first[month])
 
+    def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
+        """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the
+        stage-duration quantiles :data:`CLOSE_LEVELS` of the stages after its own."""
+        f, p = self.floor, self.floor.pipe
+        return ((p.clock[idx] + p.remaining[idx])[:, None]
+                + self._later_stage_days[p.stage[idx]] * f.seg_dur[p.segment[idx], None])
+
+    def deal_values(self, pos: Position, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What crediting each deal ``idx`` at its amount adds to its rep's plan-year value
+        (currency) now, and at the start of the next pacing period (at the expected state then; a
+        fresh year across a year end)."""
+        p = self.floor.pipe
+        r = p.rep[idx]
+        fs = pos.foresight
+        credit = p.amount[idx] / pos.annual_quota[r]
+        now = fs.deal_value(pos.step, pos.rho[r], pos.p[r], pos.y0[r], credit)
+        pacing = fs.pacing_months
+        if pacing < 12 and pos.fiscal_month - pos.fiscal_month % pacing + pacing < 12:  # next period, same year
+            nxt = fs.step(pos.fiscal_month - pos.fiscal_month % pacing + pacing, 0.0)
+            y_then = pos.y0[r] + pos.p[r] + pos.rho[r] * pos.days_left / 365.25
+            later = fs.deal_value(nxt, pos.rho[r], np.zeros(len(r)), y_then, credit)
+        else:  # the next period opens a new plan year
+            zero = np.zeros(len(r))
+            later = fs.deal_value(0, pos.rho[r], zero, zero, credit)
+        return now, later
+
     def _move_deals(self, t0: float, month: int, pos: Position) -> None:
         """Near a period end: secure deals for this period with a closing discount (the rep
         chooses its depth), or push them out, comparing what each deal adds to the rep's plan-year
@@ -175,8 +205,7 @@ class RepDecisions:
         if not len(cand):
             return
         end = t0 + pos.days_left
-        # when each deal would close if left alone, at the stage-duration quantiles of the stages after its own
-        close = (p.clock[cand] + p.remaining[cand])[:, None] + self._later_stage_days[p.stage[cand]] * f.seg_dur[p.segment[cand], None]
+        close = self.close_quantiles(cand)
         in_time = (close < end).mean(axis=1)  # chance it closes in this period anyway
         slip = np.maximum(close - end, 0.0).mean(axis=1) / np.maximum(1.0 - in_time, 1e-9)  # days late if it slips
         due = np.median(close, axis=1)
@@ -185,18 +214,8 @@ class RepDecisions:
         cand, in_time, slip, this = cand[cand_ok], in_time[cand_ok], slip[cand_ok], this[cand_ok]
         if not len(cand):
             return
-        r, amount = p.rep[cand], p.amount[cand]
-        fs = pos.foresight
-        credit = amount / pos.annual_quota[r]
-        now = fs.deal_value(pos.step, pos.rho[r], pos.p[r], pos.y0[r], credit)
-        pacing = fs.pacing_months
-        if pacing < 12 and pos.fiscal_month - pos.fiscal_month % pacing + pacing < 12:  # next period, same year
-            nxt = fs.step(pos.fiscal_month - pos.fiscal_month % pacing + pacing, 0.0)
-            y_then = pos.y0[r] + pos.p[r] + pos.rho[r] * pos.days_left / 365.25
-            later = fs.deal_value(nxt, pos.rho[r], np.zeros(len(r)), y_then, credit)
-        else:  # the next period opens a new plan year
-            zero = np.zeros(len(r))
-            later = fs.deal_value(0, pos.rho[r], zero, zero, credit)
+        amount = p.amount[cand]
+        now, later = self.deal_values(pos, cand)
         hassle = timing.hassle * np.maximum(np.abs(now), np.abs(later))
         as_is = in_time * now + (1 - in_time) * later
         depth, accept = choose_discount(now, now / np.maximum(amount, 1e-9), as_is, amount, hassle, policy, delay=slip)

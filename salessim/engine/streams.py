@@ -22,6 +22,7 @@ import numpy as np
 PURPOSES: dict[str, int] = {
     "org": 0, "arrivals": 2, "deals": 3, "work": 4, "behaviour": 5, "staffing": 6, "customers": 7,
     "prospecting": 8, "vacancy": 9, "events": 10, "people": 11, "claims": 12, "pipeline": 13,
+    "buyers": 14,
 }
 
 #: Second entropy word of the layout stream: ``SeedSequence([scenario seed, LAYOUT_KEY])``.

@@ -12,6 +12,22 @@ offers the depth that maximises the expected gain ``accept(d) x approve(d) x (va
 value_later)``, so the depth rises with what the pull is worth to them: nothing when the next
 period pays as much, the policy's maximum when a year-end accelerator or a bonus is at stake
 (Larkin 2014: reps grant larger discounts in the quarters where closing pays them more).
+
+**Strategic buyers** (:class:`StrategicBuyers`; Larkin 2014: salespeople agree to lower prices in
+the quarters where they have a financial incentive to close). A share of the customers know the
+vendor's reps are paid by the period and bargain on it. A buyer ready to sign ``delay`` days
+before the period end threatens to sign next period instead. Signing now is worth
+``now - later`` to the rep (what crediting the deal this period adds to the rep's plan-year value
+over what it adds next period), so the rep would concede up to ``d* = 1 - later / now`` of the
+price (credit and pay are on the net amount); the threat costs the buyer ``c x delay / 365.25`` of
+the price (``delay_cost`` c: the product's use forgone). Nash bargaining over the total gain
+``d* + c delay`` with the buyer's share ``beta`` (``bargaining_power``) gives the discount
+``d = beta d* - (1 - beta) c delay / 365.25``, on the policy's steps, capped by ``max_discount``;
+a manager approves a discount above ``approval_threshold`` with ``approval_rate`` (refused: the
+threshold). A rep with nothing to gain from this period (a linear plan: ``now = later``) concedes
+nothing, and buyers far from the period end get less (their threat is dear): deals bunch their
+discounts at period ends. Waiting for the period end does not pay the buyer under this rule
+(it raises the discount by ``(1 - beta) c`` per year waited at a cost of ``c``).
 Money in currency; discounts as fractions of the list price.
 """
 
@@ -25,6 +41,19 @@ from pydantic import Field, model_validator
 from salessim.inputs import Frozen
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class StrategicBuyers(Frozen):
+    """Customers who bargain on the vendor's period ends: they threaten to sign next period and
+    take a share of what closing this period is worth to the rep."""
+
+    share: Fraction = Field(0.5, description="share of customers (accounts) who bargain on the vendor's "
+                            "period ends (assumption; Larkin 2014)")
+    bargaining_power: Fraction = Field(0.5, description="buyer's share of the gain from signing this period "
+                                       "(symmetric Nash bargaining)")
+    delay_cost: Annotated[float, Field(ge=0.0)] = Field(
+        1.0, description="a buyer's cost of signing later, share of the price per year of delay (assumption: "
+        "a buyer pays a price because the product is worth at least that a year)")
 
 
 class DiscountPolicy(Frozen):
@@ -42,6 +71,7 @@ class DiscountPolicy(Frozen):
         "discount; the discount they ask for scales with how much earlier they sign (assumption)")
     free_pull: Fraction = Field(0.1, description="chance a customer signs a period early without a discount (assumption)")
     step: Annotated[float, Field(gt=0.0, le=0.1)] = Field(0.01, description="discount steps a rep compares")
+    buyers: StrategicBuyers = Field(StrategicBuyers(), description="customers who hold out for period-end discounts")
 
     @model_validator(mode="after")
     def _order(self) -> DiscountPolicy:
@@ -84,3 +114,27 @@ def choose_discount(gain_now: np.ndarray, marginal_now: np.ndarray, value_later:
     worth = expected[rows, best] > hassle
     depth = np.where(worth, d[0, best], 0.0)
     return depth, np.where(worth, policy.acceptance(depth, delay), 0.0)
+
+
+def bargained_discount(gain_now: np.ndarray, value_later: np.ndarray, delay_days: np.ndarray,
+                       policy: DiscountPolicy, approve: np.ndarray) -> np.ndarray:
+    """Discount (share of list) a strategic buyer bargains for signing this period.
+
+    ``gain_now``: what crediting the deal at list now adds to the rep's plan-year value;
+    ``value_later``: what it adds if it closes next period (currency); ``delay_days``: days from the
+    buyer's signing to the period end (what the threat to sign next period costs them). The rep
+    concedes up to ``d* = 1 - value_later / gain_now``; the Nash bargain gives
+    ``bargaining_power x d* - (1 - bargaining_power) x delay_cost x delay_days / 365.25``, rounded
+    down to the policy's steps and capped by ``max_discount``; above ``approval_threshold`` a
+    manager approves where ``approve`` (uniforms) ``< approval_rate``, else the threshold is
+    granted. 0 where the rep gains nothing now.
+    """
+    b = policy.buyers
+    now = np.asarray(gain_now, float)
+    reserve = np.where(now > 0, 1.0 - np.asarray(value_later, float) / np.maximum(now, 1e-300), 0.0)
+    threat = b.delay_cost * np.maximum(np.asarray(delay_days, float), 0.0) / 365.25
+    want = b.bargaining_power * np.clip(reserve, 0.0, 1.0) - (1 - b.bargaining_power) * threat
+    d = np.clip(np.floor(want / policy.step + 1e-9) * policy.step, 0.0, policy.max_discount)
+    refused = (d > policy.approval_threshold + 1e-12) & (np.asarray(approve) >= policy.approval_rate)
+    cap = np.floor(policy.approval_threshold / policy.step + 1e-9) * policy.step
+    return np.round(np.where(refused, cap, d), 6)

@@ -125,7 +125,7 @@ def effects_table(replications: int = 10) -> str:
     bunch = paired(t, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
     rows.append(("Larkin (2014): accelerating quarterly plan vs linear", "more end-of-quarter bunching; discounts cost 6-8% of revenue",
                  f"hockey stick {pts(bunch)}; discounts {pct(lost, base)} of revenue",
-                 "direction yes, size no (~10x smaller)"))
+                 "direction yes, size no (~3-4x smaller)"))
     pace = replicate({"annual + quarterly": scenario(ANNUAL_PLUS_QUARTERLY), "annual only": scenario(ANNUAL_BONUS)}, replications)
     drop = paired(pace, "revenue", "annual + quarterly", "annual only")
     bottom, top = bookings_by_half(pace, "annual + quarterly", "annual only")

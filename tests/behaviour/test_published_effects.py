@@ -40,7 +40,7 @@ def timing_runs():
 
 @pytest.mark.xfail(strict=True, reason=(
     "Oyer (1998): not reproduced. Measured (10 paired runs): Q4 share 26.3% under the annual bonus vs "
-    "27.5% linear (-1.2 pt [-2.3, -0.0]), Q1 22.4% vs 21.7%. Timing now nets out (~29 deals a year pulled "
+    "27.5% linear (-1.2 pt [-2.3, -0.0]), Q1 22.4% vs 21.7% (with strategic buyers: Q4 -1.8 pt [-3.6, +0.1], Q1 +0.9 pt [-0.6, +2.4]). Timing now nets out (~29 deals a year pulled "
     "into Q4 by contenders, ~28 pushed into next year by reps who secured or lost the bonus, 40 reps), so "
     "the gap is effort: with attainment spread P10-P90 ~0.3-2.0 few reps are within reach of the lump sum "
     "in Q4 and the others coast."))
@@ -52,17 +52,19 @@ def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
 def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
     # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
     bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
-    assert bunching.low > 0  # measured +5.7 points [+4.7, +6.7]
+    assert bunching.low > 0  # measured +5.2 points [+4.1, +6.4]
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     assert lost.low > 0  # the linear plan gives no reason to discount
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Larkin (2014) measures mispricing of 6-8% of revenue at an enterprise software vendor; salessim "
-    "measures 0.5% [0.4%, 0.5%] of revenue lost to discounts under an accelerating quarterly plan (10 "
-    "paired runs; ~5 deals per rep-year secured for the quarter at ~5.6%, closing discounts on deals at "
-    "risk of slipping included): only deals in the last two stages around a period end can be moved, so "
-    "~9% of revenue is moved at ~5.6% (one enterprise run, long cycles: 0.6%)."))
+    "measures 1.8% [1.7%, 2.0%] of revenue lost to discounts under an accelerating quarterly plan vs 0.000% "
+    "linear (10 paired runs): the reps' own pull-ins 0.5% (~5 deals per rep-year at ~5.6%), strategic buyers "
+    "(half the accounts) bargaining a share of the rep's gain from closing now ~1.3 points. The rep's gain "
+    "d* = 1 - later/now is small for most deals (median ~0, P90 ~0.17 on seed 1: a rep's quarter is "
+    "unresolved until late) and the policy caps the rest (20% max, half of those above 10% refused); all "
+    "buyers strategic gives 3.1% [3.0%, 3.3%]."))
 def test_discounts_cost_what_larkin_measured(timing_runs):
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     revenue = paired(timing_runs, "revenue", "linear", "linear")
@@ -77,12 +79,12 @@ def pacing_runs():
 def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
     # Chung, Steenburgh & Sudhir (2014): quarterly bonuses pace reps through the year
     drop = paired(pacing_runs, "revenue", "annual + quarterly", "annual only")
-    assert drop.high < 0  # measured -3.8% [-6.6%, -1.0%]
+    assert drop.high < 0  # measured -4.2% [-6.8%, -1.7%]
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Chung et al. (2014) find laggards lose most; salessim measures (10 paired runs) the more skilled half "
-    "of the reps losing 6.9% of bookings and the less skilled half 0.1%: strong reps secure the annual "
+    "of the reps losing 6.7% of bookings and the less skilled half 1.3%: strong reps secure the annual "
     "bonus and coast without quarterly targets, while skill (sd 0.15) explains little of who lags "
     "(territory load does)."))
 def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
@@ -95,10 +97,10 @@ def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
     res = replicate({"capped + ratchet": scenario(CAPPED, **{"quota.strategy": "ratchet"}),
                      "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
                      "neither": scenario(UNCAPPED)}, N)
-    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +19%
+    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +21%
     assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +17%)
     assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
-    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +4%
+    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.1% [-0.0%, +6.2%] (was +3.9% [+1.6%, +6.2%] before strategic buyers)
 
 
 def test_bonus_to_commission_at_equal_cost_raises_output():
@@ -107,4 +109,4 @@ def test_bonus_to_commission_at_equal_cost_raises_output():
     bonus = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS)}, N)
     linear = matched_linear(bonus.results["quarterly bonus"], reps=40)
     res = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS), "commission": scenario(linear)}, N)
-    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +3% [+1%, +5%]
+    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +5% [+3%, +8%]

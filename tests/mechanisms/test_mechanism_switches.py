@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import salessim
@@ -45,31 +46,59 @@ def won_in_horizon(r: salessim.SimResult):
 
 
 def test_pull_in_discounts_follow_the_discount_policy() -> None:
-    """A pulled-in deal books its list amount less the discount the rep chose: on the policy's
-    1% steps, never above ``pricing.max_discount``; the KPI "revenue lost to discounts" is exactly
-    what the pulled-in deals gave away; a tighter policy gives shallower discounts; with
-    ``max_discount: 0`` nothing is pulled in (the 10% of customers who would sign early for nothing
-    do not make asking worth the hassle) and nothing is lost to discounts."""
+    """A pulled-in deal books its list amount less the discount the rep chose, a bargained one
+    (a strategic buyer's) the discount they bargained: on the policy's 1% steps, never above
+    ``pricing.max_discount``; the KPI "revenue lost to discounts" is exactly what those deals gave
+    away; a tighter policy gives shallower discounts; with ``max_discount: 0`` nothing is pulled in
+    (the 10% of customers who would sign early for nothing do not make asking worth the hassle),
+    nothing is bargained and nothing is lost to discounts."""
     depth_by_policy = {}
     for max_discount in (0.20, 0.05, 0.0):
         r = runs([0], plan=QUOTA_BONUS, **{"pricing.max_discount": max_discount})[0]
         won = won_in_horizon(r)
         pulled = won[won["timing"] == "pulled in"]
+        bargained = won[won["timing"] == "bargained"]
         if max_discount == 0.0:
-            assert pulled.empty and r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"] == 0
+            assert pulled.empty and bargained.empty
+            assert r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"] == 0
             depth_by_policy[0.0] = 0.0
             continue
         assert len(pulled) > 10, max_discount  # the bonus plan makes pulling in pay
-        depth = 1 - pulled["amount"] / pulled["list_amount"]
+        assert len(bargained) > 10, max_discount  # ...and strategic buyers bargain on it
+        discounted = won[won["timing"].isin(["pulled in", "bargained"])]
+        depth = 1 - discounted["amount"] / discounted["list_amount"]
         assert (depth <= max_discount + 1e-9).all()
         np.testing.assert_allclose(depth * 100, np.round(depth * 100), atol=1e-6)  # whole percent steps
-        others = won[won["timing"] != "pulled in"]
+        others = won[~won["timing"].isin(["pulled in", "bargained"])]
         np.testing.assert_array_equal(others["amount"], others["list_amount"])
         lost = r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]
-        assert lost == pytest.approx((pulled["list_amount"] - pulled["amount"]).sum(), rel=1e-9, abs=1e-6)
+        assert lost == pytest.approx((discounted["list_amount"] - discounted["amount"]).sum(), rel=1e-9, abs=1e-6)
+        depth = 1 - pulled["amount"] / pulled["list_amount"]
         depth_by_policy[max_discount] = float(depth.mean())
     assert depth_by_policy[0.0] == 0.0
     assert 0 < depth_by_policy[0.05] < depth_by_policy[0.20]
+
+
+def test_strategic_buyers_bargain_only_where_the_plan_makes_closing_now_pay() -> None:
+    """Strategic buyers take a share of what closing this period is worth to the rep: under a
+    linear plan that is nothing (no deal is bargained, nothing lost to discounts), without
+    strategic buyers nothing is bargained either; under the quarterly bonus they bargain, and the
+    discounts deepen toward the quarter end (the buyer's threat to sign next quarter gets cheap
+    and the reps' quarters are decided)."""
+    linear = runs([0], plan=LINEAR)[0]
+    assert (linear.deals["timing"] == "bargained").sum() == 0
+    assert linear.kpis().set_index("kpi").loc["revenue lost to discounts", "value"] == 0
+    off = runs([0], plan=QUOTA_BONUS, **{"pricing.buyers.share": 0.0})[0]
+    assert (off.deals["timing"] == "bargained").sum() == 0
+    on = runs([0], plan=QUOTA_BONUS)[0]
+    won = won_in_horizon(on)
+    b = won[won["timing"] == "bargained"]
+    assert len(b) > 30
+    depth = 1 - b["amount"] / b["list_amount"]
+    left = ((b["close_date"] + pd.offsets.QuarterEnd(0)) - b["close_date"]).dt.days
+    assert depth[left < 21].mean() > depth[left >= 42].mean()
+    lost = lambda r: r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]  # noqa: E731
+    assert lost(on) > lost(off)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ import pytest
 
 from salessim.model.behaviour import Effort, MarketPay
 from salessim.model.plan_year import PlanYear, Preferences, best_effort, solve
-from salessim.model.pricing import DiscountPolicy, choose_discount
+from salessim.model.pricing import DiscountPolicy, bargained_discount, choose_discount
 from salessim.model.staffing import (
     Attrition,
     Hiring,
@@ -128,6 +128,38 @@ def test_large_stakes_buy_the_deepest_discount_without_approval() -> None:
 def test_no_pull_when_the_deal_is_worth_as_much_later() -> None:
     assert discount(2_000.0, 2_000.0) == (0.0, 0.0)
     assert discount(1_000.0, 2_000.0) == (0.0, 0.0)
+
+
+def bargain(now: float, later: float, delay: float, approve: float = 0.0, policy: DiscountPolicy = POLICY) -> float:
+    one = lambda x: np.array([x], float)  # noqa: E731
+    return float(bargained_discount(one(now), one(later), one(delay), policy, one(approve))[0])
+
+
+def test_a_strategic_buyer_takes_half_the_reps_gain_less_half_their_threats_cost() -> None:
+    # d* = 1 - 2,000 / 2,500 = 20%; at the period end (delay 0) the buyer takes half: 10%
+    assert bargain(2_500.0, 2_000.0, 0.0) == pytest.approx(0.10)
+    # 36.525 days before it their threat costs 10% of the price (delay cost 1 a year): 10% - 5% = 5%
+    assert bargain(2_500.0, 2_000.0, 36.525) == pytest.approx(0.05)
+    # 73.05 days before it nothing is left to bargain
+    assert bargain(2_500.0, 2_000.0, 73.05) == 0.0
+
+
+def test_a_rep_who_gains_nothing_now_concedes_nothing() -> None:
+    # a linear plan: crediting now and next period are worth the same
+    assert bargain(2_000.0, 2_000.0, 0.0) == 0.0
+    assert bargain(1_000.0, 2_000.0, 0.0) == 0.0  # the rep would rather close next period
+    assert bargain(-100.0, 0.0, 0.0) == 0.0
+
+
+def test_the_discount_policy_caps_bargained_discounts() -> None:
+    # d* = 80%: the buyer wants 40%; the policy allows 20%, a manager approves above 10% (uniform < 0.5)
+    assert bargain(10_000.0, 2_000.0, 0.0, approve=0.2) == pytest.approx(0.20)
+    assert bargain(10_000.0, 2_000.0, 0.0, approve=0.7) == pytest.approx(0.10)  # refused: the threshold
+    tight = DiscountPolicy(max_discount=0.05)
+    assert bargain(10_000.0, 2_000.0, 0.0, approve=0.2, policy=tight) == pytest.approx(0.05)
+    assert bargain(10_000.0, 2_000.0, 0.0, policy=DiscountPolicy(max_discount=0.0)) == 0.0
+    # on the policy's 1% steps, rounded down: d* = 15%, half is 7.5% -> 7%
+    assert bargain(2_000.0, 1_700.0, 0.0) == pytest.approx(0.07)
 
 
 # ----------------------------------------------------------------------------- staffing
