@@ -93,14 +93,15 @@ def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
 
 
 def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
-    # Misra & Nair (2011): caps and ratcheting quotas make reps hold back
+    # Misra & Nair (2011): caps and ratcheting quotas make reps hold back. The ratchet alone is a
+    # ~3-4% revenue effect: 20 paired replications give it the power (at 10 its interval touched 0)
     res = replicate({"capped + ratchet": scenario(CAPPED, **{"quota.strategy": "ratchet"}),
                      "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
-                     "neither": scenario(UNCAPPED)}, N)
+                     "neither": scenario(UNCAPPED)}, 2 * N)
     assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +21%
     assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +17%)
     assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
-    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.1% [-0.0%, +6.2%] (was +3.9% [+1.6%, +6.2%] before strategic buyers)
+    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.7% [+2.0%, +5.3%] (20 runs)
 
 
 def test_bonus_to_commission_at_equal_cost_raises_output():
