@@ -216,7 +216,9 @@ class RepDecisions:
             return
         amount = p.amount[cand]
         now, later = self.deal_values(pos, cand)
-        hassle = timing.hassle * np.maximum(np.abs(now), np.abs(later))
+        # the customer's and the manager's displeasure is the deal's, not the rep's: a share of what the
+        # deal pays at the market's variable rate (a rep with nothing at stake does not move deals for free)
+        hassle = timing.hassle * f.scenario.behaviour.market_pay.variable * amount / pos.annual_quota[p.rep[cand]]
         as_is = in_time * now + (1 - in_time) * later
         depth, accept = choose_discount(now, now / np.maximum(amount, 1e-9), as_is, amount, hassle, policy, delay=slip)
         u = f.rng["behaviour"].random((len(cand), 3))

@@ -82,7 +82,8 @@ class Timing(Frozen):
     push_accept: Fraction = Field(0.3, description="chance a customer agrees to delay a signature (assumption)")
     push_loss: Fraction = Field(0.15, description="chance a customer walks away when a deal is pushed out (assumption)")
     hassle: Fraction = Field(
-        0.25, description="minimum gain, as a share of what the deal pays, that makes a move worth the "
+        0.25, description="minimum gain, as a share of what the deal pays at the market's variable rate "
+        "(market variable pay x the deal's share of the rep's annual quota), that makes a move worth the "
         "customer's and the manager's displeasure (assumption)"
     )
 

@@ -119,7 +119,8 @@ def effects_table(replications: int = 10) -> str:
     t = replicate({"linear": scenario(LINEAR), "annual bonus": scenario(ANNUAL_BONUS), "convex": scenario(CONVEX)}, replications)
     q1, q4 = quarter_share_diff(t, "linear", "annual bonus")
     rows.append(("Oyer (1998): annual quota bonus vs linear", "Q4 share up, Q1 share down",
-                 f"Q4 share {pts(q4)}, Q1 share {pts(q1)}", "no: opposite sign"))
+                 f"Q4 share {pts(q4)}, Q1 share {pts(q1)}",
+                 "yes" if q4.low > 0 and q1.high < 0 else "no: opposite sign" if q4.high < 0 else "no: not significant"))
     base = kpi(t, "revenue")["linear"].mean()
     lost = paired(t, "revenue lost to discounts", "linear", "convex")
     bunch = paired(t, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
