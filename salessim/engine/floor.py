@@ -367,10 +367,16 @@ class SalesFloor:
 
     def _enter_stage(self, idx: np.ndarray, stage: np.ndarray) -> None:
         p = self.pipe
-        days = np.empty(len(idx))
-        for s in np.unique(stage):
-            m = stage == s
-            days[m] = self.scenario.funnel.stages[s].duration.quantile(p.u_dur[idx[m], s])
+        stages = self.scenario.funnel.stages
+        present = np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
+        if len(present) == 1:  # new leads, or deals that all moved on to the same stage
+            s = int(present[0])
+            days = stages[s].duration.quantile(p.u_dur[idx, s])
+        else:
+            days = np.empty(len(idx))
+            for s in present:
+                m = stage == s
+                days[m] = stages[s].duration.quantile(p.u_dur[idx[m], s])
         p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
         np.add.at(self.recorder.stage_entries[self.month], (p.rep[idx], stage), 1)
         self.structure.join_specialists(idx, stage)
@@ -394,7 +400,7 @@ class SalesFloor:
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
         short = np.bincount(rep, demand, self.n_reps) > cap
-        order = self.priorities.order(o, rep, stage, np.lexsort((p.entered[o], -stage, rep)), t0, month, short)
+        order = self.priorities.order(o, rep, stage, self._close_order(o, rep, stage), t0, month, short)
         r_sorted, d_sorted = rep[order], demand[order]
         cum = np.cumsum(d_sorted)
         first = np.searchsorted(r_sorted, np.arange(self.n_reps))
@@ -422,6 +428,16 @@ class SalesFloor:
         self._progress(o[served], t1)
         self.open = o[p.outcome[o] == Outcome.OPEN]
 
+    def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
+        """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
+        ``np.lexsort((entered, -stage, rep))`` in two stable passes, the second on one small
+        integer key (radix sort when it fits in 16 bits)."""
+        by_entry = np.argsort(self.pipe.entered[o], kind="stable")
+        key = rep * self.n_stages + (self.n_stages - 1 - stage)
+        if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
+            key = key.astype(np.int16)
+        return by_entry[np.argsort(key[by_entry], kind="stable")]
+
     def _help(self, o, order, served, demand, spare) -> np.ndarray:
         """Team incentives: each region pools ``team_help`` of its reps' spare hours and works its
         waiting deals, nearest to closing first (credit stays with the deal's owner). Marks the
@@ -443,15 +459,15 @@ class SalesFloor:
     def win_multiplier(self, rep: np.ndarray) -> np.ndarray:
         """Rep-side multiplier on the overall win probability: skill, effort and ramp-up."""
         e = self.scenario.behaviour.effort.win_elasticity
-        return self.skill[rep] * np.maximum(self.effort[rep], 1e-3) ** e * (0.5 + 0.5 * self.ramp[rep])
+        return (self.skill * np.maximum(self.effort, 1e-3) ** e * (0.5 + 0.5 * self.ramp))[rep]  # per rep, then per deal
 
     def _progress(self, idx: np.ndarray, t1: float) -> None:
         """Move worked deals through as many stages as they complete before ``t1``."""
         p, S = self.pipe, self.n_stages
-        speed_e = self.scenario.behaviour.effort.speed_elasticity
+        rep_speed = np.maximum(self.effort, 1e-3) ** self.scenario.behaviour.effort.speed_elasticity  # days of progress per day
         while len(idx):
             clk, rem = p.clock[idx], p.remaining[idx]
-            speed = np.maximum(self.effort[p.rep[idx]], 1e-3) ** speed_e  # days of progress per day
+            speed = rep_speed[p.rep[idx]]
             done = clk + rem / speed <= t1
             rest = idx[~done]
             p.cols["remaining"][rest] = rem[~done] - (t1 - clk[~done]) * speed[~done]
