@@ -417,16 +417,17 @@ class Ledger:
         amount = ch["credited"].to_numpy(float)
         rates = np.zeros(len(ch))
         how = []
+        won_period = ch["won_period"].tolist()
         for i, (rr, wt, m) in enumerate(zip(r, won_t, ch["measure"], strict=True)):
             eff = self.commission_rate[m][rr, wt] if 0 <= wt < T else np.nan
             if cb.use_effective_rate and not np.isnan(eff):
                 rates[i] = eff
-                how.append(f"{eff:.2%} effective commission rate of {ch['won_period'].iloc[i]}")
+                how.append(f"{eff:.2%} effective commission rate of {won_period[i]}")
             elif cb.rate is not None:
                 rates[i] = cb.rate
                 how.append(f"clawback rate {cb.rate:.2%}")
             else:
-                how.append(f"no rate ({ch['won_period'].iloc[i]} not in the data and no clawback.rate)")
+                how.append(f"no rate ({won_period[i]} not in the data and no clawback.rate)")
         eligible = months <= cb.within_months
         # a clawback only ever takes back: never a payment (a negative credit or rate reverses nothing)
         c = np.where(eligible, -cents(np.maximum(amount, 0.0) * rates), 0)

@@ -327,19 +327,40 @@ def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloo
 
 
 def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
-    """Ledger plus pay per rep-month: base, variable, total, and one column per component."""
-    st = statements.assign(period=statements["period"].astype(str), rep=statements["rep"].astype(str).str.split("#").str[0])
-    by_comp = st.pivot_table(index=["rep", "period"], columns="component", values="amount", aggfunc="sum", fill_value=0.0)
-    by_comp.columns = [f"pay: {c}" for c in by_comp.columns]
-    base = st[st["item"] == "base"].groupby(["rep", "period"])["amount"].sum().rename("base_pay")
-    total = st.groupby(["rep", "period"])["amount"].sum().rename("total_pay")
-    pay = pd.concat([base, total, by_comp], axis=1).fillna(0.0)
-    pay["variable_pay"] = pay["total_pay"] - pay["base_pay"]
-    key = pd.MultiIndex.from_arrays([ledger["rep"].astype(str), ledger["month"].astype(str)])
-    pay = pay.reindex(key).fillna(0.0)
+    """Ledger plus pay per rep-month: base, variable, total, and one column per component.
+
+    People are summed into their rep slot (``R007#2`` -> ``R007``); lines of people without a
+    ledger row (specialists) are left out. Sums are pandas group sums over integer keys (the
+    same per-group sums as grouping by the text labels)."""
+    slots = ledger["rep"].cat.categories
+    months = pd.Index(ledger["month"].astype(str).unique())
+    person, people = pd.factorize(statements["rep"])
+    slot = slots.get_indexer([str(x).split("#")[0] for x in people])[person]
+    month = months.get_indexer(pd.Index(statements["period"]).astype(str))
+    components = sorted(set(statements["component"].unique()))
+    comp = pd.Index(components).get_indexer(statements["component"])
+    ok = (slot >= 0) & (month >= 0)
+    cell = np.where(ok, slot * len(months) + month, -1)
+    amount = pd.Series(statements["amount"].to_numpy(float))
+    n_cells = len(slots) * len(months)
+
+    def sums(mask: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
+        g = amount[mask].groupby(key[mask]).sum()
+        out = np.zeros(size)
+        out[g.index.to_numpy(np.int64)] = g.to_numpy(float)
+        return out
+
+    base = sums(ok & (statements["item"] == "base").to_numpy(bool), cell, n_cells)
+    total = sums(ok, cell, n_cells)
+    by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
+    # ledger rows are sorted by rep slot, then month
+    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
     out = ledger.copy()
-    for col in ["base_pay", "variable_pay", "total_pay", *by_comp.columns]:
-        out[col] = pay[col].to_numpy()
+    out["base_pay"] = base[row]
+    out["variable_pay"] = total[row] - base[row]
+    out["total_pay"] = total[row]
+    for k, c in enumerate(components):
+        out[f"pay: {c}"] = by_comp[row, k]
     return out
 
 
