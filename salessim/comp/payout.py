@@ -551,22 +551,21 @@ class Ledger:
         if not parts:
             return pd.DataFrame(columns=COLUMNS)
         cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
-        df = pd.DataFrame(cols)
-        df = df.sort_values(["r", "t", "order"], kind="stable", ignore_index=True)
-        r, t = df["r"].to_numpy(int), df["t"].to_numpy(int)
+        df = {k: v[np.lexsort((cols["order"], cols["t"], cols["r"]))] for k, v in cols.items()}  # stable
+        r, t = df["r"].astype(int), df["t"].astype(int)
         out = pd.DataFrame({
-            "rep": pd.array(perf.reps[r], dtype="string"),
-            "period": pd.array(labels[t], dtype="string"),
+            "rep": _text_array(perf.reps[r]),
+            "period": _text_array(labels[t]),
             "fiscal_year": perf.fiscal_year[t],
             "item": pd.Categorical(df["item"], categories=ITEMS),
         })
         for col in ("component", "detail", "measure", "basis"):
-            out[col] = pd.array(df[col].to_numpy(), dtype="string")
+            out[col] = _text_array(df[col])
         for col in ("credited", "quota", "attainment"):
-            out[col] = df[col].to_numpy(float)
-        self._reconcile(r, t, df["cents"].to_numpy(np.int64))
-        out["amount"] = df["cents"].to_numpy(np.int64) / 100.0
-        out["explanation"] = pd.array(df["explanation"].to_numpy(), dtype="string")
+            out[col] = df[col].astype(float)
+        self._reconcile(r, t, df["cents"].astype(np.int64))
+        out["amount"] = df["cents"].astype(np.int64) / 100.0
+        out["explanation"] = pd.array(df["explanation"], dtype="string")
         return out
 
 
@@ -581,6 +580,13 @@ class Ledger:
             a, b = (int(x[0]) for x in np.nonzero(wrong))
             raise ValueError(f"statement of rep {self.perf.reps[a]}, {self.perf.periods[b]} does not reconcile: lines sum "
                              f"to {money(int(exact[a, b]))}, total pay {money(int(self.total[a, b]))}; nothing was written")
+
+
+def _text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(values, dtype="string")`` for columns of few distinct values: each distinct
+    value converted once, then taken."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.array(np.asarray(uniques, dtype=object), dtype="string").take(codes)
 
 
 def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw: bool = True) -> Ledger:
