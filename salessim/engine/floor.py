@@ -378,7 +378,8 @@ class SalesFloor:
                 m = stage == s
                 days[m] = stages[s].duration.quantile(p.u_dur[idx[m], s])
         p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
-        np.add.at(self.recorder.stage_entries[self.month], (p.rep[idx], stage), 1)
+        S = self.n_stages  # counts: a bincount adds exactly what np.add.at would
+        self.recorder.stage_entries[self.month] += np.bincount(p.rep[idx] * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
         self.structure.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work

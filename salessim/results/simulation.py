@@ -96,8 +96,9 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     event_costs, event_log = event_tables(floor)
     statements = None
     if sc.plan is not None:
-        perf = performance_frame(ledger, deals, floor)
-        statements = _statements(floor, perf, customers, ledger)
+        people = _people(floor)
+        perf = performance_frame(ledger, deals, floor, people)
+        statements = _statements(floor, perf, customers, ledger, people)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
@@ -124,7 +125,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     )
 
 
-def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:  # noqa: E501
+def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame,
+                people: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pay statements, each month under the plan in force (plan changes split the window into
     segments; each segment's statements come from its own plan, then they are concatenated)."""
     wm = floor.scenario.calendar.warmup_months
@@ -138,7 +140,7 @@ def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, 
             continue
         part = perf
         if plan.clawback is not None:
-            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor)], ignore_index=True)
+            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor, people)], ignore_index=True)
         st = plan_statements(plan, part[part["period"].isin(these)].reset_index(drop=True))
         out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
@@ -228,18 +230,20 @@ def _left(floor: SalesFloor) -> np.ndarray:
     return out
 
 
-def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor,
+                      people: pd.DataFrame | None = None) -> pd.DataFrame:
     """The comp layer's performance frame for the measured window.
 
     One quota row per *person* and month: a rep slot (``R007``) is held by its incumbent, then by
     each new hire (``R007#2``...), with the share of the month they were employed and, for hires,
     the month they were hired (draws apply to new hires only). One row per deal won when the plan
     has SPIFs; otherwise the month's bookings are credited on the quota row. Team = the region.
+    ``people``: :func:`_people` of the floor, when already built.
     """
     sc, clock = floor.scenario, floor.clock
     w = clock.warmup_days
     regions = np.asarray(sc.market.regions, dtype=object)
-    people = _people(floor)
+    people = _people(floor) if people is None else people
     months = ledger["month"].unique()
     m_start = np.asarray([(p.start_time - pd.Timestamp(sc.calendar.start_date)).days for p in months], float)
     m_end = m_start + np.asarray([p.days_in_month for p in months], float)
@@ -276,7 +280,7 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
 def _people(floor: SalesFloor) -> pd.DataFrame:
     """Everyone who held a rep slot: ``slot, person, start, end`` (clock days) and ``hired``
     (hire month label; empty for the incumbents at the start)."""
-    start_date = pd.Timestamp(floor.scenario.calendar.start_date)
+    start_date = np.datetime64(floor.scenario.calendar.start_date, "D")
     w = floor.clock.warmup_days
     rows, current = [], {r: {"slot": r, "person": f"R{r + 1:03d}", "start": -np.inf, "hired": "", "n": 1}
                           for r in range(floor.n_reps)}
@@ -286,7 +290,7 @@ def _people(floor: SalesFloor) -> pd.DataFrame:
             rows.append({**current.pop(r), "end": e["day"]})
         elif e["event"] == "hired":
             n = 1 + max([x["n"] for x in rows if x["slot"] == r], default=1)
-            label = (start_date + pd.Timedelta(days=int(np.floor(e["day"] - w)))).strftime("%Y-%m")
+            label = str(start_date + np.timedelta64(int(np.floor(e["day"] - w)), "D"))[:7]  # YYYY-MM
             current[r] = {"slot": r, "person": f"R{r + 1:03d}#{n}", "start": e["day"], "hired": label, "n": n}
     rows += [{**p, "end": np.inf} for p in current.values()]
     return pd.DataFrame(rows).drop(columns="n").sort_values(["slot", "start"], ignore_index=True)
@@ -380,7 +384,8 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
 
 
-def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor,
+               people: pd.DataFrame | None = None) -> pd.DataFrame:
     """Clawback rows for the comp plan: deals won in the window whose customer churned within
     ``window_months``, in the window, charged to the person who sold the deal; none once that
     person has left (commission cannot be recovered from a leaver)."""
@@ -389,7 +394,7 @@ def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame
     churn = (start + pd.to_timedelta(np.floor(rows["churn_day"]), unit="D")).dt.to_period("M").astype(str)
     sale = (start + pd.to_timedelta(np.floor(rows["sale_day"]), unit="D")).dt.to_period("M").astype(str)
     w = floor.clock.warmup_days
-    people = _people(floor)
+    people = _people(floor) if people is None else people
     slot = rows["rep"].cat.codes.to_numpy() if hasattr(rows["rep"], "cat") else np.asarray([int(str(r)[1:4]) - 1 for r in rows["rep"]])
     seller = _person_of(people, slot, rows["sale_day"].to_numpy() + w)
     holder = _person_of(people, slot, rows["churn_day"].to_numpy() + w)
