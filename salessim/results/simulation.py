@@ -58,7 +58,10 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     created_day = p.created[idx] - w
     close_day = close - w
     start = np.datetime64(sc.calendar.start_date, "D")
-    close_date = pd.to_datetime(np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]")))
+    close_days = np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]"))
+    close_date = pd.to_datetime(close_days)
+    # month periods straight from the dates: a datetime64[M] count is the period ordinal (NaT stays NaT)
+    close_month = pd.arrays.PeriodArray(close_days.astype("datetime64[M]").astype(np.int64), dtype=pd.PeriodDtype("M"))
     deals = pd.DataFrame(
         {
             "deal_id": idx,
@@ -77,13 +80,14 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
             "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
             "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), labels(Timing)),
             "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
-            "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64").astype("Int64"),
+            "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64"),
             "close_day": close_day,
             "close_date": close_date,
             "cycle_days": close - p.created[idx],
-        }
+            "close_month": close_month,
+        },
+        copy=False,  # every column is a fresh array
     )
-    deals["close_month"] = deals["close_date"].dt.to_period("M")
 
     result_events = None
     if floor.recorder.record_transitions:
