@@ -210,7 +210,7 @@ class Ledger:
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             return [f"base salary {b:,.2f}/yr x {months}/12" + (f" x {s:.1%} employed" if s < 1 else "")
-                    for b, s in zip(base_annual[r, t], share[r, t], strict=True)]
+                    for b, s in zip(base_annual[r, t].tolist(), share[r, t].tolist(), strict=True)]
 
         self.blocks.append(Block("base", "base salary", "", "", self.base, perf.present, explain))
 
@@ -301,18 +301,21 @@ class Ledger:
         """Explanation strings for line ``i`` of a component at given (rep, period) indices."""
         new_year = self.new_year
 
+        is_commission, is_bonus = isinstance(comp, Commission), isinstance(comp, QuotaBonus)
+        tier = comp.tiers[i] if is_commission else None
+        fixed_rate = f"{tier.rate:.2%} of credit" if is_commission and tier.rate is not None else None
+
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             out = []
             prev = np.where(new_year[t], 0, R[r, np.maximum(t - 1, 0)])
             cols = (C[r, t], Q[r, t], att[r, t], TI[r, t], R[r, t], prev)
             for rr, tt, c, q, a, ti, now, before in zip(r.tolist(), t.tolist(), *(x.tolist() for x in cols), strict=True):
-                head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
                 if q <= 0:
                     head = f"{basis} credited {c:,.2f}, quota 0 (attainment counted as 0%)"
-                if isinstance(comp, Commission):
-                    tier = comp.tiers[i]
-                    rate = (f"{tier.rate:.2%} of credit" if tier.rate is not None
-                            else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)")
+                else:
+                    head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
+                if is_commission:
+                    rate = fixed_rate if fixed_rate is not None else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)"
                     if comp.gate > 0 and a + cc.EPS < comp.gate:
                         body = f"below the {comp.gate:.0%} gate: nothing earned"
                     elif comp.method == "retroactive":
@@ -325,7 +328,7 @@ class Ledger:
                         body = f"{rate} on credit above {tier.start * q:,.2f}"
                     else:
                         body = f"{rate} on credit from {tier.start * q:,.2f} to {tier.end * q:,.2f}"
-                elif isinstance(comp, QuotaBonus):
+                elif is_bonus:
                     step = comp.thresholds[i]
                     k = (self.perf.fiscal_month[tt] + self.perf.grain) // PERIOD_MONTHS[self.plan.component_period(comp)]
                     pay = (f"{step.amount:,.2f}" + (f" x {k} periods YTD" if ytd and k > 1 else "")
