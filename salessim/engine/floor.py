@@ -60,6 +60,17 @@ class Conditions:
     slip: float = 1.0  # loss hazard of deals nobody has time for
 
 
+def _draw_index(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cdf, u, side="right")``; many draws are looked up in sorted order
+    (the same indices, several times faster on long tables)."""
+    if len(u) < 4096:
+        return np.searchsorted(cdf, u, side="right")
+    order = np.argsort(u)
+    out = np.empty(len(u), dtype=np.int64)
+    out[order] = np.searchsorted(cdf, u[order], side="right")
+    return out
+
+
 class SalesFloor:
     """One simulation run of a scenario with a seed. Call :meth:`run` once.
 
@@ -218,7 +229,8 @@ class SalesFloor:
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        mine = self.open[(self.pipe.rep[self.open] == rep) & (self.pipe.channel[self.open] == 0)]
+        theirs = self.open[self.pipe.rep[self.open] == rep]
+        mine = theirs[self.pipe.channel[theirs] == 0]
         lost = rng.random(len(mine)) < pipeline_loss
         self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
         self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
@@ -305,7 +317,7 @@ class SalesFloor:
         if k == 0:
             return
         created = np.sort(t0 + rng.random(k) * length)
-        account = np.searchsorted(self.acc_cdf, rng.random(k), side="right")
+        account = _draw_index(self.acc_cdf, rng.random(k))
         product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
