@@ -186,7 +186,7 @@ def _hire_months(own: pd.DataFrame, reps: np.ndarray, periods: pd.PeriodIndex, s
             month[text] = pd.Period(up.replace("-", "") if freq == "Q" else label, freq=freq).asfreq("M", how="start").ordinal
         except (ValueError, TypeError):
             raise _fail(source, f"hired: '{t}' is not a hire month like 2026-03 (or a date 2026-03-15)") from None
-    h = own[own["hired"].notna()]
+    h = own.loc[own["hired"].notna().to_numpy(bool), ["r", "hired"]]
     r_of, m_of = h["r"].to_numpy(np.int64), h["hired"].map(month).to_numpy(np.int64)
     lo = np.full(len(reps), np.iinfo(np.int64).max)
     hi = np.full(len(reps), np.iinfo(np.int64).min)
@@ -251,9 +251,14 @@ def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFr
     return df
 
 
+def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``df[mask]``, or ``df`` itself when the mask keeps every row (callers only read it)."""
+    return df if mask.all() else df[mask]
+
+
 def _one_value(df: pd.DataFrame, keys: list[str], col: str, source: str, what: str) -> pd.Series:
     """The single non-null value of ``col`` per key group (error if two differ)."""
-    sub = df[df[col].notna()]
+    sub = df.loc[df[col].notna().to_numpy(bool), [*keys, col, "rep", "period"]]  # only the columns it reads
     g = sub.groupby(keys, sort=False, observed=True)[col]
     lo, hi = g.min(), g.max()
     bad = (hi - lo).abs() > 1e-9
@@ -379,7 +384,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     df["r"], df["t"] = r_idx, t_idx
 
     is_churn = df["event"].eq("churn").fillna(False).to_numpy(bool) if "event" in df else np.zeros(len(df), bool)
-    own = df[df["role"] != "rollup"]
+    own = _rows(df, (df["role"] != "rollup").to_numpy(bool, na_value=False))
     present = np.zeros((n, T), bool)
     present[df["r"], df["t"]] = True
     share = np.ones((n, T))
@@ -388,11 +393,11 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         share[es.index.get_level_values(0), es.index.get_level_values(1)] = es.to_numpy(float)
     share = np.where(present, share, 0.0)
 
-    credit_rows = df[~is_churn]
+    credit_rows = _rows(df, ~is_churn)
     credited: dict[str, np.ndarray] = {}
     quota: dict[str, np.ndarray] = {}
     for m in plan.measures:
-        rows = credit_rows[credit_rows["measure"] == m.name]
+        rows = _rows(credit_rows, (credit_rows["measure"] == m.name).to_numpy(bool, na_value=False))
         c = np.zeros((n, T))
         np.add.at(c, (rows["r"].to_numpy(), rows["t"].to_numpy()), rows["credit"].to_numpy(float))
         credited[m.name] = c
@@ -425,7 +430,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     teams: list[str] = []
     team = np.full((n, T), -1, dtype=np.int64)
     if "team" in df:
-        tr = own[own["team"].notna()]
+        tr = own.loc[own["team"].notna().to_numpy(bool), ["r", "t", "team"]]
         teams = sorted(tr["team"].unique())
         code = pd.Index(teams).get_indexer(tr["team"])
         team[tr["r"].to_numpy(), tr["t"].to_numpy()] = code
