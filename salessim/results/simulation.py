@@ -170,8 +170,8 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     amount = deals["amount"].to_numpy()
     sl = slice(wm, wm + n_months)
     frame = {
-        "rep": pd.Categorical(np.tile(rep_cat.categories, h), dtype=rep_cat),
-        "month": np.repeat(months, n_reps),
+        "rep": pd.Categorical.from_codes(np.repeat(np.arange(n_reps), h), dtype=rep_cat),
+        "month": months[np.tile(np.arange(h), n_reps)],
         "leads": per_rep_month(np.ones(len(deals), bool), "created_day"),
         "deals_won": per_rep_month(won, "close_day"),
         "deals_lost": per_rep_month(lost, "close_day"),
@@ -185,17 +185,18 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "discounts": rec.discounts[sl],
         "pulled_in": rec.pulled_in[sl],
         "pushed_out": rec.pushed_out[sl],
-        "status": pd.Categorical.from_codes(rec.status[sl].ravel().astype(np.int64), labels(RepStatus)),
+        "status": pd.Categorical.from_codes(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
         "left": _left(floor)[sl],
     }
     for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
         frame["reached " + name] = rec.stage_entries[sl, :, s]
-    frame = {k: (np.ravel(v) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
+    # (month, rep) arrays -> rows by rep, then month
+    frame = {k: (v.T.ravel() if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
     ledger = pd.DataFrame(frame)
     ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
     for col in ("leads", "deals_won", "deals_lost", "open_deals"):
         ledger[col] = ledger[col].astype(np.int64)
-    return ledger.sort_values(["rep", "month"], ignore_index=True)
+    return ledger
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
