@@ -270,8 +270,12 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
     overlay = _specialist_rows(ledger, deals, floor)
     plan = sc.plan
     if plan is not None and not any(isinstance(c, Spif) for c in plan.components):
-        booked = pd.Series(won["amount"].to_numpy()).groupby([person, won["close_month"].astype(str).to_numpy()]).sum()
-        rows["credited"] = booked.reindex(pd.MultiIndex.from_arrays([rows["rep"], rows["period"]])).fillna(0.0).to_numpy()
+        # group sums by (person, month) over integer keys: the same per-group sums as by the labels
+        who = pd.Index(pd.unique(rows["rep"]))
+        key_rows = who.get_indexer(rows["rep"]) * len(months) + grid["m"].to_numpy()
+        month_won = pd.Index(months).get_indexer(won["close_month"])
+        booked = pd.Series(won["amount"].to_numpy()).groupby(who.get_indexer(person) * len(months) + month_won).sum()
+        rows["credited"] = booked.reindex(key_rows).fillna(0.0).to_numpy()
         return pd.concat([rows, overlay], ignore_index=True)
     deal_rows = pd.DataFrame({
         "rep": person, "period": won["close_month"].astype(str).to_numpy(), "measure": "bookings",
