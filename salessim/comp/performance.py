@@ -325,7 +325,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     for col in ("rep", "measure", "credited"):
         if df[col].isna().any():
             raise _fail(source, f"{col}: missing on row {int(np.flatnonzero(df[col].isna())[0]) + 2}")
-    unknown = sorted(set(df["measure"]) - {m.name for m in plan.measures})
+    unknown = sorted(set(df["measure"].unique()) - {m.name for m in plan.measures})
     if unknown:
         raise _fail(source, f"measure: unknown measure '{unknown[0]}' (plan measures: "
                     f"{', '.join(m.name for m in plan.measures)})")
@@ -338,13 +338,15 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         raise _fail(source, f"employed_share: must be within 0-1, got {df['employed_share'].iloc[i]} on row {i + 2}")
     if "event" in df:
         ev = df["event"].str.lower()
-        bad = sorted(set(ev.dropna()) - {"churn"})
+        bad = sorted(set(ev.dropna().unique()) - {"churn"})
         if bad:
             raise _fail(source, f"event: unknown event '{bad[0]}' (use churn, or leave empty)")
         df["event"] = ev
         churn_rows = ev == "churn"
-        if churn_rows.any() and ("deal" not in df or "won_period" not in df
-                                 or df.loc[churn_rows, ["deal", "won_period"]].isna().any().any()):
+        on_churn = churn_rows.to_numpy(bool, na_value=False)
+        if on_churn.any() and ("deal" not in df or "won_period" not in df
+                               or df["deal"].isna().to_numpy(bool)[on_churn].any()
+                               or df["won_period"].isna().to_numpy(bool)[on_churn].any()):
             raise _fail(source, "won_period: churn rows need deal and won_period")
         negative = (churn_rows.fillna(False) & (df["credited"] < 0)).to_numpy(bool)
         if negative.any():
@@ -379,7 +381,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
     r_idx = pd.Index(reps).get_indexer(df["rep"])
-    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].unique(), df.drop_duplicates("period")["p"], strict=True)}
+    first = ~df["period"].duplicated().to_numpy(bool)  # each label's first row, in order of appearance
+    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].to_numpy()[first], df["p"].to_numpy()[first], strict=True)}
     t_idx = df["period"].map(t_of).to_numpy(np.int64)
     df["r"], df["t"] = r_idx, t_idx
 
