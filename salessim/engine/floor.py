@@ -409,7 +409,8 @@ class SalesFloor:
         present = (t1 - p.clock[o]) / length
         demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.structure.role_hours[rep]
                   + p.extra_hours[o]) * (length / 7) * present
-        demand[p.channel[o] == 1] = 0.0  # partners work their own deals
+        partner = p.channel[o] == 1
+        demand[partner] = 0.0  # partners work their own deals
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
         short = np.bincount(rep, demand, self.n_reps) > cap
@@ -420,7 +421,7 @@ class SalesFloor:
         before = np.concatenate([[0.0], cum])[first]
         served = np.empty(len(o), dtype=bool)
         served[order] = (cum - d_sorted - before[r_sorted]) < cap[r_sorted]
-        served |= p.channel[o] == 1
+        served |= partner
         worked = np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
         if self.team_help > 0:  # a team award: colleagues of the region give spare hours
             worked += self._help(o, order, served, demand, cap - worked)
@@ -481,11 +482,13 @@ class SalesFloor:
         while len(idx):
             clk, rem = p.clock[idx], p.remaining[idx]
             speed = rep_speed[p.rep[idx]]
-            done = clk + rem / speed <= t1
-            rest = idx[~done]
-            p.cols["remaining"][rest] = rem[~done] - (t1 - clk[~done]) * speed[~done]
+            end = clk + rem / speed
+            done = end <= t1
+            going = ~done
+            rest = idx[going]
+            p.cols["remaining"][rest] = rem[going] - (t1 - clk[going]) * speed[going]
             p.cols["clock"][rest] = t1
-            idx, at = idx[done], (clk + rem / speed)[done]
+            idx, at = idx[done], end[done]
             if not len(idx):
                 return
             s = p.stage[idx]
