@@ -157,11 +157,11 @@ def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, pos - i
 
 
-def _interp_rows(base: np.ndarray, rows: np.ndarray, i: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``base[rows[r], y']`` interpolated at cell ``i[r, ...]``, weight ``w[r, ...]`` (from :func:`_split`)."""
-    r = rows.reshape((-1,) + (1,) * (i.ndim - 1))
-    lo = base[r, i]
-    hi = base[r, i + 1]
+def _interp_rows(base: np.ndarray, cell: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Linear interpolation along the rows of a C-contiguous ``base``: between the flat index
+    ``cell`` and the next point, weight ``w`` on the next (cells and weights from :func:`_split`)."""
+    lo = base.take(cell)
+    hi = base.take(cell + 1)
     return lo + w * (hi - lo)
 
 
@@ -183,10 +183,13 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
         g = np.interp(nxt, yr.p_grid, yr.period_reward)
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
+        start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
+        n_y = start.shape[1]
+        cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
     out = 0.0
-    for row, weight in ((lo, 1 - w), (lo + 1, w)):
+    for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
-            W = g + _interp_rows(table.V[t1, :, 0, :], row, iy, wy)
+            W = g + _interp_rows(start, cell + k * n_y, wy)
         else:
             W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
         out = out + weight[:, None, None] * W
