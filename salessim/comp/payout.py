@@ -304,6 +304,10 @@ class Ledger:
         is_commission, is_bonus = isinstance(comp, Commission), isinstance(comp, QuotaBonus)
         tier = comp.tiers[i] if is_commission else None
         fixed_rate = f"{tier.rate:.2%} of credit" if is_commission and tier.rate is not None else None
+        gate = comp.gate if is_commission else 0.0
+        retroactive = is_commission and comp.method == "retroactive"
+        one_tier = is_commission and len(comp.tiers) == 1
+        eps = cc.EPS
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             out = []
@@ -316,13 +320,13 @@ class Ledger:
                     head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
                 if is_commission:
                     rate = fixed_rate if fixed_rate is not None else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)"
-                    if comp.gate > 0 and a + cc.EPS < comp.gate:
-                        body = f"below the {comp.gate:.0%} gate: nothing earned"
-                    elif comp.method == "retroactive":
+                    if gate > 0 and a + eps < gate:
+                        body = f"below the {gate:.0%} gate: nothing earned"
+                    elif retroactive:
                         reached = cc.retro_tier(comp, np.asarray(a))
                         body = (f"retroactive: {rate} on all credit" if reached == i
                                 else f"tier not reached (attainment in {comp.tier_label(int(reached))})")
-                    elif len(comp.tiers) == 1:
+                    elif one_tier:
                         body = f"{rate} on all credit"
                     elif tier.end is None:
                         body = f"{rate} on credit above {tier.start * q:,.2f}"
