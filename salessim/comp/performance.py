@@ -381,8 +381,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
     r_idx = pd.Index(reps).get_indexer(df["rep"])
-    first = ~df["period"].duplicated().to_numpy(bool)  # each label's first row, in order of appearance
-    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].to_numpy()[first], df["p"].to_numpy()[first], strict=True)}
+    first = np.flatnonzero(~df["period"].duplicated().to_numpy(bool))  # each label's first row, in order
+    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].iloc[first], df["p"].iloc[first], strict=True)}
     t_idx = df["period"].map(t_of).to_numpy(np.int64)
     df["r"], df["t"] = r_idx, t_idx
 
