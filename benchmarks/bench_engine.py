@@ -40,12 +40,27 @@ def time_run(scenario: salessim.Scenario, repeats: int) -> float:
     return statistics.median(times)
 
 
+def own_peak_mb() -> float:
+    """This process's peak resident set size (MB). On Linux the high-water mark of its own memory
+    (``VmHWM``): ``ru_maxrss`` survives ``exec``, so a child started from a large parent would
+    report the parent's size."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def peak_memory_mb(reps: int) -> float:
     here = str(Path(__file__).parent)
     code = (
-        f"import resource, sys; sys.path.insert(0, {here!r}); from bench_engine import scaled; "
-        f"import salessim; salessim.simulate(scaled({reps}), seed=0); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        f"import sys; sys.path.insert(0, {here!r}); from bench_engine import own_peak_mb, scaled; "
+        f"import salessim; salessim.simulate(scaled({reps}), seed=0); print(own_peak_mb())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())

@@ -210,7 +210,7 @@ class Ledger:
 
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             return [f"base salary {b:,.2f}/yr x {months}/12" + (f" x {s:.1%} employed" if s < 1 else "")
-                    for b, s in zip(base_annual[r, t], share[r, t], strict=True)]
+                    for b, s in zip(base_annual[r, t].tolist(), share[r, t].tolist(), strict=True)]
 
         self.blocks.append(Block("base", "base salary", "", "", self.base, perf.present, explain))
 
@@ -301,31 +301,38 @@ class Ledger:
         """Explanation strings for line ``i`` of a component at given (rep, period) indices."""
         new_year = self.new_year
 
+        is_commission, is_bonus = isinstance(comp, Commission), isinstance(comp, QuotaBonus)
+        tier = comp.tiers[i] if is_commission else None
+        fixed_rate = f"{tier.rate:.2%} of credit" if is_commission and tier.rate is not None else None
+        gate = comp.gate if is_commission else 0.0
+        retroactive = is_commission and comp.method == "retroactive"
+        one_tier = is_commission and len(comp.tiers) == 1
+        eps = cc.EPS
+
         def explain(r: np.ndarray, t: np.ndarray) -> list[str]:
             out = []
             prev = np.where(new_year[t], 0, R[r, np.maximum(t - 1, 0)])
             cols = (C[r, t], Q[r, t], att[r, t], TI[r, t], R[r, t], prev)
             for rr, tt, c, q, a, ti, now, before in zip(r.tolist(), t.tolist(), *(x.tolist() for x in cols), strict=True):
-                head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
                 if q <= 0:
                     head = f"{basis} credited {c:,.2f}, quota 0 (attainment counted as 0%)"
-                if isinstance(comp, Commission):
-                    tier = comp.tiers[i]
-                    rate = (f"{tier.rate:.2%} of credit" if tier.rate is not None
-                            else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)")
-                    if comp.gate > 0 and a + cc.EPS < comp.gate:
-                        body = f"below the {comp.gate:.0%} gate: nothing earned"
-                    elif comp.method == "retroactive":
+                else:
+                    head = f"{basis} credited {c:,.2f} vs quota {q:,.2f} = {a:.1%} attainment"
+                if is_commission:
+                    rate = fixed_rate if fixed_rate is not None else f"{tier.multiple:g}x base rate (TI {ti:,.2f} / quota)"
+                    if gate > 0 and a + eps < gate:
+                        body = f"below the {gate:.0%} gate: nothing earned"
+                    elif retroactive:
                         reached = cc.retro_tier(comp, np.asarray(a))
                         body = (f"retroactive: {rate} on all credit" if reached == i
                                 else f"tier not reached (attainment in {comp.tier_label(int(reached))})")
-                    elif len(comp.tiers) == 1:
+                    elif one_tier:
                         body = f"{rate} on all credit"
                     elif tier.end is None:
                         body = f"{rate} on credit above {tier.start * q:,.2f}"
                     else:
                         body = f"{rate} on credit from {tier.start * q:,.2f} to {tier.end * q:,.2f}"
-                elif isinstance(comp, QuotaBonus):
+                elif is_bonus:
                     step = comp.thresholds[i]
                     k = (self.perf.fiscal_month[tt] + self.perf.grain) // PERIOD_MONTHS[self.plan.component_period(comp)]
                     pay = (f"{step.amount:,.2f}" + (f" x {k} periods YTD" if ytd and k > 1 else "")
@@ -417,16 +424,17 @@ class Ledger:
         amount = ch["credited"].to_numpy(float)
         rates = np.zeros(len(ch))
         how = []
+        won_period = ch["won_period"].tolist()
         for i, (rr, wt, m) in enumerate(zip(r, won_t, ch["measure"], strict=True)):
             eff = self.commission_rate[m][rr, wt] if 0 <= wt < T else np.nan
             if cb.use_effective_rate and not np.isnan(eff):
                 rates[i] = eff
-                how.append(f"{eff:.2%} effective commission rate of {ch['won_period'].iloc[i]}")
+                how.append(f"{eff:.2%} effective commission rate of {won_period[i]}")
             elif cb.rate is not None:
                 rates[i] = cb.rate
                 how.append(f"clawback rate {cb.rate:.2%}")
             else:
-                how.append(f"no rate ({ch['won_period'].iloc[i]} not in the data and no clawback.rate)")
+                how.append(f"no rate ({won_period[i]} not in the data and no clawback.rate)")
         eligible = months <= cb.within_months
         # a clawback only ever takes back: never a payment (a negative credit or rate reverses nothing)
         c = np.where(eligible, -cents(np.maximum(amount, 0.0) * rates), 0)
@@ -550,22 +558,21 @@ class Ledger:
         if not parts:
             return pd.DataFrame(columns=COLUMNS)
         cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
-        df = pd.DataFrame(cols)
-        df = df.sort_values(["r", "t", "order"], kind="stable", ignore_index=True)
-        r, t = df["r"].to_numpy(int), df["t"].to_numpy(int)
+        df = {k: v[np.lexsort((cols["order"], cols["t"], cols["r"]))] for k, v in cols.items()}  # stable
+        r, t = df["r"].astype(int), df["t"].astype(int)
         out = pd.DataFrame({
-            "rep": pd.array(perf.reps[r], dtype="string"),
-            "period": pd.array(labels[t], dtype="string"),
+            "rep": _text_array(perf.reps[r]),
+            "period": _text_array(labels[t]),
             "fiscal_year": perf.fiscal_year[t],
             "item": pd.Categorical(df["item"], categories=ITEMS),
         })
         for col in ("component", "detail", "measure", "basis"):
-            out[col] = pd.array(df[col].to_numpy(), dtype="string")
+            out[col] = _text_array(df[col])
         for col in ("credited", "quota", "attainment"):
-            out[col] = df[col].to_numpy(float)
-        self._reconcile(r, t, df["cents"].to_numpy(np.int64))
-        out["amount"] = df["cents"].to_numpy(np.int64) / 100.0
-        out["explanation"] = pd.array(df["explanation"].to_numpy(), dtype="string")
+            out[col] = df[col].astype(float)
+        self._reconcile(r, t, df["cents"].astype(np.int64))
+        out["amount"] = df["cents"].astype(np.int64) / 100.0
+        out["explanation"] = pd.array(df["explanation"], dtype="string")
         return out
 
 
@@ -580,6 +587,13 @@ class Ledger:
             a, b = (int(x[0]) for x in np.nonzero(wrong))
             raise ValueError(f"statement of rep {self.perf.reps[a]}, {self.perf.periods[b]} does not reconcile: lines sum "
                              f"to {money(int(exact[a, b]))}, total pay {money(int(self.total[a, b]))}; nothing was written")
+
+
+def _text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(values, dtype="string")`` for columns of few distinct values: each distinct
+    value converted once, then taken."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return pd.array(np.asarray(uniques, dtype=object), dtype="string").take(codes)
 
 
 def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw: bool = True) -> Ledger:

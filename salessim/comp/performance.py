@@ -133,7 +133,7 @@ def _fail(source: str, msg: str) -> PlanError:
 
 def _text(df: pd.DataFrame, col: str) -> pd.Series:
     s = df[col].astype("string").str.strip()
-    return s.mask(s == "")
+    return s.mask((s == "").to_numpy(bool, na_value=False))  # a plain mask: much faster than a nullable one
 
 
 _PERIOD_RE = re.compile(r"^\d{4}(-\d{2}|-?Q[1-4])?$")
@@ -186,15 +186,20 @@ def _hire_months(own: pd.DataFrame, reps: np.ndarray, periods: pd.PeriodIndex, s
             month[text] = pd.Period(up.replace("-", "") if freq == "Q" else label, freq=freq).asfreq("M", how="start").ordinal
         except (ValueError, TypeError):
             raise _fail(source, f"hired: '{t}' is not a hire month like 2026-03 (or a date 2026-03-15)") from None
-    h = own[own["hired"].notna()]
-    per_rep = h.assign(m=h["hired"].map(month)).groupby("r")["m"].agg(["min", "max"])
-    bad = per_rep[per_rep["min"] != per_rep["max"]]
+    h = own.loc[own["hired"].notna().to_numpy(bool), ["r", "hired"]]
+    r_of, m_of = h["r"].to_numpy(np.int64), h["hired"].map(month).to_numpy(np.int64)
+    lo = np.full(len(reps), np.iinfo(np.int64).max)
+    hi = np.full(len(reps), np.iinfo(np.int64).min)
+    np.minimum.at(lo, r_of, m_of)
+    np.maximum.at(hi, r_of, m_of)
+    given = np.zeros(len(reps), bool)
+    given[r_of] = True
+    bad = np.flatnonzero(given & (lo != hi))
     if len(bad):
-        r = int(bad.index[0])
+        r = int(bad[0])
         raise _fail(source, f"hired: conflicting hire months for rep {reps[r]}: "
-                    f"{pd.Period(ordinal=int(bad['min'].iloc[0]), freq='M')} vs {pd.Period(ordinal=int(bad['max'].iloc[0]), freq='M')}")
-    hired = np.full(len(reps), TENURED, dtype=np.int64)
-    hired[per_rep.index.to_numpy(int)] = per_rep["min"].to_numpy(np.int64)
+                    f"{pd.Period(ordinal=int(lo[r]), freq='M')} vs {pd.Period(ordinal=int(hi[r]), freq='M')}")
+    hired = np.where(given, lo, TENURED)
     # a row whose period ends before the hire month: the person was not there yet
     end_month = np.asarray([p.asfreq("M", how="end").ordinal for p in periods], dtype=np.int64)
     early = own[end_month[own["t"].to_numpy(int)] < hired[own["r"].to_numpy(int)]]
@@ -213,7 +218,7 @@ def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFr
         bad = int(np.flatnonzero((share < 0) | (share > 1))[0])
         raise _fail(source, f"credit_share: must be within 0-1, got {share.iloc[bad]} on row {bad + 2}")
     role = df["role"].fillna("primary").str.lower() if "role" in df else pd.Series("primary", index=df.index)
-    unknown = sorted(set(role) - {"primary", "overlay"})
+    unknown = sorted(set(role.unique()) - {"primary", "overlay"})
     if unknown:
         raise _fail(source, f"role: unknown role '{unknown[0]}' (use primary or overlay)")
     df = df.assign(role=role, credit=df["credited"] * share * np.where(role == "overlay", cr.overlay_share, 1.0))
@@ -246,9 +251,14 @@ def _apply_crediting(df: pd.DataFrame, plan: CompPlan, source: str) -> pd.DataFr
     return df
 
 
+def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``df[mask]``, or ``df`` itself when the mask keeps every row (callers only read it)."""
+    return df if mask.all() else df[mask]
+
+
 def _one_value(df: pd.DataFrame, keys: list[str], col: str, source: str, what: str) -> pd.Series:
     """The single non-null value of ``col`` per key group (error if two differ)."""
-    sub = df[df[col].notna()]
+    sub = df.loc[df[col].notna().to_numpy(bool), [*keys, col, "rep", "period"]]  # only the columns it reads
     g = sub.groupby(keys, sort=False, observed=True)[col]
     lo, hi = g.min(), g.max()
     bad = (hi - lo).abs() > 1e-9
@@ -304,7 +314,9 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     df["period"] = df["period"].astype("string").str.strip()
     for col in ("credited", *[c for c in OPTIONAL_NUM if c in df]):
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() & df[col].notna() & (df[col].astype("string").str.strip() != "")
+        # a number column cannot hold text that is not a number (skip the text check)
+        bad = (np.zeros(len(df), bool) if pd.api.types.is_numeric_dtype(df[col]) else
+               num.isna() & df[col].notna() & (df[col].astype("string").str.strip() != ""))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise _fail(source, f"{col}: '{df[col].iloc[i]}' on row {i + 2} is not a number")
@@ -313,7 +325,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     for col in ("rep", "measure", "credited"):
         if df[col].isna().any():
             raise _fail(source, f"{col}: missing on row {int(np.flatnonzero(df[col].isna())[0]) + 2}")
-    unknown = sorted(set(df["measure"]) - {m.name for m in plan.measures})
+    unknown = sorted(set(df["measure"].unique()) - {m.name for m in plan.measures})
     if unknown:
         raise _fail(source, f"measure: unknown measure '{unknown[0]}' (plan measures: "
                     f"{', '.join(m.name for m in plan.measures)})")
@@ -326,13 +338,15 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         raise _fail(source, f"employed_share: must be within 0-1, got {df['employed_share'].iloc[i]} on row {i + 2}")
     if "event" in df:
         ev = df["event"].str.lower()
-        bad = sorted(set(ev.dropna()) - {"churn"})
+        bad = sorted(set(ev.dropna().unique()) - {"churn"})
         if bad:
             raise _fail(source, f"event: unknown event '{bad[0]}' (use churn, or leave empty)")
         df["event"] = ev
         churn_rows = ev == "churn"
-        if churn_rows.any() and ("deal" not in df or "won_period" not in df
-                                 or df.loc[churn_rows, ["deal", "won_period"]].isna().any().any()):
+        on_churn = churn_rows.to_numpy(bool, na_value=False)
+        if on_churn.any() and ("deal" not in df or "won_period" not in df
+                               or df["deal"].isna().to_numpy(bool)[on_churn].any()
+                               or df["won_period"].isna().to_numpy(bool)[on_churn].any()):
             raise _fail(source, "won_period: churn rows need deal and won_period")
         negative = (churn_rows.fillna(False) & (df["credited"] < 0)).to_numpy(bool)
         if negative.any():
@@ -367,12 +381,13 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
     r_idx = pd.Index(reps).get_indexer(df["rep"])
-    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].unique(), df.drop_duplicates("period")["p"], strict=True)}
+    first = np.flatnonzero(~df["period"].duplicated().to_numpy(bool))  # each label's first row, in order
+    t_of = {lab: (p - pmin).n for lab, p in zip(df["period"].iloc[first], df["p"].iloc[first], strict=True)}
     t_idx = df["period"].map(t_of).to_numpy(np.int64)
     df["r"], df["t"] = r_idx, t_idx
 
     is_churn = df["event"].eq("churn").fillna(False).to_numpy(bool) if "event" in df else np.zeros(len(df), bool)
-    own = df[df["role"] != "rollup"]
+    own = _rows(df, (df["role"] != "rollup").to_numpy(bool, na_value=False))
     present = np.zeros((n, T), bool)
     present[df["r"], df["t"]] = True
     share = np.ones((n, T))
@@ -381,11 +396,11 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         share[es.index.get_level_values(0), es.index.get_level_values(1)] = es.to_numpy(float)
     share = np.where(present, share, 0.0)
 
-    credit_rows = df[~is_churn]
+    credit_rows = _rows(df, ~is_churn)
     credited: dict[str, np.ndarray] = {}
     quota: dict[str, np.ndarray] = {}
     for m in plan.measures:
-        rows = credit_rows[credit_rows["measure"] == m.name]
+        rows = _rows(credit_rows, (credit_rows["measure"] == m.name).to_numpy(bool, na_value=False))
         c = np.zeros((n, T))
         np.add.at(c, (rows["r"].to_numpy(), rows["t"].to_numpy()), rows["credit"].to_numpy(float))
         credited[m.name] = c
@@ -418,7 +433,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     teams: list[str] = []
     team = np.full((n, T), -1, dtype=np.int64)
     if "team" in df:
-        tr = own[own["team"].notna()]
+        tr = own.loc[own["team"].notna().to_numpy(bool), ["r", "t", "team"]]
         teams = sorted(tr["team"].unique())
         code = pd.Index(teams).get_indexer(tr["team"])
         team[tr["r"].to_numpy(), tr["t"].to_numpy()] = code

@@ -149,8 +149,8 @@ class People:
         that are not in the last stage. Returns the number of deals handed over."""
         f = self.floor
         p, o = f.pipe, f.open
-        mine = o[(f.territory[p.account[o]] == rep) & (p.rep[o] != rep) & (p.channel[o] == 0)
-                 & (p.stage[o] < f.n_stages - 1)]
+        here = o[f.territory[p.account[o]] == rep]  # the territory's deals first: few of all open ones
+        mine = here[(p.rep[here] != rep) & (p.channel[here] == 0) & (p.stage[here] < f.n_stages - 1)]
         share = f.scenario.staffing.hiring.inherit_share
         u = f.rng["people"].random(len(mine))
         moved = mine[u < share]

@@ -88,11 +88,11 @@ class Pipeline:
         k = len(values["account"])
         if self.n + k > len(self.cols["account"]):
             self._grow(self.n + k)
-        idx = np.arange(self.n, self.n + k)
+        rows = slice(self.n, self.n + k)
         for name, v in values.items():
-            self.cols[name][idx] = v
+            self.cols[name][rows] = v
         self.n += k
-        return idx
+        return np.arange(rows.start, rows.stop)
 
     def __getattr__(self, name: str) -> np.ndarray:
         cols = self.__dict__.get("cols", {})

@@ -201,6 +201,8 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
         if bad.any():
             reason = f"must be < horizon ({horizon_days} days)" if col == "close_day" else "must be a finite number >= 0"
             raise SalessimError(f"won_deals: {col}: {int(bad.sum())} rows {reason} (deal_id {deals['deal_id'][bad].iloc[0]})")
+    if deals["deal_id"].is_monotonic_increasing:  # already in deal_id order (the simulator's)
+        return deals.reset_index(drop=True)
     return deals.sort_values("deal_id", kind="stable", ignore_index=True)
 
 

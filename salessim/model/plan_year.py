@@ -150,15 +150,18 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
     return flat.reshape(R, L, P, P)
 
 
-def _interp_rows(y_grid: np.ndarray, base: np.ndarray, y_next: np.ndarray) -> np.ndarray:
-    """``base[r, y']`` at ``y' = y_next[r, ..., y]`` (row ``r`` of ``base`` for row ``r`` of y_next)."""
-    n = len(y_grid)
-    pos = np.clip((y_next - y_grid[0]) / (y_grid[1] - y_grid[0]), 0.0, n - 1.0)
-    i = np.minimum(pos.astype(np.int64), n - 2)
-    w = pos - i
-    r = np.arange(base.shape[0]).reshape((-1,) + (1,) * (y_next.ndim - 1))
-    lo = base[r, i]
-    hi = base[r, i + 1]
+def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation on a uniform ``grid``: the cell below ``x`` and the weight of the one above."""
+    pos = np.clip((x - grid[0]) / (grid[1] - grid[0]), 0.0, len(grid) - 1.0)
+    i = np.minimum(pos.astype(np.int64), len(grid) - 2)
+    return i, pos - i
+
+
+def _interp_rows(base: np.ndarray, cell: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Linear interpolation along the rows of a C-contiguous ``base``: between the flat index
+    ``cell`` and the next point, weight ``w`` on the next (cells and weights from :func:`_split`)."""
+    lo = base.take(cell)
+    hi = base.take(cell + 1)
     return lo + w * (hi - lo)
 
 
@@ -176,33 +179,33 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     credit = mean[..., None] * _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K)
     nxt = p[:, None, None] + credit
     t1 = min(t + 1, len(yr.step_days))
+    period_end = t < len(yr.step_days) and yr.period_end[t]
+    if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
+        g = np.interp(nxt, yr.p_grid, yr.period_reward)
+        iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
+        start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
+        n_y = start.shape[1]
+        cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
     out = 0.0
-    for row, weight in ((lo, 1 - w), (lo + 1, w)):
-        Vn = table.V[t1, row]  # (n, P, Y)
-        if t < len(yr.step_days) and yr.period_end[t]:
-            g = np.interp(nxt, yr.p_grid, yr.period_reward)
-            y_next = y0[:, None, None] + nxt
-            cont = _interp_rows(yr.y_grid, Vn[:, 0, :], y_next)
-            W = g + cont
+    for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
+        if period_end:
+            W = g + _interp_rows(start, cell + k * n_y, wy)
         else:
-            W = _at(yr.p_grid, yr.y_grid, Vn, nxt, y0)
+            W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
         out = out + weight[:, None, None] * W
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
     return pr.effort_grid[np.argmax(value, axis=1)]
 
 
-def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vn: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
-    """``Vn[i, p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own slice)."""
-    def split(grid, x):
-        pos = np.clip((x - grid[0]) / (grid[1] - grid[0]), 0.0, len(grid) - 1.0)
-        i = np.minimum(pos.astype(np.int64), len(grid) - 2)
-        return i, pos - i
-    ip, wp = split(p_grid, p)
-    iy, wy = split(y_grid, y0)
-    r = np.arange(len(Vn)).reshape((-1,) + (1,) * (p.ndim - 1))
+def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vt: np.ndarray, rows: np.ndarray, p: np.ndarray,
+        y0: np.ndarray) -> np.ndarray:
+    """``Vt[rows[i], p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own pace row)."""
+    ip, wp = _split(p_grid, p)
+    iy, wy = _split(y_grid, y0)
+    r = rows.reshape((-1,) + (1,) * (p.ndim - 1))
     iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
-    v00, v01 = Vn[r, ip, iy], Vn[r, ip, iy + 1]
-    v10, v11 = Vn[r, ip + 1, iy], Vn[r, ip + 1, iy + 1]
+    v00, v01 = Vt[r, ip, iy], Vt[r, ip, iy + 1]
+    v10, v11 = Vt[r, ip + 1, iy], Vt[r, ip + 1, iy + 1]
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 
@@ -214,8 +217,8 @@ def value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndar
     w = pos - lo
     t = min(max(t, 0), len(table.V) - 1)
     yr = table.year
-    a = _at(yr.p_grid, yr.y_grid, table.V[t, lo], p, y0)
-    b = _at(yr.p_grid, yr.y_grid, table.V[t, lo + 1], p, y0)
+    a = _at(yr.p_grid, yr.y_grid, table.V[t], lo, p, y0)
+    b = _at(yr.p_grid, yr.y_grid, table.V[t], lo + 1, p, y0)
     return (1 - w) * a + w * b
 
 

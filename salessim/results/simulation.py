@@ -58,7 +58,10 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     created_day = p.created[idx] - w
     close_day = close - w
     start = np.datetime64(sc.calendar.start_date, "D")
-    close_date = pd.to_datetime(np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]")))
+    close_days = np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]"))
+    close_date = pd.to_datetime(close_days)
+    # month periods straight from the dates: a datetime64[M] count is the period ordinal (NaT stays NaT)
+    close_month = pd.arrays.PeriodArray(close_days.astype("datetime64[M]").astype(np.int64), dtype=pd.PeriodDtype("M"))
     deals = pd.DataFrame(
         {
             "deal_id": idx,
@@ -77,13 +80,14 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
             "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
             "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), labels(Timing)),
             "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
-            "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64").astype("Int64"),
+            "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64"),
             "close_day": close_day,
             "close_date": close_date,
             "cycle_days": close - p.created[idx],
-        }
+            "close_month": close_month,
+        },
+        copy=False,  # every column is a fresh array
     )
-    deals["close_month"] = deals["close_date"].dt.to_period("M")
 
     result_events = None
     if floor.recorder.record_transitions:
@@ -96,8 +100,9 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     event_costs, event_log = event_tables(floor)
     statements = None
     if sc.plan is not None:
-        perf = performance_frame(ledger, deals, floor)
-        statements = _statements(floor, perf, customers, ledger)
+        people = _people(floor)
+        perf = performance_frame(ledger, deals, floor, people)
+        statements = _statements(floor, perf, customers, ledger, people)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
@@ -124,7 +129,8 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     )
 
 
-def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:  # noqa: E501
+def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame,
+                people: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pay statements, each month under the plan in force (plan changes split the window into
     segments; each segment's statements come from its own plan, then they are concatenated)."""
     wm = floor.scenario.calendar.warmup_months
@@ -138,7 +144,7 @@ def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, 
             continue
         part = perf
         if plan.clawback is not None:
-            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor)], ignore_index=True)
+            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor, people)], ignore_index=True)
         st = plan_statements(plan, part[part["period"].isin(these)].reset_index(drop=True))
         out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
@@ -164,8 +170,8 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     amount = deals["amount"].to_numpy()
     sl = slice(wm, wm + n_months)
     frame = {
-        "rep": pd.Categorical(np.tile(rep_cat.categories, h), dtype=rep_cat),
-        "month": np.repeat(months, n_reps),
+        "rep": pd.Categorical.from_codes(np.repeat(np.arange(n_reps), h), dtype=rep_cat),
+        "month": months[np.tile(np.arange(h), n_reps)],
         "leads": per_rep_month(np.ones(len(deals), bool), "created_day"),
         "deals_won": per_rep_month(won, "close_day"),
         "deals_lost": per_rep_month(lost, "close_day"),
@@ -179,17 +185,18 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "discounts": rec.discounts[sl],
         "pulled_in": rec.pulled_in[sl],
         "pushed_out": rec.pushed_out[sl],
-        "status": pd.Categorical.from_codes(rec.status[sl].ravel().astype(np.int64), labels(RepStatus)),
+        "status": pd.Categorical.from_codes(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
         "left": _left(floor)[sl],
     }
     for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
         frame["reached " + name] = rec.stage_entries[sl, :, s]
-    frame = {k: (np.ravel(v) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
+    # (month, rep) arrays -> rows by rep, then month
+    frame = {k: (v.T.ravel() if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
     ledger = pd.DataFrame(frame)
     ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
     for col in ("leads", "deals_won", "deals_lost", "open_deals"):
         ledger[col] = ledger[col].astype(np.int64)
-    return ledger.sort_values(["rep", "month"], ignore_index=True)
+    return ledger
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
@@ -228,18 +235,20 @@ def _left(floor: SalesFloor) -> np.ndarray:
     return out
 
 
-def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor,
+                      people: pd.DataFrame | None = None) -> pd.DataFrame:
     """The comp layer's performance frame for the measured window.
 
     One quota row per *person* and month: a rep slot (``R007``) is held by its incumbent, then by
     each new hire (``R007#2``...), with the share of the month they were employed and, for hires,
     the month they were hired (draws apply to new hires only). One row per deal won when the plan
     has SPIFs; otherwise the month's bookings are credited on the quota row. Team = the region.
+    ``people``: :func:`_people` of the floor, when already built.
     """
     sc, clock = floor.scenario, floor.clock
     w = clock.warmup_days
     regions = np.asarray(sc.market.regions, dtype=object)
-    people = _people(floor)
+    people = _people(floor) if people is None else people
     months = ledger["month"].unique()
     m_start = np.asarray([(p.start_time - pd.Timestamp(sc.calendar.start_date)).days for p in months], float)
     m_end = m_start + np.asarray([p.days_in_month for p in months], float)
@@ -261,8 +270,12 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
     overlay = _specialist_rows(ledger, deals, floor)
     plan = sc.plan
     if plan is not None and not any(isinstance(c, Spif) for c in plan.components):
-        booked = pd.Series(won["amount"].to_numpy()).groupby([person, won["close_month"].astype(str).to_numpy()]).sum()
-        rows["credited"] = booked.reindex(pd.MultiIndex.from_arrays([rows["rep"], rows["period"]])).fillna(0.0).to_numpy()
+        # group sums by (person, month) over integer keys: the same per-group sums as by the labels
+        who = pd.Index(pd.unique(rows["rep"]))
+        key_rows = who.get_indexer(rows["rep"]) * len(months) + grid["m"].to_numpy()
+        month_won = pd.Index(months).get_indexer(won["close_month"])
+        booked = pd.Series(won["amount"].to_numpy()).groupby(who.get_indexer(person) * len(months) + month_won).sum()
+        rows["credited"] = booked.reindex(key_rows).fillna(0.0).to_numpy()
         return pd.concat([rows, overlay], ignore_index=True)
     deal_rows = pd.DataFrame({
         "rep": person, "period": won["close_month"].astype(str).to_numpy(), "measure": "bookings",
@@ -276,7 +289,7 @@ def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFlo
 def _people(floor: SalesFloor) -> pd.DataFrame:
     """Everyone who held a rep slot: ``slot, person, start, end`` (clock days) and ``hired``
     (hire month label; empty for the incumbents at the start)."""
-    start_date = pd.Timestamp(floor.scenario.calendar.start_date)
+    start_date = np.datetime64(floor.scenario.calendar.start_date, "D")
     w = floor.clock.warmup_days
     rows, current = [], {r: {"slot": r, "person": f"R{r + 1:03d}", "start": -np.inf, "hired": "", "n": 1}
                           for r in range(floor.n_reps)}
@@ -286,7 +299,7 @@ def _people(floor: SalesFloor) -> pd.DataFrame:
             rows.append({**current.pop(r), "end": e["day"]})
         elif e["event"] == "hired":
             n = 1 + max([x["n"] for x in rows if x["slot"] == r], default=1)
-            label = (start_date + pd.Timedelta(days=int(np.floor(e["day"] - w)))).strftime("%Y-%m")
+            label = str(start_date + np.timedelta64(int(np.floor(e["day"] - w)), "D"))[:7]  # YYYY-MM
             current[r] = {"slot": r, "person": f"R{r + 1:03d}#{n}", "start": e["day"], "hired": label, "n": n}
     rows += [{**p, "end": np.inf} for p in current.values()]
     return pd.DataFrame(rows).drop(columns="n").sort_values(["slot", "start"], ignore_index=True)
@@ -327,19 +340,40 @@ def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloo
 
 
 def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
-    """Ledger plus pay per rep-month: base, variable, total, and one column per component."""
-    st = statements.assign(period=statements["period"].astype(str), rep=statements["rep"].astype(str).str.split("#").str[0])
-    by_comp = st.pivot_table(index=["rep", "period"], columns="component", values="amount", aggfunc="sum", fill_value=0.0)
-    by_comp.columns = [f"pay: {c}" for c in by_comp.columns]
-    base = st[st["item"] == "base"].groupby(["rep", "period"])["amount"].sum().rename("base_pay")
-    total = st.groupby(["rep", "period"])["amount"].sum().rename("total_pay")
-    pay = pd.concat([base, total, by_comp], axis=1).fillna(0.0)
-    pay["variable_pay"] = pay["total_pay"] - pay["base_pay"]
-    key = pd.MultiIndex.from_arrays([ledger["rep"].astype(str), ledger["month"].astype(str)])
-    pay = pay.reindex(key).fillna(0.0)
+    """Ledger plus pay per rep-month: base, variable, total, and one column per component.
+
+    People are summed into their rep slot (``R007#2`` -> ``R007``); lines of people without a
+    ledger row (specialists) are left out. Sums are pandas group sums over integer keys (the
+    same per-group sums as grouping by the text labels)."""
+    slots = ledger["rep"].cat.categories
+    months = pd.Index(ledger["month"].astype(str).unique())
+    person, people = pd.factorize(statements["rep"])
+    slot = slots.get_indexer([str(x).split("#")[0] for x in people])[person]
+    month = months.get_indexer(pd.Index(statements["period"]).astype(str))
+    components = sorted(set(statements["component"].unique()))
+    comp = pd.Index(components).get_indexer(statements["component"])
+    ok = (slot >= 0) & (month >= 0)
+    cell = np.where(ok, slot * len(months) + month, -1)
+    amount = pd.Series(statements["amount"].to_numpy(float))
+    n_cells = len(slots) * len(months)
+
+    def sums(mask: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
+        g = amount[mask].groupby(key[mask]).sum()
+        out = np.zeros(size)
+        out[g.index.to_numpy(np.int64)] = g.to_numpy(float)
+        return out
+
+    base = sums(ok & (statements["item"] == "base").to_numpy(bool), cell, n_cells)
+    total = sums(ok, cell, n_cells)
+    by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
+    # ledger rows are sorted by rep slot, then month
+    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
     out = ledger.copy()
-    for col in ["base_pay", "variable_pay", "total_pay", *by_comp.columns]:
-        out[col] = pay[col].to_numpy()
+    out["base_pay"] = base[row]
+    out["variable_pay"] = total[row] - base[row]
+    out["total_pay"] = total[row]
+    for k, c in enumerate(components):
+        out[f"pay: {c}"] = by_comp[row, k]
     return out
 
 
@@ -359,7 +393,8 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
 
 
-def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
+def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor,
+               people: pd.DataFrame | None = None) -> pd.DataFrame:
     """Clawback rows for the comp plan: deals won in the window whose customer churned within
     ``window_months``, in the window, charged to the person who sold the deal; none once that
     person has left (commission cannot be recovered from a leaver)."""
@@ -368,7 +403,7 @@ def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame
     churn = (start + pd.to_timedelta(np.floor(rows["churn_day"]), unit="D")).dt.to_period("M").astype(str)
     sale = (start + pd.to_timedelta(np.floor(rows["sale_day"]), unit="D")).dt.to_period("M").astype(str)
     w = floor.clock.warmup_days
-    people = _people(floor)
+    people = _people(floor) if people is None else people
     slot = rows["rep"].cat.codes.to_numpy() if hasattr(rows["rep"], "cat") else np.asarray([int(str(r)[1:4]) - 1 for r in rows["rep"]])
     seller = _person_of(people, slot, rows["sale_day"].to_numpy() + w)
     holder = _person_of(people, slot, rows["churn_day"].to_numpy() + w)
