@@ -100,12 +100,13 @@ def check_risk(html: str, tables) -> None:
     assert key["revenue, bad year (1 in 10)"] == f"{bad_year} (worst 10%, low)"
     change = interval(w["change vs baseline"], w["ci low"], w["ci high"], currency, currency, change=True)
     assert f"The larger risk is '{worst}': revenue changes by {change} (95% CI)." in summary_text
-    # direction on the fast seeds: both shocks cost revenue on average, the demand shock more (it
-    # lowers revenue in every paired replication; losing the two best reps not in every one)
+    # direction on the fast seeds: the demand shock costs revenue in every paired replication and is
+    # the larger risk; losing the two best reps of 100 is a small effect that 3 fast replications
+    # cannot sign (its paired changes spanned -1.0M to +1.8M), so only the full report judges it
     paired = runs.pivot(index="replication", columns="variant", values="revenue")
     d = paired.drop(columns="baseline").sub(paired["baseline"], axis=0)
-    assert (d.mean() < 0).all()
     assert worst == "demand -25% in Q3" and (d["demand -25% in Q3"] < 0).all()
+    assert d["demand -25% in Q3"].mean() < d["two best reps leave"].mean()
     assert np.isclose(w["change vs baseline"], d[worst].mean(), rtol=1e-9)
     # months to recover, as the report states them (median over replications that recover)
     for v in SHOCKS:
@@ -136,10 +137,11 @@ def check_risk(html: str, tables) -> None:
     assert np.isclose(likelihood["P(both)"], both)
     p = interval(both, likelihood["P(both) 95% low"], likelihood["P(both) 95% high"], "%")
     assert key["P(published outcome: sales +30% and cycle −25%)"] == p
-    # direction: the three interventions at the grid point sell more and shorten the cycle, both
-    # 95% intervals clear of zero, and the point reproduces the published +30% / -25%
+    # direction: the three interventions at the grid point sell more (paired mean; at the fast
+    # mode's 2 replications the revenue interval can reach below zero) and shorten the cycle (its
+    # interval clear of zero), and the point reproduces the published +30% / -25%
     pt = g.iloc[0]
-    assert pt["revenue ci low"] > 0 and pt["cycle ci high"] < 0 and bool(pt["reproduces"])
+    assert pt["revenue change"] > 0 and pt["cycle ci high"] < 0 and bool(pt["reproduces"])
 
 
 def test_the_recomputation_uses_the_notebooks_fast_mode_parameters():
