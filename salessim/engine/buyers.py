@@ -45,9 +45,7 @@ class Buyers:
         if not self.on:
             return
         f, p = self.floor, self.floor.pipe
-        o = f.open
-        late = np.isin(p.stage[o], f.n_stages - 1 - np.arange(2))
-        o = o[late & (p.moved[o] == Timing.AS_DUE) & f.active[p.rep[o]]]
+        o = decisions.movable(f.open)
         o = o[self.strategic(p.account[o])]
         if not len(o):
             return

@@ -165,6 +165,13 @@ class RepDecisions:
     def _fiscal_start_day(self, month: int) -> float:
         return self._month_start_day(self.year_first[month])
 
+    def movable(self, idx: np.ndarray) -> np.ndarray:
+        """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
+        (proposal, negotiation), not moved or bargained yet, with an active rep."""
+        f, p = self.floor, self.floor.pipe
+        late = np.isin(p.stage[idx], f.n_stages - 1 - np.arange(2))
+        return idx[late & (p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
+
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
         """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the
         stage-duration quantiles :data:`CLOSE_LEVELS` of the stages after its own."""
@@ -200,8 +207,7 @@ class RepDecisions:
         p, timing, policy = f.pipe, f.scenario.behaviour.timing, f.scenario.pricing
         o = f.open
         S = f.n_stages
-        late = S - 1 - np.arange(2)  # the last two stages: a rep can rush proposal and negotiation
-        cand = o[np.isin(p.stage[o], late) & (p.moved[o] == Timing.AS_DUE) & f.active[p.rep[o]]]
+        cand = self.movable(o)
         if not len(cand):
             return
         end = t0 + pos.days_left
