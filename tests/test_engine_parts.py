@@ -86,3 +86,25 @@ def test_events_and_results_use_no_engine_internals() -> None:
     assert not re.findall(r"\b(?:f|floor|env|ev)\._\w+", events)
     simulation = (ENGINE.parent / "results" / "simulation.py").read_text()
     assert "getattr(floor" not in simulation and "floor._" not in simulation
+
+
+def test_a_hire_is_judged_on_their_own_months_not_the_seat_history(small_scenario) -> None:
+    from salessim.comp.incentive import Incentive
+
+    floor = SalesFloor(small_scenario, 3, incentive=Incentive(small_scenario.plan, small_scenario.org.reps)).run()
+    # The statements pro-rate a hire's quota to the months employed; in the reps' plan-year
+    # position the months before the hire count as on pace and a predecessor's bookings are not theirs.
+    d = floor.decisions
+    month = len(floor.clock.month_starts) - 2  # the last month (December of the measured year)
+    first = int(d.year_first[month])
+    hire = first + 6  # hired at the start of July
+    floor.hired_day[0] = float(floor.clock.month_starts[hire])
+    floor.recorder.booked[first:hire, 0] = 1e9  # the predecessor's bookings
+    pos = d.position(float(floor.clock.month_starts[month]), month)
+    own = floor.recorder.booked[hire : month + 1, 0].sum() + d.quota[first:hire, 0].sum()
+    assert pos.y0[0] + pos.p[0] == pytest.approx(own / d.annual_quota(month)[0])
+    assert pos.y0[0] + pos.p[0] < 2  # not the predecessor's 1e9
+    # ... and an incumbent's position is their whole year
+    inc = int(np.flatnonzero(floor.hired_day < 0)[0])
+    whole = floor.recorder.booked[first : month + 1, inc].sum()
+    assert pos.y0[inc] + pos.p[inc] == pytest.approx(whole / d.annual_quota(month)[inc])

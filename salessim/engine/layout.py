@@ -21,7 +21,7 @@ from salessim.engine.streams import layout_stream
 from salessim.model import quota as quotas
 from salessim.model.market import expected_bookings, make_accounts
 from salessim.model.org import OrgStructure, Roster, structure_of
-from salessim.model.territory import design_territories, scenario_workload
+from salessim.model.territory import design_territories, scenario_workload, workable_potential
 from salessim.scenario import Scenario
 
 
@@ -36,6 +36,9 @@ class OrgLayout:
     annual_quota: np.ndarray  # currency per rep, first fiscal year
     expected_annual: float  # unconstrained funnel expectation (currency per year)
 
+
+#: Weeks in a year: reps' selling hours and own prospecting are per week.
+WEEKS_PER_YEAR = 52.18
 
 #: The parts of a scenario its layout depends on: the layout's cache key.
 LAYOUT_FIELDS = ("seed", "market", "funnel", "org", "territories", "quota", "behaviour")
@@ -97,7 +100,7 @@ def _layout(scenario: Scenario) -> OrgLayout:
     ros = structure.roster(n_regions, (load / load.sum()).to_dict())
     territory = _territories(s, structure, accounts, ros, rng)
     partner = structure.partner_accounts(accounts["segment"].astype(str).to_numpy())
-    self_sourced = s.behaviour.effort.prospecting_leads_per_week * 52.18 * s.org.reps
+    self_sourced = s.behaviour.effort.prospecting_leads_per_week * WEEKS_PER_YEAR * s.org.reps
     expected = expected_bookings(s.market, s.funnel, self_sourced)
     annual = _annual_quota(s, accounts, territory, ros, expected, rng)
     return OrgLayout(accounts, ros, territory, partner, annual, expected)
@@ -142,8 +145,8 @@ def _annual_quota(s: Scenario, accounts: pd.DataFrame, territory: np.ndarray, ro
     q = s.quota
     n = s.org.reps
     target = q.annual_target or 0.85 * expected
-    potential = np.bincount(territory, accounts["potential"].to_numpy(), n)  # expected value share
-    share = potential / potential.sum()
+    weight = quota_basis(s, accounts, territory, ros)
+    share = weight / weight.sum()
     sigma = np.sqrt(np.log1p(q.bookings_cv**2))
     last = target * share * rng.lognormal(-(sigma**2) / 2, sigma, n)
     hours = s.org.weekly_hours * 46 / ros.hours  # ~46 selling weeks a year
@@ -153,6 +156,29 @@ def _annual_quota(s: Scenario, accounts: pd.DataFrame, territory: np.ndarray, ro
         productivity_per_hour=target / hours.sum(), selling_hours=hours,
     )
     return table["quota"].to_numpy(dtype=float)
+
+
+def quota_basis(s: Scenario, accounts: pd.DataFrame, territory: np.ndarray, ros: Roster) -> np.ndarray:
+    """What the company splits its target by, per rep (relative units): what each territory's
+    rep can sell (:func:`workable`, ``quota.potential: workable``, the default) or its accounts'
+    potential alone (``accounts``)."""
+    if s.quota.potential == "accounts":
+        return np.bincount(territory, accounts["potential"].to_numpy(), len(ros.role))
+    return workable(s, accounts, territory, ros)
+
+
+def workable(s: Scenario, accounts: pd.DataFrame, territory: np.ndarray, ros: Roster) -> np.ndarray:
+    """Per rep, what its territory can yield in a year with the rep's hours and own prospecting,
+    in units of account potential (:func:`salessim.model.territory.workable_potential`)."""
+    n = len(ros.role)
+    potential = np.bincount(territory, accounts["potential"].to_numpy(), n)
+    lead_share = np.bincount(territory, accounts["lead_weight"].to_numpy(), n)
+    upkeep = s.territories.base_hours_per_account * np.bincount(territory, minlength=n)
+    lead_hours = np.bincount(territory, accounts["workload_hours"].to_numpy(), n) - upkeep
+    inbound = s.market.leads_per_year
+    return workable_potential(
+        potential, lead_share, inbound, s.behaviour.effort.prospecting_leads_per_week * WEEKS_PER_YEAR,
+        np.divide(lead_hours, inbound * lead_share, out=np.zeros(n), where=lead_share > 0), upkeep, s.org.weekly_hours * WEEKS_PER_YEAR / ros.hours)
 
 
 def monthly_quota(s: Scenario, clock, annual: np.ndarray) -> np.ndarray:

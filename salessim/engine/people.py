@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from salessim.engine.layout import workable
 from salessim.model import motivation as mot
 from salessim.model import training as tr
 
@@ -112,7 +113,7 @@ class People:
         first = max(month - 2, wm)  # the last three months
         quota = f.decisions.quota[first : month + 1].sum(axis=0)
         booked = f.recorder.booked[first : month + 1].sum(axis=0)
-        potential = np.bincount(f.territory, f.accounts["potential"].to_numpy(), f.n_reps)
+        potential = workable(f.scenario, f.accounts, f.territory, f.layout.roster)  # what it can yield
         ramped = f.active & (f.ramp >= 1)
         excess = mot.target_excess(quota, potential, booked[ramped].sum(), potential[ramped].sum())
         self.morale = np.where(f.active, mot.next_morale(self.morale, excess, m.morale), 1.0)

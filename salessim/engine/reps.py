@@ -137,21 +137,40 @@ class RepDecisions:
         step = fs.step(fiscal_month, t0 - float(f.clock.month_starts[month]))
         qa = np.maximum(self.annual_quota(month), 1e-9)
         rho = self.run_rate * 365.25 / qa
-        booked = f.recorder.booked
         year_first = self.year_first[month]
         pacing = fs.pacing_months
         first = month - fiscal_month % pacing if pacing < 12 else year_first
         y_start = float(f.clock.month_starts[max(year_first, 0)])
         # months of this fiscal year before the run started count at the rep's pace
         before = self.run_rate * max(y_start - self._fiscal_start_day(month), 0.0)
-        p = booked[max(first, 0) : month + 1].sum(axis=0) / qa if pacing < 12 else np.zeros(f.n_reps)
-        y0 = (booked[max(year_first, 0) : max(first, 0)].sum(axis=0) + before) / qa
+        hire_month = self.hire_month()
+        p = self._credit(max(first, 0), month + 1, hire_month) / qa if pacing < 12 else np.zeros(f.n_reps)
+        y0 = (self._credit(max(year_first, 0), max(first, 0), hire_month) + before) / qa
         if pacing == 12:
-            y0 = y0 + booked[max(first, 0) : month + 1].sum(axis=0) / qa
+            y0 = y0 + self._credit(max(first, 0), month + 1, hire_month) / qa
         last = min(first + pacing, len(f.clock.month_starts) - 1) if pacing < 12 else min(year_first + 12, len(f.clock.month_starts) - 1)
         end = self._month_start_day(last)
         start = self._month_start_day(first)
         return Position(fs, step, rho, p, y0, qa, end - t0, end - start, fiscal_month)
+
+    def _credit(self, lo: int, hi: int, hire_month: np.ndarray) -> np.ndarray:
+        """What months ``lo`` .. ``hi - 1`` credit each slot's current rep (currency): their own
+        bookings from their hire month on, and the quota of the months before it. A hire's plan
+        year is pro-rated to the months employed (the statements' ``employed_share``), so the
+        months before the hire count as on pace and a predecessor's bookings are not theirs."""
+        booked, quota = self._own(lo, hi, hire_month)
+        return booked + self.quota[lo:hi].sum(axis=0) - quota
+
+    def _own(self, lo: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each slot's current rep's bookings and quota over months ``lo`` .. ``hi - 1`` from
+        their hire month on (currency)."""
+        own = np.arange(lo, hi)[:, None] >= hire_month[None, :]
+        return (self.floor.recorder.booked[lo:hi] * own).sum(axis=0), (self.quota[lo:hi] * own).sum(axis=0)
+
+    def hire_month(self) -> np.ndarray:
+        """Month index in which each slot's current rep was hired (-1: before the run)."""
+        f = self.floor
+        return np.searchsorted(f.clock.month_starts, f.hired_day, side="right") - 1
 
     def _month_start_day(self, m: int) -> float:
         """Clock day of month ``m``'s start (months before the run extrapolated at 30.44 days)."""
@@ -271,8 +290,7 @@ class RepDecisions:
         u = f.rng["staffing"].random(f.n_reps)
         first = max(self.year_first[month], 0)
         k = month - first + 1
-        booked = f.recorder.booked[first : month + 1].sum(axis=0)
-        quota = self.quota[first : month + 1].sum(axis=0)
+        booked, quota = self._own(first, month + 1, self.hire_month())  # a hire: since the hire
         attainment = booked / np.maximum(quota, 1e-9)
         f.people.month_end(month, attainment)
         if not st.attrition.enabled:

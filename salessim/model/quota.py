@@ -394,6 +394,10 @@ class QuotaPlan(Frozen):
     strategy: Literal["top_down", "historical_growth", "equal_split", "capacity_based", "bottom_up", "ratchet"] = "top_down"
     annual_target: Annotated[float, limited("money")] | None = Field(None, gt=0.0, description="company target (currency); default: expected bookings")
     over_assignment: float = Field(0.0, ge=0.0, le=0.5, description="rep quotas sum to target x (1 + this)")
+    potential: Literal["workable", "accounts"] = Field(
+        "workable", description="what territories are weighed by (top_down, and the history other strategies start "
+        "from): 'workable' = what the rep can sell with their hours and own prospecting; 'accounts' = the "
+        "accounts' potential alone, blind to the rep's capacity")
     region_targets: dict[str, Money] | None = Field(
         None, description="top_down only: targets per region (currency), must sum to annual_target")
     growth: float = Field(0.10, gt=-1.0, le=5.0, description="historical_growth and ratchet: yearly growth (0.1 = +10%)")

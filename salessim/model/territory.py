@@ -103,6 +103,35 @@ def scenario_workload(accounts: pd.DataFrame, scenario, base_hours: float = 0.0)
 # --------------------------------------------------------------------------- design
 
 
+def workable_potential(
+    potential: np.ndarray,
+    lead_share: np.ndarray,
+    inbound_leads: float,
+    own_leads: float | np.ndarray,
+    hours_per_lead: np.ndarray,
+    upkeep_hours: np.ndarray,
+    capacity_hours: np.ndarray,
+) -> np.ndarray:
+    """What each territory can yield in a year with its rep's hours, in the units of ``potential``.
+
+    Per territory: ``potential`` (value of its inbound leads) and ``lead_share`` (its share of the
+    market's ``inbound_leads`` a year); its rep adds ``own_leads`` a year (self-sourced, at the
+    territory's value per lead). Working all of them takes ``upkeep_hours`` + leads x
+    ``hours_per_lead``; a rep with ``capacity_hours`` (a year) covers the share min(1, capacity /
+    hours) of that value. An under-loaded territory yields more than its potential (its rep
+    prospects), an over-loaded one less (deals wait and slip); one without leads, nothing.
+    """
+    pot, share = np.asarray(potential, float), np.asarray(lead_share, float)
+    if np.any(share < 0) or np.any(pot < 0) or inbound_leads <= 0:
+        raise SalessimError("workable_potential: needs inbound leads > 0, lead shares and potential >= 0")
+    inbound = inbound_leads * share
+    leads = inbound + np.asarray(own_leads, float)
+    hours = np.asarray(upkeep_hours, float) + leads * np.nan_to_num(np.asarray(hours_per_lead, float))
+    covered = np.minimum(1.0, np.asarray(capacity_hours, float) / np.maximum(hours, 1e-12))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a territory without leads yields nothing
+        return np.where(share > 0, pot * (leads / inbound) * covered, 0.0)
+
+
 def design_territories(
     accounts: pd.DataFrame,
     n_reps: int,

@@ -218,3 +218,19 @@ def test_unreachable_tolerance_is_an_error():
     acc = frame(np.arange(4.0), potential=[10, 1, 1, 1])  # one account holds 77% of the total
     with pytest.raises(SalessimError, match="min_disruption: no assignment"):
         design_territories(acc, 2, "min_disruption", current=np.array([0, 0, 1, 1]), balance_on="potential")
+
+
+def test_workable_potential_by_hand():
+    from salessim.model.territory import workable_potential
+
+    # Two territories, 1,000 inbound leads a year split 40/60, 100 own leads each, 2 h a lead,
+    # 1,000 h of capacity. A: 400 + 100 leads need 1,000 h -> all covered, potential 4 x 500/400 = 5.
+    # B: 600 + 100 leads need 1,400 h (+ 100 h upkeep) -> 1,000/1,500 covered: 6 x 700/600 x 2/3 = 4.667.
+    got = workable_potential(np.array([4.0, 6.0]), np.array([0.4, 0.6]), 1000, 100, np.array([2.0, 2.0]),
+                             np.array([0.0, 100.0]), np.array([1000.0, 1000.0]))
+    np.testing.assert_allclose(got, [5.0, 6 * 700 / 600 * 1000 / 1500])
+    # a territory without leads yields nothing; bad inputs get a clear error
+    assert workable_potential(np.array([0.0]), np.array([0.0]), 1000, 100, np.array([2.0]), np.array([0.0]),
+                              np.array([1000.0]))[0] == 0.0
+    with pytest.raises(SalessimError, match="workable_potential"):
+        workable_potential(np.array([1.0]), np.array([0.5]), 0, 0, np.array([1.0]), np.array([0.0]), np.array([1.0]))
