@@ -169,7 +169,7 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        late = np.isin(p.stage[idx], f.n_stages - 1 - np.arange(2))
+        late = p.stage[idx] >= f.n_stages - 2
         return idx[late & (p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
