@@ -178,7 +178,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
-        g = np.interp(nxt, yr.p_grid, yr.period_reward)
+        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else 0.0  # none: pays 0 anywhere
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
@@ -202,12 +202,12 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, pos - lo
 
 
-def _bilinear(Vt: np.ndarray, r: np.ndarray, ip: np.ndarray, wp: np.ndarray, iy: np.ndarray,
-              wy: np.ndarray) -> np.ndarray:
-    """``Vt[r, p, y0]`` by bilinear interpolation from the cells and weights of :func:`_split`
-    (index and weight arrays broadcast against each other)."""
-    v00, v01 = Vt[r, ip, iy], Vt[r, ip, iy + 1]
-    v10, v11 = Vt[r, ip + 1, iy], Vt[r, ip + 1, iy + 1]
+def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
+              iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
+    """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
+    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast)."""
+    v00, v01 = V[(*rows, ip, iy)], V[(*rows, ip, iy + 1)]
+    v10, v11 = V[(*rows, ip + 1, iy)], V[(*rows, ip + 1, iy + 1)]
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 
@@ -217,26 +217,28 @@ def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vt: np.ndarray, rows: np.ndarray
     ip, wp = _split(p_grid, p)
     iy, wy = _split(y_grid, y0)
     r = rows.reshape((-1,) + (1,) * (p.ndim - 1))
-    return _bilinear(Vt, r, ip, wp, iy.reshape(r.shape), wy.reshape(r.shape))
+    return _bilinear(Vt, (r,), ip, wp, iy.reshape(r.shape), wy.reshape(r.shape))
 
 
-def value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
+def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
     """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit.
-    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last)."""
+    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last),
+    and ``t`` may then be an array of steps broadcasting against them."""
     lo, w = _pace(table, rho)
-    t = min(max(t, 0), len(table.V) - 1)
+    t = np.clip(t, 0, len(table.V) - 1)
     yr = table.year
     ip, wp = _split(yr.p_grid, p)
     iy, wy = _split(yr.y_grid, y0)
-    a = _bilinear(table.V[t], lo, ip, wp, iy, wy)
-    b = _bilinear(table.V[t], lo + 1, ip, wp, iy, wy)
+    a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
+    b = _bilinear(table.V, (t, lo + 1), ip, wp, iy, wy)
     return (1 - w) * a + w * b
 
 
-def credit_value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
+def credit_value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
                  amount: np.ndarray) -> np.ndarray:
     """What crediting ``amount`` (annual quotas) at the start of step ``t`` adds to the rep's value:
-    the change in ``V_t`` plus the flow pay on it (currency)."""
+    the change in ``V_t`` plus the flow pay on it (currency). Several states per rep may be
+    stacked on leading axes of ``p``, ``y0`` and ``t`` (see :func:`value`)."""
     yr = table.year
     if yr.period_end.all():  # no pacing period: credit goes straight into the year's total
         with_without = value(table, t, rho, np.stack([p, p]), np.stack([y0 + amount, y0]))
