@@ -558,7 +558,8 @@ class Ledger:
         if not parts:
             return pd.DataFrame(columns=COLUMNS)
         cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
-        df = {k: v[np.lexsort((cols["order"], cols["t"], cols["r"]))] for k, v in cols.items()}  # stable
+        by_line = np.lexsort((cols["order"], cols["t"], cols["r"]))  # rep, period, then block order (stable)
+        df = {k: v[by_line] for k, v in cols.items()}
         r, t = df["r"].astype(int), df["t"].astype(int)
         out = pd.DataFrame({
             "rep": _text_array(perf.reps[r]),

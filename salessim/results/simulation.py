@@ -189,11 +189,11 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         frame["reached " + name] = rec.stage_entries[sl, :, s]
     # (month, rep) arrays -> rows by rep, then month
     frame = {k: (v.T.ravel() if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
-    ledger = pd.DataFrame(frame)
-    ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
     for col in ("leads", "deals_won", "deals_lost", "open_deals"):
-        ledger[col] = ledger[col].astype(np.int64)
-    return ledger
+        frame[col] = frame[col].astype(np.int64)
+    quota = frame["quota"]
+    frame["attainment"] = frame["bookings"] / np.where(quota > 0, quota, np.nan)
+    return pd.DataFrame(frame)
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
@@ -497,13 +497,9 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
     # ledger rows are sorted by rep slot, then month
     row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
-    out = ledger.copy()
-    out["base_pay"] = base[row]
-    out["variable_pay"] = total[row] - base[row]
-    out["total_pay"] = total[row]
-    for k, c in enumerate(components):
-        out[f"pay: {c}"] = by_comp[row, k]
-    return out
+    pay = {"base_pay": base[row], "variable_pay": total[row] - base[row], "total_pay": total[row],
+           **{f"pay: {c}": by_comp[row, k] for k, c in enumerate(components)}}
+    return pd.concat([ledger, pd.DataFrame(pay, index=ledger.index)], axis=1)
 
 
 def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
