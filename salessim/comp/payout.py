@@ -558,23 +558,20 @@ class Ledger:
         if not parts:
             return pd.DataFrame(columns=COLUMNS)
         cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
-        df = {k: v[np.lexsort((cols["order"], cols["t"], cols["r"]))] for k, v in cols.items()}  # stable
+        by_line = np.lexsort((cols["order"], cols["t"], cols["r"]))  # rep, period, then block order (stable)
+        df = {k: v[by_line] for k, v in cols.items()}
         r, t = df["r"].astype(int), df["t"].astype(int)
-        out = pd.DataFrame({
-            "rep": _text_array(perf.reps[r]),
-            "period": _text_array(labels[t]),
+        self._reconcile(r, t, df["cents"].astype(np.int64))
+        return pd.DataFrame({
+            "rep": pd.array(perf.reps, dtype="string").take(r),  # each label converted once, then taken
+            "period": pd.array(labels, dtype="string").take(t),
             "fiscal_year": perf.fiscal_year[t],
             "item": pd.Categorical(df["item"], categories=ITEMS),
+            **{col: _text_array(df[col]) for col in ("component", "detail", "measure", "basis")},
+            **{col: df[col].astype(float) for col in ("credited", "quota", "attainment")},
+            "amount": df["cents"].astype(np.int64) / 100.0,
+            "explanation": pd.array(df["explanation"], dtype="string"),
         })
-        for col in ("component", "detail", "measure", "basis"):
-            out[col] = _text_array(df[col])
-        for col in ("credited", "quota", "attainment"):
-            out[col] = df[col].astype(float)
-        self._reconcile(r, t, df["cents"].astype(np.int64))
-        out["amount"] = df["cents"].astype(np.int64) / 100.0
-        out["explanation"] = pd.array(df["explanation"], dtype="string")
-        return out
-
 
     def _reconcile(self, r: np.ndarray, t: np.ndarray, line_cents: np.ndarray) -> None:
         """Each rep-period's lines sum to its total pay, to the cent, within the money limit."""

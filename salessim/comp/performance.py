@@ -373,10 +373,6 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
     pmin, pmax = df["p"].min(), df["p"].max()
     periods = pd.period_range(pmin, pmax, freq=freq)
     T = len(periods)
-    start_month = np.asarray([p.start_time.month for p in periods])
-    start_year = np.asarray([p.start_time.year for p in periods])
-    fiscal_month = (start_month - fy0) % 12
-    fiscal_year = np.where(start_month >= fy0, start_year, start_year - 1)
 
     reps = np.asarray(sorted(df["rep"].unique()), dtype=object)
     n = len(reps)
@@ -398,7 +394,7 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
 
     credit_rows = _rows(df, ~is_churn)
     credited: dict[str, np.ndarray] = {}
-    quota: dict[str, np.ndarray] = {}
+    data_quota: dict[str, np.ndarray] = {}
     for m in plan.measures:
         rows = _rows(credit_rows, (credit_rows["measure"] == m.name).to_numpy(bool, na_value=False))
         c = np.zeros((n, T))
@@ -410,19 +406,15 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
             qv = _one_value(rows, ["r", "t"], "quota", source, f"{m.name} quotas")
             q = np.full((n, T), np.nan)
             q[qv.index.get_level_values(0), qv.index.get_level_values(1)] = qv.to_numpy(float)
-            lack = present & np.isnan(q) & (share > 0)
-            if lack.any():
-                r, t = np.argwhere(lack)[0]
-                raise _fail(source, f"quota: rep {reps[r]} has no {m.name} quota for {periods[t]}")
-            quota[m.name] = np.where(present, np.nan_to_num(q) * share, 0.0)
-        else:
-            quota[m.name] = m.quota * grain / 12.0 * share
+            data_quota[m.name] = q
 
-    def per_rep_value(col: str, default: float) -> np.ndarray:
+    def per_rep_value(col: str, default: float) -> np.ndarray | None:
+        """[n, T] values of ``col`` (``default`` where a rep-period has none); None without the column."""
+        if col not in df:
+            return None
         out = np.full((n, T), default)
-        if col in df:
-            v = _one_value(own, ["r", "t"], col, source, col.replace("_", " ") + "s")
-            out[v.index.get_level_values(0), v.index.get_level_values(1)] = v.to_numpy(float)
+        v = _one_value(own, ["r", "t"], col, source, col.replace("_", " ") + "s")
+        out[v.index.get_level_values(0), v.index.get_level_values(1)] = v.to_numpy(float)
         return out
 
     base = per_rep_value("base_salary", plan.pay.base_salary)
@@ -460,9 +452,45 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
         churn = pd.DataFrame({"r": [], "t": [], "measure": [], "deal": [], "credited": [], "won_t": [],
                               "won_period": [], "months": []})
     hired = _hire_months(own, reps, periods, source) if "hired" in df else None
+    return laid_out(plan, source, reps, periods, present, share, credited, data_quota, team, teams,
+                    deals.reset_index(drop=True), churn.reset_index(drop=True), hired, base=base, ti=ti)
+
+
+def laid_out(plan: CompPlan, source: str, reps: np.ndarray, periods: pd.PeriodIndex, present: np.ndarray,
+             share: np.ndarray, credited: dict[str, np.ndarray], data_quota: dict[str, np.ndarray],
+             team: np.ndarray, teams: list[str], deals: pd.DataFrame, churn: pd.DataFrame,
+             hired: np.ndarray | None, base: np.ndarray | None = None, ti: np.ndarray | None = None) -> Performance:
+    """The :class:`Performance` of arrays already laid out ``[rep, period]`` (the end of
+    :func:`prepare`; the simulator lays its own records out directly): the fiscal calendar of the
+    periods, and each measure's quota pro-rated by the employed ``share`` (0-1, 0 when absent).
+
+    ``credited``: measure -> credited (currency, or a count); ``data_quota``: measure -> full
+    period quota (currency; NaN where a rep-period has none) for the measures taking their quota
+    from the data; ``base``/``ti``: annual base salary / target incentive (currency; default the
+    plan's). ``reps`` sorted, ``periods`` contiguous; ``deals``/``churn`` as in :class:`Performance`.
+    """
+    n, T = present.shape
+    grain = {freq: months for months, freq in GRAIN_FREQ.items()}[periods.freqstr[0]]
+    fy0 = plan.fiscal_year_start_month
+    start_month = np.asarray([p.start_time.month for p in periods])
+    start_year = np.asarray([p.start_time.year for p in periods])
+    fiscal_month = (start_month - fy0) % 12
+    fiscal_year = np.where(start_month >= fy0, start_year, start_year - 1)
+    quota: dict[str, np.ndarray] = {}
+    for m in plan.measures:
+        if m.quota == "data":
+            q = data_quota[m.name]
+            lack = present & np.isnan(q) & (share > 0)
+            if lack.any():
+                r, t = np.argwhere(lack)[0]
+                raise _fail(source, f"quota: rep {reps[r]} has no {m.name} quota for {periods[t]}")
+            quota[m.name] = np.where(present, np.nan_to_num(q) * share, 0.0)
+        else:
+            quota[m.name] = m.quota * grain / 12.0 * share
+    base = np.full((n, T), plan.pay.base_salary) if base is None else base
+    ti = np.full((n, T), plan.pay.target_incentive) if ti is None else ti
     return Performance(source, reps, periods, grain, fiscal_year, fiscal_month, present, share,
-                       credited, quota, base, ti, team, teams, deals.reset_index(drop=True),
-                       churn.reset_index(drop=True), hired=hired)
+                       credited, quota, base, ti, team, teams, deals, churn, hired=hired)
 
 
 def from_ledger(ledger: pd.DataFrame, quota: Any, *, column: str = "bookings",

@@ -53,8 +53,10 @@ class Foresight:
         """Each rep's effort for the step (see :func:`salessim.model.plan_year.best_effort`)."""
         return best_effort(self.table, step, rho, p, y0, days)
 
-    def deal_value(self, step: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray, credit: np.ndarray) -> np.ndarray:
-        """What crediting ``credit`` (annual quotas) at ``step`` adds to each rep's value (currency)."""
+    def deal_value(self, step: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
+                   credit: np.ndarray) -> np.ndarray:
+        """What crediting ``credit`` (annual quotas) at ``step`` adds to each rep's value (currency);
+        several (step, p, y0) states per rep may be stacked on leading axes (reps last)."""
         return credit_value(self.table, step, rho, p, y0, credit)
 
 

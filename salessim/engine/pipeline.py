@@ -94,8 +94,11 @@ class Pipeline:
         self.n += k
         return np.arange(rows.start, rows.stop)
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("cols", {})
-        if name in cols:
-            return cols[name][: self.__dict__["n"]]
-        raise AttributeError(name)
+
+def _column(name: str) -> property:
+    """Read access to a pipeline column: its first ``n`` entries (a view)."""
+    return property(lambda self: self.cols[name][: self.n], doc=f"column ``{name}`` of the first ``n`` deals")
+
+
+for _name in (*Pipeline.SPEC, "u_conv", "u_dur"):  # a class attribute each: no failed lookup per read
+    setattr(Pipeline, _name, _column(_name))

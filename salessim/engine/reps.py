@@ -188,7 +188,7 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        late = np.isin(p.stage[idx], f.n_stages - 1 - np.arange(2))
+        late = p.stage[idx] >= f.n_stages - 2
         return idx[late & (p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
@@ -206,15 +206,16 @@ class RepDecisions:
         r = p.rep[idx]
         fs = pos.foresight
         credit = p.amount[idx] / pos.annual_quota[r]
-        now = fs.deal_value(pos.step, pos.rho[r], pos.p[r], pos.y0[r], credit)
         pacing = fs.pacing_months
+        zero = np.zeros(len(r))
         if pacing < 12 and pos.fiscal_month - pos.fiscal_month % pacing + pacing < 12:  # next period, same year
             nxt = fs.step(pos.fiscal_month - pos.fiscal_month % pacing + pacing, 0.0)
             y_then = pos.y0[r] + pos.p[r] + pos.rho[r] * pos.days_left / 365.25
-            later = fs.deal_value(nxt, pos.rho[r], np.zeros(len(r)), y_then, credit)
         else:  # the next period opens a new plan year
-            zero = np.zeros(len(r))
-            later = fs.deal_value(0, pos.rho[r], zero, zero, credit)
+            nxt, y_then = 0, zero
+        # both states read from the value table at once: (now, later) stacked on a leading axis
+        now, later = fs.deal_value(np.array([[pos.step], [nxt]]), pos.rho[r], np.stack([pos.p[r], zero]),
+                                   np.stack([pos.y0[r], y_then]), credit)
         return now, later
 
     def _move_deals(self, t0: float, month: int, pos: Position) -> None:

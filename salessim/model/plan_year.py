@@ -171,17 +171,14 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     maximises flow pay minus cost plus the expected value of where the step leaves them.
     ``rho``, ``p``, ``y0`` per rep (annual quotas); paces between grid rows interpolate the table."""
     yr, pr = table.year, table.prefs
-    R = len(table.rho_grid)
-    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
-    lo = np.minimum(pos.astype(np.int64), R - 2)
-    w = pos - lo
+    lo, w = _pace(table, rho)
     mean = rho[:, None] * (pr.effort_grid ** pr.elasticity)[None, :] * days / 365.25  # (n, L)
     credit = mean[..., None] * _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K)
     nxt = p[:, None, None] + credit
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
-        g = np.interp(nxt, yr.p_grid, yr.period_reward)
+        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else 0.0  # none: pays 0 anywhere
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
@@ -197,38 +194,54 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     return pr.effort_grid[np.argmax(value, axis=1)]
 
 
+def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table's pace row below each ``rho`` (annual quotas) and the weight of the row above."""
+    R = len(table.rho_grid)
+    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
+    lo = np.minimum(pos.astype(np.int64), R - 2)
+    return lo, pos - lo
+
+
+def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
+              iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
+    """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
+    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast)."""
+    v00, v01 = V[(*rows, ip, iy)], V[(*rows, ip, iy + 1)]
+    v10, v11 = V[(*rows, ip + 1, iy)], V[(*rows, ip + 1, iy + 1)]
+    return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
+
+
 def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vt: np.ndarray, rows: np.ndarray, p: np.ndarray,
         y0: np.ndarray) -> np.ndarray:
     """``Vt[rows[i], p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own pace row)."""
     ip, wp = _split(p_grid, p)
     iy, wy = _split(y_grid, y0)
     r = rows.reshape((-1,) + (1,) * (p.ndim - 1))
-    iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
-    v00, v01 = Vt[r, ip, iy], Vt[r, ip, iy + 1]
-    v10, v11 = Vt[r, ip + 1, iy], Vt[r, ip + 1, iy + 1]
-    return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
+    return _bilinear(Vt, (r,), ip, wp, iy.reshape(r.shape), wy.reshape(r.shape))
 
 
-def value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
-    """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit."""
-    R = len(table.rho_grid)
-    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
-    lo = np.minimum(pos.astype(np.int64), R - 2)
-    w = pos - lo
-    t = min(max(t, 0), len(table.V) - 1)
+def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
+    """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit.
+    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last),
+    and ``t`` may then be an array of steps broadcasting against them."""
+    lo, w = _pace(table, rho)
+    t = np.clip(t, 0, len(table.V) - 1)
     yr = table.year
-    a = _at(yr.p_grid, yr.y_grid, table.V[t], lo, p, y0)
-    b = _at(yr.p_grid, yr.y_grid, table.V[t], lo + 1, p, y0)
+    ip, wp = _split(yr.p_grid, p)
+    iy, wy = _split(yr.y_grid, y0)
+    a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
+    b = _bilinear(table.V, (t, lo + 1), ip, wp, iy, wy)
     return (1 - w) * a + w * b
 
 
-def credit_value(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
+def credit_value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
                  amount: np.ndarray) -> np.ndarray:
     """What crediting ``amount`` (annual quotas) at the start of step ``t`` adds to the rep's value:
-    the change in ``V_t`` plus the flow pay on it (currency)."""
+    the change in ``V_t`` plus the flow pay on it (currency). Several states per rep may be
+    stacked on leading axes of ``p``, ``y0`` and ``t`` (see :func:`value`)."""
     yr = table.year
     if yr.period_end.all():  # no pacing period: credit goes straight into the year's total
-        gain = value(table, t, rho, p, y0 + amount) - value(table, t, rho, p, y0)
+        with_without = value(table, t, rho, np.stack([p, p]), np.stack([y0 + amount, y0]))
     else:
-        gain = value(table, t, rho, p + amount, y0) - value(table, t, rho, p, y0)
-    return gain + yr.flow * amount
+        with_without = value(table, t, rho, np.stack([p + amount, p]), np.stack([y0, y0]))
+    return (with_without[0] - with_without[1]) + yr.flow * amount

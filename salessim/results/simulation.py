@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pandas as pd
 
 from salessim.comp.incentive import Incentive
 from salessim.comp.payout import statements as plan_statements
-from salessim.comp.plan import Spif
+from salessim.comp.performance import TENURED, Performance, laid_out
+from salessim.comp.plan import CompPlan, PlanError, Spif
 from salessim.engine.events import event_tables
 from salessim.engine.floor import SalesFloor
 from salessim.engine.pipeline import Outcome, RepStatus, Timing, labels
@@ -100,9 +102,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     event_costs, event_log = event_tables(floor)
     statements = None
     if sc.plan is not None:
-        people = _people(floor)
-        perf = performance_frame(ledger, deals, floor, people)
-        statements = _statements(floor, perf, customers, ledger, people)
+        statements = _statements(floor, _credits(floor, deals, ledger, _people(floor)), customers)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
@@ -129,23 +129,20 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     )
 
 
-def _statements(floor: SalesFloor, perf: pd.DataFrame, customers: pd.DataFrame, ledger: pd.DataFrame,
-                people: pd.DataFrame | None = None) -> pd.DataFrame:
+def _statements(floor: SalesFloor, credits: Credits, customers: pd.DataFrame) -> pd.DataFrame:
     """Pay statements, each month under the plan in force (plan changes split the window into
     segments; each segment's statements come from its own plan, then they are concatenated)."""
     wm = floor.scenario.calendar.warmup_months
     segments = floor.event_state.plan_segments
-    months = ledger["month"].astype(str).drop_duplicates().tolist()
+    h = len(credits.months)
     out = []
     for k, (first, plan) in enumerate(segments):
-        last = segments[k + 1][0] if k + 1 < len(segments) else wm + len(months)
-        these = set(months[max(first - wm, 0) : max(last - wm, 0)])
-        if not these:
+        last = segments[k + 1][0] if k + 1 < len(segments) else wm + h
+        lo, hi = max(first - wm, 0), min(max(last - wm, 0), h)
+        if hi <= lo:
             continue
-        part = perf
-        if plan.clawback is not None:
-            part = pd.concat([perf, _clawbacks(customers, plan.clawback.within_months, ledger, floor, people)], ignore_index=True)
-        st = plan_statements(plan, part[part["period"].isin(these)].reset_index(drop=True))
+        churn = credits.churn(customers, plan.clawback.within_months) if plan.clawback is not None else None
+        st = plan_statements(plan, credits.performance(plan, lo, hi, churn))
         out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
 
@@ -192,11 +189,11 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         frame["reached " + name] = rec.stage_entries[sl, :, s]
     # (month, rep) arrays -> rows by rep, then month
     frame = {k: (v.T.ravel() if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in frame.items()}
-    ledger = pd.DataFrame(frame)
-    ledger["attainment"] = ledger["bookings"] / ledger["quota"].where(ledger["quota"] > 0)
     for col in ("leads", "deals_won", "deals_lost", "open_deals"):
-        ledger[col] = ledger[col].astype(np.int64)
-    return ledger
+        frame[col] = frame[col].astype(np.int64)
+    quota = frame["quota"]
+    frame["attainment"] = frame["bookings"] / np.where(quota > 0, quota, np.nan)
+    return pd.DataFrame(frame)
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
@@ -235,55 +232,213 @@ def _left(floor: SalesFloor) -> np.ndarray:
     return out
 
 
-def performance_frame(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor,
-                      people: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The comp layer's performance frame for the measured window.
+@dataclass(frozen=True)
+class Churned:
+    """Clawback triggers for the comp plan: deals whose customer churned within the plan's
+    clawback window, in the measured window, charged to the person who sold the deal (none once
+    that person has left: commission cannot be recovered from a leaver). One entry per deal, by
+    churn day; months are measured months (0 = the first; a sale in the warm-up is negative)."""
 
-    One quota row per *person* and month: a rep slot (``R007``) is held by its incumbent, then by
-    each new hire (``R007#2``...), with the share of the month they were employed and, for hires,
-    the month they were hired (draws apply to new hires only). One row per deal won when the plan
-    has SPIFs; otherwise the month's bookings are credited on the quota row. Team = the region.
-    ``people``: :func:`_people` of the floor, when already built.
+    person: np.ndarray  #: index into :attr:`Credits.labels`
+    month: np.ndarray  #: churn month
+    won_month: np.ndarray  #: month of the sale
+    won_period: np.ndarray  #: month of the sale as a label (``2025-11``)
+    deal: np.ndarray  #: deal id (text)
+    amount: np.ndarray  #: the deal's original contract value (currency)
+
+
+@dataclass(frozen=True)
+class Credits:
+    """What the comp plan is credited with in the measured window, laid out straight from the
+    run's records (no performance frame in between).
+
+    People are rep-slot holders (``R007``, then each new hire ``R007#2``...) and specialists
+    (``S01``...), by index into ``labels``; months are measured months (0 = the first). *Quota
+    rows*: one per person and month employed, with the month's full quota (currency), the share
+    of the month employed (0-1), the team (region code, -1 none) and the bookings credited on it
+    (currency; 0 when the plan credits deal by deal). *Deal rows*: one per deal won and credited
+    deal by deal (plans with SPIFs: ``product``/``segment`` set), then one per deal a specialist
+    supported (``overlay``: credited at the plan's ``crediting.overlay_share``); amounts in currency.
     """
+
+    labels: np.ndarray
+    months: pd.PeriodIndex
+    regions: np.ndarray
+    hired: np.ndarray  #: per person: hire month (``pd.Period("M")`` ordinal), TENURED for the others
+    q_person: np.ndarray
+    q_month: np.ndarray
+    q_quota: np.ndarray
+    q_share: np.ndarray
+    q_team: np.ndarray
+    q_credited: np.ndarray
+    d_person: np.ndarray
+    d_month: np.ndarray
+    d_credited: np.ndarray
+    d_overlay: np.ndarray
+    d_team: np.ndarray
+    d_deal: np.ndarray
+    d_product: np.ndarray | None  #: deal by deal only (SPIF filters); None for specialists
+    d_segment: np.ndarray | None
+    people: pd.DataFrame  #: :func:`_people` of the run
+    warmup_days: float  #: clock day of the first measured day
+
+    def churn(self, customers: pd.DataFrame, window_months: int) -> Churned:
+        """The clawback triggers of a plan whose clawback window is ``window_months``."""
+        w = self.warmup_days
+        rows = clawback_rows(customers, window_months, since_day=0)
+        start = np.datetime64(self.months[0].start_time.date(), "D")
+        first = self.months[0].ordinal
+
+        def month(day: np.ndarray) -> np.ndarray:  # measured month of a day (days from the first month's start)
+            return (start + np.floor(day).astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) - first
+
+        churn, sale = month(rows["churn_day"].to_numpy()), month(rows["sale_day"].to_numpy())
+        slot = rows["rep"].cat.codes.to_numpy() if hasattr(rows["rep"], "cat") else np.asarray([int(str(r)[1:4]) - 1 for r in rows["rep"]])
+        seller = _person_of(self.people, slot, rows["sale_day"].to_numpy() + w)
+        holder = _person_of(self.people, slot, rows["churn_day"].to_numpy() + w)
+        keep = (churn >= 0) & (churn < len(self.months)) & (seller == holder) & (seller >= 0)
+        won_period = (start + np.floor(rows["sale_day"].to_numpy()[keep]).astype("timedelta64[D]")).astype("datetime64[M]")
+        return Churned(seller[keep], churn[keep], sale[keep], won_period.astype(str).astype(object),
+                       rows["deal_id"].to_numpy()[keep].astype(str).astype(object), rows["amount"].to_numpy(float)[keep])
+
+    def performance(self, plan: CompPlan, lo: int, hi: int, churn: Churned | None) -> Performance:
+        """The comp layer's :class:`Performance` of measured months ``lo`` .. ``hi - 1`` under ``plan``
+        (with its clawback triggers ``churn``); reps are the people with a row in those months."""
+        if plan.crediting.manager_rollup:
+            raise PlanError("<performance>: manager: the plan rolls credit up to managers but the simulator has no managers' credit")
+        if "bookings" not in [m.name for m in plan.measures]:
+            raise PlanError(f"<performance>: measure: the simulator credits bookings, not a measure of plan '{plan.name}'")
+        q = (self.q_month >= lo) & (self.q_month < hi)
+        d = (self.d_month >= lo) & (self.d_month < hi)
+        c = np.zeros(0, bool) if churn is None else (churn.month >= lo) & (churn.month < hi)
+        no_churn = np.zeros(0, np.int64)
+        c_person = no_churn if churn is None else churn.person[c]
+        c_month = no_churn if churn is None else churn.month[c]
+        month_used = np.concatenate([self.q_month[q], self.d_month[d], c_month])
+        m0 = int(month_used.min())
+        periods = pd.period_range(self.months[m0], self.months[int(month_used.max())], freq="M")
+        reps = np.asarray(sorted(self.labels[np.unique(np.concatenate([self.q_person[q], self.d_person[d], c_person]))]), dtype=object)
+        r_of = pd.Index(reps).get_indexer(self.labels)
+        n, T = len(reps), len(periods)
+        qr, qt = r_of[self.q_person[q]], self.q_month[q] - m0
+        dr, dt = r_of[self.d_person[d]], self.d_month[d] - m0
+        cr, ct = r_of[c_person], c_month - m0
+
+        present = np.zeros((n, T), bool)
+        for r, t in ((qr, qt), (dr, dt), (cr, ct)):
+            present[r, t] = True
+        share = np.ones((n, T))
+        share[qr, qt] = self.q_share[q]
+        share = np.where(present, share, 0.0)
+        credit = self.d_credited[d] * np.where(self.d_overlay[d], plan.crediting.overlay_share, 1.0)
+        booked = np.zeros((n, T))
+        np.add.at(booked, (qr, qt), self.q_credited[q])
+        np.add.at(booked, (dr, dt), credit)
+        credited = {m.name: booked if m.name == "bookings" else np.zeros((n, T)) for m in plan.measures}
+        quota = np.full((n, T), np.nan)
+        quota[qr, qt] = self.q_quota[q]
+        data_quota = {m.name: quota if m.name == "bookings" else np.full((n, T), np.nan)
+                      for m in plan.measures if m.quota == "data"}
+
+        team_code = np.concatenate([self.q_team[q], self.d_team[d]])
+        on_team = team_code >= 0
+        teams = sorted(set(self.regions[team_code[on_team]]))
+        team = np.full((n, T), -1, dtype=np.int64)
+        team[np.concatenate([qr, dr])[on_team], np.concatenate([qt, dt])[on_team]] = (
+            pd.Index(teams).get_indexer(self.regions[team_code[on_team]]))
+        hired = np.full(n, TENURED, dtype=np.int64)
+        hire = self.hired[self.q_person[q]] != TENURED
+        hired[qr[hire]] = self.hired[self.q_person[q]][hire]
+
+        deal_cols = {"r": dr, "t": dt, "measure": "bookings", "deal": self.d_deal[d]}
+        if self.d_product is not None:
+            deal_cols |= {"product": self.d_product[d], "segment": self.d_segment[d]}
+        deals = pd.DataFrame({**deal_cols, "credited": credit})
+        if churn is None or not c.any():
+            churned = pd.DataFrame({"r": [], "t": [], "measure": [], "deal": [], "credited": [], "won_t": [],
+                                    "won_period": [], "months": []})
+        else:
+            won_t = churn.won_month[c] - m0
+            churned = pd.DataFrame({"r": cr, "t": ct, "measure": "bookings", "deal": churn.deal[c],
+                                    "credited": churn.amount[c], "won_t": won_t,
+                                    "won_period": churn.won_period[c], "months": ct - won_t})
+        return laid_out(plan, "<performance>", reps, periods, present, share, credited, data_quota, team, teams,
+                        deals, churned, hired)
+
+
+def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, people: pd.DataFrame) -> Credits:
+    """The :class:`Credits` of a finished run (``deals``, ``ledger``: its tables; ``people``: :func:`_people`).
+
+    Bookings are credited to the person holding the deal's rep slot on its close day (none
+    while the slot is vacant), on direct deals and, with ``overlay_credit``, partner deals; with
+    a comp plan that has SPIFs, deal by deal. Specialists are credited on the deals they
+    supported, against a quota equal to their share of the supported products' share of the
+    company target."""
     sc, clock = floor.scenario, floor.clock
     w = clock.warmup_days
-    regions = np.asarray(sc.market.regions, dtype=object)
-    people = _people(floor) if people is None else people
-    months = ledger["month"].unique()
+    months = pd.PeriodIndex(ledger["month"].unique())
+    h = len(months)
     m_start = np.asarray([(p.start_time - pd.Timestamp(sc.calendar.start_date)).days for p in months], float)
     m_end = m_start + np.asarray([p.days_in_month for p in months], float)
-    grid = people.merge(pd.DataFrame({"m": np.arange(len(months)), "m_start": m_start, "m_end": m_end}), how="cross")
-    overlap = np.minimum(grid["end"] - w, grid["m_end"]) - np.maximum(grid["start"] - w, grid["m_start"])
-    grid = grid[overlap > 0].assign(share=(overlap[overlap > 0] / (grid["m_end"] - grid["m_start"])[overlap > 0]))
-    quota = ledger.set_index([ledger["rep"].astype(str), ledger["month"]])["quota"]
-    slot_ids = np.asarray([f"R{i + 1:03d}" for i in range(floor.n_reps)], dtype=object)
-    key = pd.MultiIndex.from_arrays([slot_ids[grid["slot"]], months[grid["m"]]])
-    rows = pd.DataFrame({
-        "rep": grid["person"].to_numpy(), "period": months[grid["m"]].astype(str), "measure": "bookings",
-        "credited": 0.0, "quota": quota.reindex(key).to_numpy(), "employed_share": np.clip(grid["share"].to_numpy(), 0, 1),
-        "team": regions[floor.rep_region[grid["slot"].to_numpy()]], "hired": grid["hired"].to_numpy(),
-    })
-    credit = (deals["channel"] == "direct") | sc.org.design.channel.overlay_credit
-    won = deals[(deals["outcome"] == "won") & credit & deals["close_month"].isin(months)]
-    person = _person_of(people, won["rep"].cat.codes.to_numpy(), won["close_day"].to_numpy() + w)
-    won, person = won[person != ""], person[person != ""]  # partner deals of a vacant territory: nobody to credit
-    overlay = _specialist_rows(ledger, deals, floor)
-    plan = sc.plan
-    if plan is not None and not any(isinstance(c, Spif) for c in plan.components):
-        # group sums by (person, month) over integer keys: the same per-group sums as by the labels
-        who = pd.Index(pd.unique(rows["rep"]))
-        key_rows = who.get_indexer(rows["rep"]) * len(months) + grid["m"].to_numpy()
-        month_won = pd.Index(months).get_indexer(won["close_month"])
-        booked = pd.Series(won["amount"].to_numpy()).groupby(who.get_indexer(person) * len(months) + month_won).sum()
-        rows["credited"] = booked.reindex(key_rows).fillna(0.0).to_numpy()
-        return pd.concat([rows, overlay], ignore_index=True)
-    deal_rows = pd.DataFrame({
-        "rep": person, "period": won["close_month"].astype(str).to_numpy(), "measure": "bookings",
-        "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str).to_numpy(),
-        "product": won["product"].astype(str).to_numpy(), "segment": won["segment"].astype(str).to_numpy(),
-        "team": regions[floor.rep_region[won["rep"].cat.codes.to_numpy()]],
-    })
-    return pd.concat([rows, deal_rows, overlay], ignore_index=True)
+    slot = people["slot"].to_numpy()
+    overlap = (np.minimum(people["end"].to_numpy()[:, None] - w, m_end[None])
+               - np.maximum(people["start"].to_numpy()[:, None] - w, m_start[None]))
+    q_person, q_month = np.nonzero(overlap > 0)  # person, then month
+    q_share = np.clip(overlap[q_person, q_month] / (m_end - m_start)[q_month], 0, 1)
+    q_quota = ledger["quota"].to_numpy().reshape(floor.n_reps, h)[slot[q_person], q_month]
+    q_team = floor.rep_region[slot[q_person]].astype(np.int64)
+
+    credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
+    close_month = pd.Index(months).get_indexer(deals["close_month"])
+    won = np.flatnonzero((deals["outcome"] == "won").to_numpy() & credit & (close_month >= 0))
+    won_slot = deals["rep"].cat.codes.to_numpy()[won]
+    person = _person_of(people, won_slot, deals["close_day"].to_numpy()[won] + w)
+    won, won_slot, person = won[person >= 0], won_slot[person >= 0], person[person >= 0]  # partner deals of a vacant territory: nobody to credit
+    amount = deals["amount"].to_numpy()
+    by_deal = sc.plan is not None and any(isinstance(c, Spif) for c in sc.plan.components)
+    if by_deal:
+        q_credited = np.zeros(len(q_person))
+        d_person, d_month, d_amount, d_team = person, close_month[won], amount[won], floor.rep_region[won_slot].astype(np.int64)
+        d_deal = deals["deal_id"].to_numpy()[won].astype(str).astype(object)
+        d_product = deals["product"].astype(str).to_numpy(object)[won]
+        d_segment = deals["segment"].astype(str).to_numpy(object)[won]
+    else:  # the month's bookings on the quota row: group sums by (person, month) over integer keys
+        booked = pd.Series(amount[won]).groupby(person * h + close_month[won]).sum()
+        q_credited = booked.reindex(q_person * h + q_month).fillna(0.0).to_numpy()
+        d_person = d_month = d_team = np.zeros(0, np.int64)
+        d_amount, d_deal, d_product, d_segment = np.zeros(0), np.zeros(0, object), None, None
+    d_overlay = np.zeros(len(d_person), bool)
+    labels = people["person"].to_numpy(object)
+    hired = np.asarray([TENURED if not x else pd.Period(x, freq="M").ordinal for x in people["hired"]], dtype=np.int64)
+
+    n_spec = structure_of(sc.org).specialists
+    if n_spec:
+        spec = len(labels) + np.arange(n_spec)
+        labels = np.concatenate([labels, np.asarray([f"S{i + 1:02d}" for i in range(n_spec)], dtype=object)])
+        hired = np.concatenate([hired, np.full(n_spec, TENURED)])
+        share = float(np.dot(floor.structure.spec_products, [p.share * p.size_multiplier for p in sc.market.products])
+                      / sum(p.share * p.size_multiplier for p in sc.market.products))
+        company = ledger.groupby("month", observed=True)["quota"].sum().reindex(months).to_numpy()
+        q_person = np.concatenate([q_person, np.repeat(spec, h)])
+        q_month = np.concatenate([q_month, np.tile(np.arange(h), n_spec)])
+        q_quota = np.concatenate([q_quota, np.tile(company * share / n_spec, n_spec)])
+        q_share = np.concatenate([q_share, np.ones(n_spec * h)])
+        q_team = np.concatenate([q_team, np.full(n_spec * h, -1)])
+        q_credited = np.concatenate([q_credited, np.zeros(n_spec * h)])
+        helped = (deals["outcome"] == "won").to_numpy() & (deals["specialist"] > 0).to_numpy(bool, na_value=False) & (close_month >= 0)
+        sw = np.flatnonzero(helped)
+        d_person = np.concatenate([d_person, spec[deals["specialist"].to_numpy(np.int64, na_value=0)[sw] - 1]])
+        d_month = np.concatenate([d_month, close_month[sw]])
+        d_amount = np.concatenate([d_amount, amount[sw]])
+        d_overlay = np.concatenate([d_overlay, np.ones(len(sw), bool)])
+        d_team = np.concatenate([d_team, np.full(len(sw), -1)])
+        d_deal = np.concatenate([d_deal, deals["deal_id"].to_numpy()[sw].astype(str).astype(object)])
+        if by_deal:
+            d_product = np.concatenate([d_product, np.full(len(sw), None, dtype=object)])
+            d_segment = np.concatenate([d_segment, np.full(len(sw), None, dtype=object)])
+    return Credits(labels, months, np.asarray(sc.market.regions, dtype=object), hired, q_person, q_month, q_quota,
+                   q_share, q_team, q_credited, d_person, d_month, d_amount, d_overlay, d_team, d_deal,
+                   d_product, d_segment, people, w)
 
 
 def _people(floor: SalesFloor) -> pd.DataFrame:
@@ -306,37 +461,11 @@ def _people(floor: SalesFloor) -> pd.DataFrame:
 
 
 def _person_of(people: pd.DataFrame, slot: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """The person holding ``slot`` on clock ``day``; ``""`` while the slot is vacant."""
+    """Index (row of ``people``) of the person holding ``slot`` on clock ``day``; -1 while the slot is vacant."""
     key = people["slot"].to_numpy() * 1e7 + np.clip(people["start"].to_numpy(), -1e6, 1e6)
     pos = np.searchsorted(key, slot * 1e7 + day, side="right") - 1
     held = (people["slot"].to_numpy()[pos] == slot) & (day < people["end"].to_numpy()[pos])
-    return np.where(held, people["person"].to_numpy()[pos], "")
-
-
-def _specialist_rows(ledger: pd.DataFrame, deals: pd.DataFrame, floor: SalesFloor) -> pd.DataFrame:
-    """Matrix org: specialists (``S01``...) are credited on the deals they supported (overlay
-    double credit, scaled by the plan's ``crediting.overlay_share``), against a quota equal to
-    their share of the supported products' share of the company target."""
-    sc = floor.scenario
-    n = structure_of(sc.org).specialists
-    if not n:
-        return pd.DataFrame()
-    ids = [f"S{i + 1:02d}" for i in range(n)]
-    months = ledger["month"].unique()
-    share = float(np.dot(floor.structure.spec_products, [p.share * p.size_multiplier for p in sc.market.products])
-                  / sum(p.share * p.size_multiplier for p in sc.market.products))
-    company = ledger.groupby("month", observed=True)["quota"].sum().reindex(months).to_numpy()
-    quota = pd.DataFrame({
-        "rep": np.repeat(ids, len(months)), "period": np.tile(np.asarray(months.astype(str)), len(ids)),
-        "measure": "bookings", "credited": 0.0, "quota": np.tile(company * share / len(ids), len(ids)),
-    })
-    won = deals[(deals["outcome"] == "won") & (deals["specialist"] > 0) & deals["close_month"].isin(months)]
-    credit = pd.DataFrame({
-        "rep": [ids[i - 1] for i in won["specialist"]], "period": won["close_month"].astype(str),
-        "measure": "bookings", "credited": won["amount"].to_numpy(), "deal": won["deal_id"].astype(str),
-        "role": "overlay",
-    })
-    return pd.concat([quota, credit], ignore_index=True)
+    return np.where(held, pos, -1)
 
 
 def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
@@ -368,13 +497,9 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
     # ledger rows are sorted by rep slot, then month
     row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
-    out = ledger.copy()
-    out["base_pay"] = base[row]
-    out["variable_pay"] = total[row] - base[row]
-    out["total_pay"] = total[row]
-    for k, c in enumerate(components):
-        out[f"pay: {c}"] = by_comp[row, k]
-    return out
+    pay = {"base_pay": base[row], "variable_pay": total[row] - base[row], "total_pay": total[row],
+           **{f"pay: {c}": by_comp[row, k] for k, c in enumerate(components)}}
+    return pd.concat([ledger, pd.DataFrame(pay, index=ledger.index)], axis=1)
 
 
 def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -391,23 +516,3 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     horizon = sc.customers.horizon_days(floor.clock.end_day - w)
     shocks = floor.event_state.churn_shocks
     return simulate_customers(won_deals, sc.customers, horizon, floor.rng["customers"], shocks=shocks)
-
-
-def _clawbacks(customers: pd.DataFrame, window_months: int, ledger: pd.DataFrame, floor: SalesFloor,
-               people: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Clawback rows for the comp plan: deals won in the window whose customer churned within
-    ``window_months``, in the window, charged to the person who sold the deal; none once that
-    person has left (commission cannot be recovered from a leaver)."""
-    rows = clawback_rows(customers, window_months, since_day=0)
-    start = ledger["month"].min().start_time
-    churn = (start + pd.to_timedelta(np.floor(rows["churn_day"]), unit="D")).dt.to_period("M").astype(str)
-    sale = (start + pd.to_timedelta(np.floor(rows["sale_day"]), unit="D")).dt.to_period("M").astype(str)
-    w = floor.clock.warmup_days
-    people = _people(floor) if people is None else people
-    slot = rows["rep"].cat.codes.to_numpy() if hasattr(rows["rep"], "cat") else np.asarray([int(str(r)[1:4]) - 1 for r in rows["rep"]])
-    seller = _person_of(people, slot, rows["sale_day"].to_numpy() + w)
-    holder = _person_of(people, slot, rows["churn_day"].to_numpy() + w)
-    keep = churn.isin(set(ledger["month"].astype(str))).to_numpy() & (seller == holder) & (seller != "")
-    return pd.DataFrame({"rep": seller, "period": churn.to_numpy(), "measure": "bookings",
-                         "credited": rows["amount"].to_numpy(), "deal": rows["deal_id"].astype(str).to_numpy(),
-                         "event": "churn", "won_period": sale.to_numpy()})[keep]
