@@ -73,17 +73,24 @@ def economics_summary(sets: Mapping[str, ReplicationSet], baseline: str | None =
 def best_design(sets: Mapping[str, ReplicationSet], level: float | None = None) -> dict:
     """The design with the highest mean net contribution, the runner-up, and the paired
     difference best − runner-up with its interval (``low`` > 0: the ranking is clear at that
-    level) and ``p_first``, the share of replications in which the best design is first."""
+    level) and ``p_first``, the share of replications in which the best design is first.
+    ``same``: designs whose net contribution equals the best's in every replication (e.g. a
+    capacity-based quota when every rep has the same capacity); the runner-up is the best of the
+    others, and ties among identical designs do not count against the best in ``p_first``."""
     runs = net_contribution_runs(sets)
     wide = runs.pivot_table(index="replication", columns="design", values="net contribution", observed=True)
     order = wide.mean().sort_values(ascending=False).index.tolist()
+    top = wide[order[0]].to_numpy()
+    same = [c for c in order[1:] if np.array_equal(wide[c].to_numpy(), top, equal_nan=True)]
+    distinct = [c for c in order if c not in same]
     best = str(order[0])
-    second = str(order[1]) if len(order) > 1 else None
-    out = {"best": best, "second": second, "net": float(wide[order[0]].mean()), "n": int(wide[order[0]].notna().sum())}
+    second = str(distinct[1]) if len(distinct) > 1 else None
+    out = {"best": best, "second": second, "same": [str(c) for c in same], "net": float(top.mean()),
+           "n": int(wide[order[0]].notna().sum())}
     if second is not None:
-        iv = confidence_interval(wide[order[0]].to_numpy(), wide[order[1]].to_numpy(), level=level)
+        iv = confidence_interval(top, wide[distinct[1]].to_numpy(), level=level)
         out.update(margin=iv.mean, low=iv.low, high=iv.high,
-                   p_first=float((wide.idxmax(axis=1).astype(str) == best).mean()), clear=bool(iv.low > 0))
+                   p_first=float((wide[distinct].idxmax(axis=1).astype(str) == best).mean()), clear=bool(iv.low > 0))
     return out
 
 

@@ -211,6 +211,8 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
                       "区间包含零，暂不建议切换。")
         else:
             answer = f"采用“{best['best']}”：相对“{baseline}”，净贡献变化 {vs_base}（{ci}）。"
+        if best.get("same"):
+            answer += "".join(f"“{x}”在每次重复模拟中结果与之完全相同（此处两者等价）。" for x in best["same"])
         if best.get("second"):
             answer += (f" 领先第二名“{best['second']}” {margin}；在 {percent(best['p_first'], 0)} 的重复模拟中排名第一"
                        + ("。" if clear else "，差距在统计上尚不明确。"))
@@ -227,6 +229,9 @@ def design_summary(question: str, econ, best: Mapping[str, Any], baseline: str, 
                   "evidence alone.")
     else:
         answer = f"Move to '{best['best']}': net contribution changes by {vs_base} against '{baseline}' ({ci})."
+    if best.get("same"):
+        answer += "".join(f" '{x}' gives exactly the same results in every replication (the two work out the same "
+                          "here), so it ranks equal." for x in best["same"])
     if best.get("second"):
         answer += (f" It leads the runner-up '{best['second']}' by {margin} and is first in "
                    f"{percent(best['p_first'], 0)} of replications"

@@ -109,3 +109,19 @@ def test_attainment_vs_potential_and_years(sets):
     assert p["potential_index"].notna().all() and p.groupby("replication")["potential_index"].mean().to_numpy() == pytest.approx(1.0)
     y = yearly_attainment({"current": sets["current"]})
     assert y["year"].nunique() == 1 and y["next_quota_change"].isna().all()  # one fiscal year
+
+
+def test_best_design_ranks_identical_designs_equal_and_skips_them_as_runner_up(sets):
+    from salessim.analysis.economics import best_design, net_contribution_runs
+
+    twins = best_design({"current": sets["current"], "same again": sets["same again"]})
+    assert {twins["best"], *twins["same"]} == {"current", "same again"} and twins["second"] is None
+    best = best_design(sets)
+    net = net_contribution_runs(sets).pivot_table(index="replication", columns="design", values="net contribution",
+                                                  observed=True)
+    if best["best"] == "linear":
+        assert best["same"] == [] and best["second"] in ("current", "same again")
+    else:
+        assert best["same"] == [({"current", "same again"} - {best["best"]}).pop()] and best["second"] == "linear"
+        assert best["p_first"] == pytest.approx((net[best["best"]] > net["linear"]).mean())
+    assert best["margin"] == pytest.approx(net[best["best"]].mean() - net[best["second"]].mean())
