@@ -260,3 +260,15 @@ def _calibrate(html, tables):
 CONTENT = {"00_quickstart": _quickstart, "01_compensation_designs": _compensation, "02_org_and_territories": _org,
            "03_target_setting": _target, "04_calibrate_from_crm": _calibrate, "05_scenario_explorer": _explorer,
            "06_risk_and_interventions": check_risk, "08_your_org": check_your_org}
+
+
+@pytest.mark.slow
+def test_report_tables_are_the_same_with_worker_processes(tmp_path):
+    # Full-mode reports run their replications on every core; the seeds make the tables
+    # independent of the number of workers (checked here on the fast copy, serial vs 2 workers).
+    path = next(p for p in NOTEBOOKS if p.stem == "03_target_setting")
+    serial = run_report(path, tmp_path / "serial", {"fast": True, "workers": 1})
+    pooled = run_report(path, tmp_path / "pooled", {"fast": True, "workers": 2})
+    for name in ("strategies.csv", "fairness.csv", "economics.csv", "ratchet.csv"):
+        a, b = (pd.read_csv(r.folder / "tables" / name) for r in (serial, pooled))
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=name)
