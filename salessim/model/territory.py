@@ -62,14 +62,17 @@ def workload_hours(
     hours_multiplier: np.ndarray | float = 1.0,
     win_multiplier: np.ndarray | float = 1.0,
     base_hours: float = 0.0,
+    duration_multiplier: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Annual rep hours needed to serve each account (hours/year).
 
     An account receives ``leads_per_year * lead_weight`` leads a year; a lead needs the rep hours
     of every stage it reaches. Stage ``s`` is reached with probability ``prod(conversion[:s])``,
     each conversion scaled by ``win_multiplier ** (1 / n_stages)`` as in the engine. Hours are
-    scaled by the account's segment ``hours_multiplier``; ``base_hours`` adds account upkeep
-    (calls, QBRs) that does not depend on lead flow.
+    scaled by the account's segment ``hours_multiplier`` and ``duration_multiplier``: the engine
+    works a deal the stage's hours per week of its mean duration for as long as the deal sits in
+    the stage, so a segment whose stages last 1.3x as long takes 1.3x the hours. ``base_hours``
+    adds account upkeep (calls, QBRs) that does not depend on lead flow.
     """
     w = np.asarray(lead_weight, dtype=float)
     hours = np.asarray(stage_hours, dtype=float)
@@ -81,7 +84,8 @@ def workload_hours(
     mult = np.broadcast_to(np.asarray(win_multiplier, dtype=float), w.shape)[:, None] ** (1 / len(conv))
     p_pass = np.minimum(conv[None, :] * mult, 1.0)
     reach = np.cumprod(np.hstack([np.ones((len(w), 1)), p_pass[:, :-1]]), axis=1)
-    per_lead = (reach * hours[None, :]).sum(axis=1) * np.asarray(hours_multiplier, dtype=float)
+    per_lead = ((reach * hours[None, :]).sum(axis=1) * np.asarray(hours_multiplier, dtype=float)
+                * np.asarray(duration_multiplier, dtype=float))
     return leads_per_year * w * per_lead + base_hours
 
 
@@ -97,6 +101,7 @@ def scenario_workload(accounts: pd.DataFrame, scenario, base_hours: float = 0.0)
         names.map(lambda n: seg[n].hours_multiplier).to_numpy(dtype=float),
         names.map(lambda n: seg[n].win_multiplier).to_numpy(dtype=float),
         base_hours,
+        names.map(lambda n: seg[n].duration_multiplier).to_numpy(dtype=float),
     )
 
 

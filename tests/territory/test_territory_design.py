@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,28 @@ def test_workload_hours_by_hand():
     np.testing.assert_allclose(got, [60.0, 310.0])
     # win multiplier 4 over 2 stages = 2 per stage: the lead always reaches stage 2 -> 3 h a lead.
     np.testing.assert_allclose(workload_hours([1.0], 10, [1.0, 2.0], [0.5, 0.4], win_multiplier=4.0), [30.0])
+    # a segment whose stages last 1.3x as long is worked 1.3x the hours: 10 leads x 2 h x 1.3
+    np.testing.assert_allclose(workload_hours([1.0], 10, [1.0, 2.0], [0.5, 0.4], duration_multiplier=1.3), [26.0])
+
+
+@pytest.mark.parametrize("segment", [{}, {"duration_multiplier": 1.3}, {"hours_multiplier": 0.7, "duration_multiplier": 0.8}])
+def test_workload_estimate_matches_the_hours_the_engine_works(segment):
+    # One segment, reps with time to spare (every deal worked): the engine's hours per lead are the
+    # estimate's (which quotas and workload-balanced territories rely on), whatever the segment's
+    # hours and stage durations. Measured 2.14 / 2.71 / 1.23 h per lead against 2.03 / 2.64 / 1.14.
+    import salessim
+
+    sc = salessim.load_scenario(
+        Path(__file__).resolve().parents[2] / "data/scenarios/midmarket.yaml",
+        **{"org.weekly_hours": 80.0, "market.products": [{"name": "Core", "share": 1.0}],
+           "market.segments": [{"name": "B", "share_of_accounts": 1.0, "potential_weight": 1.0,
+                                "deal_size": {"median": 26000, "sigma": 0.6}, **segment}]})
+    led = salessim.simulate(sc, seed=1).ledger
+    stages = sc.funnel.stages
+    seg = sc.market.segments[0]
+    estimate = workload_hours([1.0], 1.0, [s.rep_hours for s in stages], [s.conversion for s in stages],
+                              seg.hours_multiplier, seg.win_multiplier, 0.0, seg.duration_multiplier)[0]
+    assert led["hours_worked"].sum() / led["leads"].sum() == pytest.approx(estimate, rel=0.1)
 
 
 def test_geographic_separates_two_clusters():
