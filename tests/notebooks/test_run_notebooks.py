@@ -221,12 +221,14 @@ def _target(html, tables):
     sets = replicate_designs({today: base, "equal split": salessim.load_scenario(base, **{"quota.strategy": "equal_split"})}, 3, 0)
     cols = ["spearman_rho", "pearson_r", "at_or_above_quota", "attainment_spread"]
     assert_same_numbers(fair[fair["design"].isin(sets)], quota_fairness(attainment_vs_potential(sets)), ["design"], cols)
-    # fairness: quotas split by potential leave rich territories behind (rho < 0), an equal split
-    # favours them (rho > 0); with equal hours and no ramp, capacity-based quotas are an equal split
+    # fairness: an equal split favours rich territories (rho > 0), splitting by account potential
+    # alone (blind to the reps' hours) leaves them behind (rho < 0), today's split by what territories
+    # can yield sits closest to 0 (fast copy: +0.00, +0.60, -0.38); with equal hours and no ramp,
+    # capacity-based quotas are an equal split
     rho = fair.set_index("design")["spearman_rho"]
-    assert rho[today] < 0 < rho["equal split"] and rho["capacity-based"] == rho["equal split"]
-    # splitting by account potential alone (blind to the reps' hours) leaves rich territories further behind
-    assert rho["top-down by account potential"] < rho[today]
+    blind = rho["top-down by account potential"]
+    assert blind < 0 < rho["equal split"] and rho["capacity-based"] == rho["equal split"]
+    assert abs(rho[today]) < min(rho["equal split"], -blind)
     strategies = pd.read_csv(tables / "strategies.csv")
     assert_same_numbers(strategies[strategies["scenario"].isin(sets)], comparison(sets, baseline=today).summary(),
                         ["scenario", "kpi"], ["mean", "diff", "diff_low", "diff_high"])
