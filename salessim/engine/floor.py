@@ -295,16 +295,19 @@ class SalesFloor:
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
         the region has none; the rep itself if nobody is active."""
-        out = rep.copy()
         active = np.flatnonzero(self.active)
         if len(active) == 0 or len(rep) == 0:
-            return out
-        for region in np.unique(self.rep_region[rep]):
-            m = self.rep_region[rep] == region
-            pool = active[self.rep_region[active] == region]
-            pool = pool if len(pool) else active
-            out[m] = pool[np.minimum((u[m] * len(pool)).astype(np.int64), len(pool) - 1)]
-        return out
+            return rep.copy()
+        # each region's active reps in one array (ascending within a region), then a pick per deal
+        active_region = self.rep_region[active]
+        pools = active[np.argsort(active_region, kind="stable")]
+        counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
+        first = np.cumsum(counts) - counts
+        region = self.rep_region[rep]
+        local = counts[region] > 0
+        size = np.where(local, counts[region], len(active))
+        pick = np.minimum((u * size).astype(np.int64), size - 1)
+        return np.where(local, pools[np.where(local, first[region] + pick, 0)], active[np.where(local, 0, pick)])
 
     # ------------------------------------------------------------------ leads
 

@@ -205,9 +205,16 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
               iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
-    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast)."""
-    v00, v01 = V[(*rows, ip, iy)], V[(*rows, ip, iy + 1)]
-    v10, v11 = V[(*rows, ip + 1, iy)], V[(*rows, ip + 1, iy + 1)]
+    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
+    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell."""
+    n_p, n_y = V.shape[-2:]
+    cell = 0
+    for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
+        cell = cell * size + row
+    cell = (cell * n_p + ip) * n_y + iy
+    flat = V.reshape(-1)
+    v00, v01 = flat.take(cell), flat.take(cell + 1)
+    v10, v11 = flat.take(cell + n_y), flat.take(cell + n_y + 1)
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 
