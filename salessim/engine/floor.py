@@ -376,14 +376,16 @@ class SalesFloor:
             specialist=np.full(k, -1, np.int64), extra_hours=np.zeros(k),
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
-        self._enter_stage(idx, np.zeros(k, np.int64))
+        self._enter_stage(idx, np.zeros(k, np.int64), only=0)
         self._close(idx[uncovered], created[uncovered], Outcome.LOST)
         self.open = np.concatenate([self.open, idx[~uncovered]])
 
-    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray) -> None:
+    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None) -> None:
+        """Deals ``idx`` enter ``stage`` (per deal; ``only``: the one stage they all enter, when
+        the caller knows it): their days in it drawn from their dice, and the entries counted."""
         p = self.pipe
         stages = self.scenario.funnel.stages
-        present = np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
+        present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             s = int(present[0])
             days = stages[s].duration.quantile(p.u_dur[idx, s])
@@ -497,7 +499,7 @@ class SalesFloor:
             s = p.stage[idx]
             mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.structure.seller_multiplier(idx)
                     * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
-            passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
+            passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
             self._close(idx[won], at[won], Outcome.WON)

@@ -94,6 +94,11 @@ class Pipeline:
         self.n += k
         return np.arange(rows.start, rows.stop)
 
+    def dice(self, name: str, idx: np.ndarray, stage: np.ndarray) -> np.ndarray:
+        """``cols[name][idx, stage]`` of a per-stage dice column (``u_conv``, ``u_dur``): one
+        ``take`` at the flat index (the same numbers as the two-array index, faster)."""
+        return self.cols[name].reshape(-1).take(idx * self.n_stages + stage)
+
 
 def _column(name: str) -> property:
     """Read access to a pipeline column: its first ``n`` entries (a view)."""
