@@ -449,9 +449,15 @@ class SalesFloor:
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
         """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
-        ``np.lexsort((entered, -stage, rep))`` in two stable passes, the second on one small
-        integer key (radix sort when it fits in 16 bits)."""
-        by_entry = np.argsort(self.pipe.entered[o], kind="stable")
+        ``np.lexsort((entered, -stage, rep))`` in two passes, the second a stable sort on one
+        small integer key (radix sort when it fits in 16 bits). The first pass sorts the entry
+        days with the faster unstable sort: without ties the order is the same; with ties (equal
+        days, which a stable sort keeps in index order) it sorts again, stably."""
+        entered = self.pipe.entered[o]
+        by_entry = np.argsort(entered)
+        in_order = entered[by_entry]
+        if not (in_order[1:] > in_order[:-1]).all():  # equal days (or NaN): keep them in index order
+            by_entry = np.argsort(entered, kind="stable")
         key = rep * self.n_stages + (self.n_stages - 1 - stage)
         if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
             key = key.astype(np.int16)

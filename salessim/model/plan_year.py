@@ -178,7 +178,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
-        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else 0.0  # none: pays 0 anywhere
+        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else None  # none: pays 0 anywhere
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
@@ -186,7 +186,9 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     out = 0.0
     for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
-            W = g + _interp_rows(start, cell + k * n_y, wy)
+            W = _interp_rows(start, cell + k * n_y, wy)
+            if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
+                W = g + W
         else:
             W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
         out = out + weight[:, None, None] * W
