@@ -511,7 +511,7 @@ class SalesFloor:
             self._close(idx[won], at[won], Outcome.WON)
             nxt = passed & (s < S - 1)
             idx, at = idx[nxt], at[nxt]
-            if len(idx):
+            if len(idx) and self.recorder.record_transitions:
                 self.recorder.transition(idx, at, s[nxt].copy(), s[nxt] + 1)
             p.cols["stage"][idx] += 1
             p.cols["clock"][idx] = at
@@ -527,10 +527,9 @@ class SalesFloor:
         p.cols["close"][idx] = day
         if outcome == Outcome.WON:
             credited = idx[self.structure.credited(idx)]
-            rep = p.rep[credited]
-            amount = p.amount[credited]
-            self.recorder.booked[self.month] += np.bincount(rep, amount, self.n_reps)
-            self.decisions.step_booked += np.bincount(rep, amount, self.n_reps)
+            booked = np.bincount(p.rep[credited], p.amount[credited], self.n_reps)
+            self.recorder.booked[self.month] += booked
+            self.decisions.step_booked += booked
         if self.recorder.record_transitions:
             to = np.full(len(idx), self.n_stages if outcome == Outcome.WON else -1)
             self.recorder.transition(idx, day, p.stage[idx], to)
