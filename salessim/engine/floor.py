@@ -37,7 +37,7 @@ from salessim.engine.deal_choice import DealPriorities
 from salessim.engine.events import EventState, run_events
 from salessim.engine.layout import layout, monthly_quota
 from salessim.engine.people import People
-from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
+from salessim.engine.pipeline import Outcome, Pipeline, RepStatus, Timing
 from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
 from salessim.engine.seeding import seed_pipeline
@@ -370,10 +370,10 @@ class SalesFloor:
             rep[vacant] = self._cover(rep[vacant], u[:, 1])
         idx = self.pipe.add(
             account=account, rep=rep, segment=segment, product=product,
-            created=created, amount=amount, list_amount=amount, stage=np.zeros(k, np.int64),
-            outcome=np.zeros(k, np.int8), close=np.full(k, np.nan), clock=created, entered=created,
-            source=np.full(k, source, np.int8), moved=np.zeros(k, np.int8), channel=channel,
-            specialist=np.full(k, -1, np.int64), extra_hours=np.zeros(k),
+            created=created, amount=amount, list_amount=amount, stage=0,
+            outcome=Outcome.OPEN, close=np.nan, clock=created, entered=created,
+            source=source, moved=Timing.AS_DUE, channel=channel,
+            specialist=-1, extra_hours=0.0,
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
         self._enter_stage(idx, np.zeros(k, np.int64), only=0)

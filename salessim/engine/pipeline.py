@@ -84,7 +84,8 @@ class Pipeline:
             self.cols[name] = new
 
     def add(self, **values: np.ndarray) -> np.ndarray:
-        """Append deals; returns their indices."""
+        """Append deals; returns their indices. A column's value may be a scalar: the same for
+        every deal added (``account`` must be an array: it gives the number of deals)."""
         k = len(values["account"])
         if self.n + k > len(self.cols["account"]):
             self._grow(self.n + k)
