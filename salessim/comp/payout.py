@@ -529,9 +529,21 @@ class Ledger:
 
     def frame(self) -> pd.DataFrame:
         """The line items as a tidy frame (one row per rep, period and line)."""
+        lines, explanations = self.lines()
+        if explanations is None:
+            return lines
+        lines["explanation"] = explanations()
+        return lines
+
+    def lines(self) -> tuple[pd.DataFrame, Callable[[], pd.api.extensions.ExtensionArray] | None]:
+        """:meth:`frame` without its ``explanation`` column, and a function that writes that
+        column in the frame's row order (``None`` when there are no lines: the frame is then
+        :meth:`frame`'s). The text is most of the frame's cost, so callers that may never read
+        it can defer it."""
         perf = self.perf
         labels = perf.period_labels()
         parts: list[dict] = []
+        texts: list[Callable[[], list[str]]] = []  # each part's explanations, written when asked for
         order = 0
         for b in self.blocks:
             order += 1
@@ -546,23 +558,25 @@ class Ledger:
                 "credited": b.credited[r, t] if b.credited is not None else nan,
                 "quota": b.quota[r, t] if b.quota is not None else nan,
                 "attainment": b.attainment[r, t] if b.attainment is not None else nan,
-                "cents": b.amount[r, t], "explanation": b.explain(r, t),
+                "cents": b.amount[r, t],
             })
+            texts.append(lambda explain=b.explain, r=r, t=t: explain(r, t))
         for rows in self.rows:
             order += 1
             k = len(rows.r)
             parts.append({"r": rows.r, "t": rows.t, "order": np.full(k, order), "item": rows.item,
                           "component": rows.component, "detail": rows.detail, "measure": rows.measure,
                           "basis": "", "credited": np.full(k, np.nan), "quota": np.full(k, np.nan),
-                          "attainment": np.full(k, np.nan), "cents": rows.amount, "explanation": rows.explanation})
+                          "attainment": np.full(k, np.nan), "cents": rows.amount})
+            texts.append(lambda explanation=rows.explanation: explanation)
         if not parts:
-            return pd.DataFrame(columns=COLUMNS)
-        cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis", "explanation") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
+            return pd.DataFrame(columns=COLUMNS), None
+        cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
         by_line = np.lexsort((cols["order"], cols["t"], cols["r"]))  # rep, period, then block order (stable)
         df = {k: v[by_line] for k, v in cols.items()}
         r, t = df["r"].astype(int), df["t"].astype(int)
         self._reconcile(r, t, df["cents"].astype(np.int64))
-        return pd.DataFrame({
+        lines = pd.DataFrame({
             "rep": pd.array(perf.reps, dtype="string").take(r),  # each label converted once, then taken
             "period": pd.array(labels, dtype="string").take(t),
             "fiscal_year": perf.fiscal_year[t],
@@ -570,8 +584,13 @@ class Ledger:
             **{col: _text_array(df[col]) for col in ("component", "detail", "measure", "basis")},
             **{col: df[col].astype(float) for col in ("credited", "quota", "attainment")},
             "amount": df["cents"].astype(np.int64) / 100.0,
-            "explanation": pd.array(df["explanation"], dtype="string"),
         })
+
+        def explanations() -> pd.api.extensions.ExtensionArray:
+            text = np.concatenate([np.asarray(f(), dtype=object) for f in texts])
+            return pd.array(text[by_line], dtype="string")
+
+        return lines, explanations
 
     def _reconcile(self, r: np.ndarray, t: np.ndarray, line_cents: np.ndarray) -> None:
         """Each rep-period's lines sum to its total pay, to the cent, within the money limit."""

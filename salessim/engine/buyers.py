@@ -50,7 +50,7 @@ class Buyers:
         if not len(o):
             return
         end = t0 + pos.days_left
-        due = np.median(decisions.close_quantiles(o), axis=1)
+        due = decisions.close_median(o)
         o, due = o[due < end], due[due < end]
         if not len(o):
             return

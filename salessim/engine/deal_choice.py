@@ -105,6 +105,8 @@ class DealPriorities:
         w = self.settings.value_weight
         if not self.on or w == 0.0 or not len(o) or not short.any():
             return close_order
+        if self.settings.value_basis == "spif" and not self.spifs():  # no SPIF moves any deal forward
+            return close_order
         f, p = self.floor, self.floor.pipe
         seg, prod = p.segment[o], p.product[o]
         spif = np.zeros(len(o))

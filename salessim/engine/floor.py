@@ -37,7 +37,7 @@ from salessim.engine.deal_choice import DealPriorities
 from salessim.engine.events import EventState, run_events
 from salessim.engine.layout import layout, monthly_quota
 from salessim.engine.people import People
-from salessim.engine.pipeline import Outcome, Pipeline, RepStatus
+from salessim.engine.pipeline import Outcome, Pipeline, RepStatus, Timing
 from salessim.engine.recorder import Recorder
 from salessim.engine.reps import RepDecisions
 from salessim.engine.seeding import seed_pipeline
@@ -295,16 +295,19 @@ class SalesFloor:
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
         the region has none; the rep itself if nobody is active."""
-        out = rep.copy()
         active = np.flatnonzero(self.active)
         if len(active) == 0 or len(rep) == 0:
-            return out
-        for region in np.unique(self.rep_region[rep]):
-            m = self.rep_region[rep] == region
-            pool = active[self.rep_region[active] == region]
-            pool = pool if len(pool) else active
-            out[m] = pool[np.minimum((u[m] * len(pool)).astype(np.int64), len(pool) - 1)]
-        return out
+            return rep.copy()
+        # each region's active reps in one array (ascending within a region), then a pick per deal
+        active_region = self.rep_region[active]
+        pools = active[np.argsort(active_region, kind="stable")]
+        counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
+        first = np.cumsum(counts) - counts
+        region = self.rep_region[rep]
+        local = counts[region] > 0
+        size = np.where(local, counts[region], len(active))
+        pick = np.minimum((u * size).astype(np.int64), size - 1)
+        return np.where(local, pools[np.where(local, first[region] + pick, 0)], active[np.where(local, 0, pick)])
 
     # ------------------------------------------------------------------ leads
 
@@ -367,20 +370,22 @@ class SalesFloor:
             rep[vacant] = self._cover(rep[vacant], u[:, 1])
         idx = self.pipe.add(
             account=account, rep=rep, segment=segment, product=product,
-            created=created, amount=amount, list_amount=amount, stage=np.zeros(k, np.int64),
-            outcome=np.zeros(k, np.int8), close=np.full(k, np.nan), clock=created, entered=created,
-            source=np.full(k, source, np.int8), moved=np.zeros(k, np.int8), channel=channel,
-            specialist=np.full(k, -1, np.int64), extra_hours=np.zeros(k),
+            created=created, amount=amount, list_amount=amount, stage=0,
+            outcome=Outcome.OPEN, close=np.nan, clock=created, entered=created,
+            source=source, moved=Timing.AS_DUE, channel=channel,
+            specialist=-1, extra_hours=0.0,
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
-        self._enter_stage(idx, np.zeros(k, np.int64))
+        self._enter_stage(idx, np.zeros(k, np.int64), only=0)
         self._close(idx[uncovered], created[uncovered], Outcome.LOST)
         self.open = np.concatenate([self.open, idx[~uncovered]])
 
-    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray) -> None:
+    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None) -> None:
+        """Deals ``idx`` enter ``stage`` (per deal; ``only``: the one stage they all enter, when
+        the caller knows it): their days in it drawn from their dice, and the entries counted."""
         p = self.pipe
         stages = self.scenario.funnel.stages
-        present = np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
+        present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             s = int(present[0])
             days = stages[s].duration.quantile(p.u_dur[idx, s])
@@ -444,9 +449,15 @@ class SalesFloor:
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
         """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
-        ``np.lexsort((entered, -stage, rep))`` in two stable passes, the second on one small
-        integer key (radix sort when it fits in 16 bits)."""
-        by_entry = np.argsort(self.pipe.entered[o], kind="stable")
+        ``np.lexsort((entered, -stage, rep))`` in two passes, the second a stable sort on one
+        small integer key (radix sort when it fits in 16 bits). The first pass sorts the entry
+        days with the faster unstable sort: without ties the order is the same; with ties (equal
+        days, which a stable sort keeps in index order) it sorts again, stably."""
+        entered = self.pipe.entered[o]
+        by_entry = np.argsort(entered)
+        in_order = entered[by_entry]
+        if not (in_order[1:] > in_order[:-1]).all():  # equal days (or NaN): keep them in index order
+            by_entry = np.argsort(entered, kind="stable")
         key = rep * self.n_stages + (self.n_stages - 1 - stage)
         if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
             key = key.astype(np.int16)
@@ -494,13 +505,13 @@ class SalesFloor:
             s = p.stage[idx]
             mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.structure.seller_multiplier(idx)
                     * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
-            passed = p.u_conv[idx, s] < np.minimum(self.conv[s] * mult, 1.0)
+            passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
             self._close(idx[won], at[won], Outcome.WON)
             nxt = passed & (s < S - 1)
             idx, at = idx[nxt], at[nxt]
-            if len(idx):
+            if len(idx) and self.recorder.record_transitions:
                 self.recorder.transition(idx, at, s[nxt].copy(), s[nxt] + 1)
             p.cols["stage"][idx] += 1
             p.cols["clock"][idx] = at
@@ -516,10 +527,9 @@ class SalesFloor:
         p.cols["close"][idx] = day
         if outcome == Outcome.WON:
             credited = idx[self.structure.credited(idx)]
-            rep = p.rep[credited]
-            amount = p.amount[credited]
-            self.recorder.booked[self.month] += np.bincount(rep, amount, self.n_reps)
-            self.decisions.step_booked += np.bincount(rep, amount, self.n_reps)
+            booked = np.bincount(p.rep[credited], p.amount[credited], self.n_reps)
+            self.recorder.booked[self.month] += booked
+            self.decisions.step_booked += booked
         if self.recorder.record_transitions:
             to = np.full(len(idx), self.n_stages if outcome == Outcome.WON else -1)
             self.recorder.transition(idx, day, p.stage[idx], to)

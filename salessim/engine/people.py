@@ -113,10 +113,20 @@ class People:
         first = max(month - 2, wm)  # the last three months
         quota = f.decisions.quota[first : month + 1].sum(axis=0)
         booked = f.recorder.booked[first : month + 1].sum(axis=0)
-        potential = workable(f.scenario, f.accounts, f.territory, f.layout.roster)  # what it can yield
+        potential = self._workable()  # what it can yield
         ramped = f.active & (f.ramp >= 1)
         excess = mot.target_excess(quota, potential, booked[ramped].sum(), potential[ramped].sum())
         self.morale = np.where(f.active, mot.next_morale(self.morale, excess, m.morale), 1.0)
+
+    def _workable(self) -> np.ndarray:
+        """What each territory can yield (:func:`salessim.engine.layout.workable`), recomputed only
+        when an event replaced the territories or the accounts (both are replaced, not changed
+        in place; the cache keeps the objects it was computed from)."""
+        f = self.floor
+        cached = getattr(self, "_workable_of", None)
+        if cached is None or cached[0] is not f.territory or cached[1] is not f.accounts:
+            self._workable_of = (f.territory, f.accounts, workable(f.scenario, f.accounts, f.territory, f.layout.roster))
+        return self._workable_of[2]
 
     def quit_factor(self, month: int) -> np.ndarray:
         """Quit-hazard multiplier of the non-monetary terms: recognition, career, morale."""

@@ -84,7 +84,8 @@ class Pipeline:
             self.cols[name] = new
 
     def add(self, **values: np.ndarray) -> np.ndarray:
-        """Append deals; returns their indices."""
+        """Append deals; returns their indices. A column's value may be a scalar: the same for
+        every deal added (``account`` must be an array: it gives the number of deals)."""
         k = len(values["account"])
         if self.n + k > len(self.cols["account"]):
             self._grow(self.n + k)
@@ -93,6 +94,11 @@ class Pipeline:
             self.cols[name][rows] = v
         self.n += k
         return np.arange(rows.start, rows.stop)
+
+    def dice(self, name: str, idx: np.ndarray, stage: np.ndarray) -> np.ndarray:
+        """``cols[name][idx, stage]`` of a per-stage dice column (``u_conv``, ``u_dur``): one
+        ``take`` at the flat index (the same numbers as the two-array index, faster)."""
+        return self.cols[name].reshape(-1).take(idx * self.n_stages + stage)
 
 
 def _column(name: str) -> property:

@@ -75,6 +75,9 @@ class RepDecisions:
         self._foresight: tuple | None = None  # (plan, Foresight) of the plan in force
         self.step_booked = np.zeros(f.n_reps)  # credited in the current work step (currency)
         self._later_stage_days = _later_stage_days(s.funnel.stages)
+        # quantiles rise with the level, so each deal's close days do too (segment multipliers are
+        # positive): their median is the mean of the two middle levels (checked once here)
+        self._levels_sorted = bool((np.diff(self._later_stage_days, axis=1) >= 0).all() and (f.seg_dur >= 0).all())
         self.buyers = Buyers(f)  # strategic buyers: bargain on the period end
 
     def _expected_deal_size(self) -> float:
@@ -143,11 +146,12 @@ class RepDecisions:
         y_start = float(f.clock.month_starts[max(year_first, 0)])
         # months of this fiscal year before the run started count at the rep's pace
         before = self.run_rate * max(y_start - self._fiscal_start_day(month), 0.0)
-        hire_month = self.hire_month()
-        p = self._credit(max(first, 0), month + 1, hire_month) / qa if pacing < 12 else np.zeros(f.n_reps)
-        y0 = (self._credit(max(year_first, 0), max(first, 0), hire_month) + before) / qa
+        # credit of the year before the pacing period, and in it (adjacent month ranges: one pass)
+        earlier, current = self._credit_split(max(year_first, 0), max(first, 0), month + 1, self.hire_month())
+        p = current / qa if pacing < 12 else np.zeros(f.n_reps)
+        y0 = (earlier + before) / qa
         if pacing == 12:
-            y0 = y0 + self._credit(max(first, 0), month + 1, hire_month) / qa
+            y0 = y0 + current / qa
         last = min(first + pacing, len(f.clock.month_starts) - 1) if pacing < 12 else min(year_first + 12, len(f.clock.month_starts) - 1)
         end = self._month_start_day(last)
         start = self._month_start_day(first)
@@ -160,6 +164,17 @@ class RepDecisions:
         months before the hire count as on pace and a predecessor's bookings are not theirs."""
         booked, quota = self._own(lo, hi, hire_month)
         return booked + self.quota[lo:hi].sum(axis=0) - quota
+
+    def _credit_split(self, lo: int, mid: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(_credit(lo, mid), _credit(mid, hi))`` (currency), with the months masked once: each
+        is summed over its own months, as :meth:`_credit` sums them."""
+        own = np.arange(lo, hi)[:, None] >= hire_month[None, :]
+        booked = self.floor.recorder.booked[lo:hi] * own
+        quota = self.quota[lo:hi]
+        quota_own = quota * own
+        k = mid - lo
+        return tuple(booked[a:b].sum(axis=0) + quota[a:b].sum(axis=0) - quota_own[a:b].sum(axis=0)
+                     for a, b in ((0, k), (k, hi - lo)))
 
     def _own(self, lo: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each slot's current rep's bookings and quota over months ``lo`` .. ``hi - 1`` from
@@ -197,6 +212,17 @@ class RepDecisions:
         f, p = self.floor, self.floor.pipe
         return ((p.clock[idx] + p.remaining[idx])[:, None]
                 + self._later_stage_days[p.stage[idx]] * f.seg_dur[p.segment[idx], None])
+
+    def close_median(self, idx: np.ndarray) -> np.ndarray:
+        """Each deal's median close day (clock day): ``np.median(close_quantiles(idx), axis=1)``,
+        read from the two middle levels alone when the levels are in order (the same numbers)."""
+        if not self._levels_sorted:
+            return np.median(self.close_quantiles(idx), axis=1)
+        f, p = self.floor, self.floor.pipe
+        mid = len(CLOSE_LEVELS) // 2
+        middle = ((p.clock[idx] + p.remaining[idx])[:, None]
+                  + self._later_stage_days[p.stage[idx], mid - 1 : mid + 1] * f.seg_dur[p.segment[idx], None])
+        return (middle[:, 0] + middle[:, 1]) / 2
 
     def deal_values(self, pos: Position, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What crediting each deal ``idx`` at its amount adds to its rep's plan-year value

@@ -178,7 +178,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
-        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else 0.0  # none: pays 0 anywhere
+        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else None  # none: pays 0 anywhere
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
@@ -186,7 +186,9 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     out = 0.0
     for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
-            W = g + _interp_rows(start, cell + k * n_y, wy)
+            W = _interp_rows(start, cell + k * n_y, wy)
+            if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
+                W = g + W
         else:
             W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
         out = out + weight[:, None, None] * W
@@ -205,9 +207,16 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
               iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
-    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast)."""
-    v00, v01 = V[(*rows, ip, iy)], V[(*rows, ip, iy + 1)]
-    v10, v11 = V[(*rows, ip + 1, iy)], V[(*rows, ip + 1, iy + 1)]
+    weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
+    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell."""
+    n_p, n_y = V.shape[-2:]
+    cell = 0
+    for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
+        cell = cell * size + row
+    cell = (cell * n_p + ip) * n_y + iy
+    flat = V.reshape(-1)
+    v00, v01 = flat.take(cell), flat.take(cell + 1)
+    v10, v11 = flat.take(cell + n_y), flat.take(cell + n_y + 1)
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 

@@ -101,7 +101,8 @@ def org_kpis(result: SimResult) -> list[tuple[str, float, str]]:
         ("training cost", _training_cost(result), cur),
     ]
     sales_revenue = float(won["amount"].sum())
-    comp = float(result.statements["amount"].sum()) if result.statements is not None else float("nan")
+    lines = result.statement_lines  # the amounts, without writing the explanations
+    comp = float(lines["amount"].sum()) if lines is not None else float("nan")
     structure, n_regions = structure_of(sc.org), len(sc.market.regions)
     mgmt_total = sum(structure.management_cost(n_regions).values()) * months / 12
     heads = sc.org.reps + structure.management_heads(n_regions) + structure.extra_heads()

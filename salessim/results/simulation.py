@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp.incentive import Incentive
-from salessim.comp.payout import statements as plan_statements
+from salessim.comp.payout import ledger as plan_ledger
 from salessim.comp.performance import TENURED, Performance, laid_out
 from salessim.comp.plan import CompPlan, PlanError, Spif
 from salessim.engine.events import event_tables
@@ -100,16 +101,17 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     ledger = _ledger(floor, deals, rep_cat)
     customers, customer_events = _customers(floor, rep_cat)
     event_costs, event_log = event_tables(floor)
-    statements = None
+    statements = explanations = None
     if sc.plan is not None:
-        statements = _statements(floor, _credits(floor, deals, ledger, _people(floor)), customers)
+        statements, explanations = _statements(floor, _credits(floor, deals, ledger, _people(floor)), customers)
         ledger = _with_pay(ledger, statements)
     return SimResult(
         scenario=sc,
         seed=seed,
         deals=deals,
         ledger=ledger,
-        statements=statements,
+        statement_lines=statements,
+        statement_explanations=explanations,
         customers=customers,
         customer_events=customer_events,
         reps=pd.DataFrame(
@@ -129,22 +131,32 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     )
 
 
-def _statements(floor: SalesFloor, credits: Credits, customers: pd.DataFrame) -> pd.DataFrame:
+def _statements(floor: SalesFloor, credits: Credits, customers: pd.DataFrame) -> tuple[pd.DataFrame, Callable | None]:
     """Pay statements, each month under the plan in force (plan changes split the window into
-    segments; each segment's statements come from its own plan, then they are concatenated)."""
+    segments; each segment's statements come from its own plan, then they are concatenated).
+
+    Returns the statements without their ``explanation`` column and a function that writes it
+    (``None`` if the statements are complete): :attr:`SimResult.statements` adds the text when
+    first read."""
     wm = floor.scenario.calendar.warmup_months
     segments = floor.event_state.plan_segments
     h = len(credits.months)
-    out = []
+    out, texts = [], []
     for k, (first, plan) in enumerate(segments):
         last = segments[k + 1][0] if k + 1 < len(segments) else wm + h
         lo, hi = max(first - wm, 0), min(max(last - wm, 0), h)
         if hi <= lo:
             continue
         churn = credits.churn(customers, plan.clawback.within_months) if plan.clawback is not None else None
-        st = plan_statements(plan, credits.performance(plan, lo, hi, churn))
+        st, text = plan_ledger(plan, credits.performance(plan, lo, hi, churn)).lines()
+        if text is None:  # no lines: the complete (empty) statements
+            st, text = st.drop(columns="explanation"), (lambda: pd.array([], dtype=object))
         out.append(st.assign(plan=plan.name) if len(segments) > 1 else st)
-    return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+        texts.append(text)
+    lines = pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+    if len(texts) == 1:
+        return lines, texts[0]
+    return lines, lambda: pd.concat([pd.Series(f()) for f in texts], ignore_index=True).array
 
 
 def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype) -> pd.DataFrame:

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,13 +31,37 @@ class SimResult:
     ledger: pd.DataFrame
     reps: pd.DataFrame
     accounts: pd.DataFrame
-    statements: pd.DataFrame | None = None
+    #: the pay statements without their ``explanation`` column while that is unwritten (see
+    #: :attr:`statements`); complete statements may be given here too
+    statement_lines: pd.DataFrame | None = None
     customers: pd.DataFrame | None = None
     customer_events: pd.DataFrame | None = None
     events: pd.DataFrame | None = None
     event_costs: pd.DataFrame | None = None
     event_log: pd.DataFrame | None = None
+    #: writes the statements' ``explanation`` column (in their row order) when first read
+    statement_explanations: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def statements(self) -> pd.DataFrame | None:
+        """Pay statements (:func:`salessim.comp.payout.statements`' columns, plus ``plan`` when an
+        event changed the plan). The plain-English ``explanation`` of each line is written on
+        first read (it is most of their cost and few callers read it); the frame is then kept."""
+        if self.statement_explanations is None:
+            return self.statement_lines
+        if "statements" not in self._cache:
+            lines = self.statement_lines.copy(deep=False)
+            lines.insert(lines.columns.get_loc("amount") + 1, "explanation", self.statement_explanations())
+            self._cache["statements"] = lines
+        return self._cache["statements"]
+
+    def __getstate__(self) -> dict:
+        """Pickled with the explanations written (the function that writes them stays behind)."""
+        statements = self.statements
+        state = dict(self.__dict__, statement_lines=statements, statement_explanations=None)
+        state["_cache"] = {k: v for k, v in self._cache.items() if k != "statements"}
+        return state
 
     @property
     def stage_names(self) -> list[str]:
