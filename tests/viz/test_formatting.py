@@ -1,6 +1,7 @@
 """The presentation layer: one minus sign, no -0, points for rate changes, no fake intervals."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -96,3 +97,14 @@ def test_chart_texts_in_chinese_keep_names():
     assert tr_text("mean of 3 replications", "zh") == "均值： 3 次重复模拟"
     assert tr_text("current: tiered accelerator with cap\n(n=60)", "zh") == "current: tiered accelerator with cap\n(n=60)"
     assert tr_text("revenue", "en") == "revenue"
+
+
+def test_scenario_overview_speaks_the_report_language():
+    import salessim
+    from salessim.ui.overview import scenario_overview
+
+    sc = salessim.load_scenario(Path(__file__).resolve().parents[2] / "data/scenarios/midmarket.yaml")
+    en, zh = scenario_overview(sc), scenario_overview(sc, "zh")
+    assert len(en) == len(zh) and en["item"].iloc[0] == "scenario" and zh["item"].iloc[0] == "情景"
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in item) for item in zh["item"])  # every label in Chinese
+    assert "100 人" in zh["value"].iloc[2] and "52,000" == zh["value"].iloc[4] == en["value"].iloc[4]
