@@ -147,7 +147,7 @@ class RepDecisions:
         # months of this fiscal year before the run started count at the rep's pace
         before = self.run_rate * max(y_start - self._fiscal_start_day(month), 0.0)
         # credit of the year before the pacing period, and in it (adjacent month ranges: one pass)
-        earlier, current = self._credit_split(max(year_first, 0), max(first, 0), month + 1, self.hire_month())
+        earlier, current = self._credit(max(year_first, 0), max(first, 0), month + 1, self.hire_month())
         p = current / qa if pacing < 12 else np.zeros(f.n_reps)
         y0 = (earlier + before) / qa
         if pacing == 12:
@@ -157,17 +157,12 @@ class RepDecisions:
         start = self._month_start_day(first)
         return Position(fs, step, rho, p, y0, qa, end - t0, end - start, fiscal_month)
 
-    def _credit(self, lo: int, hi: int, hire_month: np.ndarray) -> np.ndarray:
-        """What months ``lo`` .. ``hi - 1`` credit each slot's current rep (currency): their own
-        bookings from their hire month on, and the quota of the months before it. A hire's plan
-        year is pro-rated to the months employed (the statements' ``employed_share``), so the
-        months before the hire count as on pace and a predecessor's bookings are not theirs."""
-        booked, quota = self._own(lo, hi, hire_month)
-        return booked + self.quota[lo:hi].sum(axis=0) - quota
-
-    def _credit_split(self, lo: int, mid: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(_credit(lo, mid), _credit(mid, hi))`` (currency), with the months masked once: each
-        is summed over its own months, as :meth:`_credit` sums them."""
+    def _credit(self, lo: int, mid: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What months ``lo`` .. ``mid - 1`` and ``mid`` .. ``hi - 1`` credit each slot's current rep
+        (currency, one array per range, the months masked once): their own bookings from their hire
+        month on, and the quota of the months before it. A hire's plan year is pro-rated to the
+        months employed (the statements' ``employed_share``), so the months before the hire count
+        as on pace and a predecessor's bookings are not theirs."""
         own = np.arange(lo, hi)[:, None] >= hire_month[None, :]
         booked = self.floor.recorder.booked[lo:hi] * own
         quota = self.quota[lo:hi]
