@@ -57,6 +57,11 @@ class Incentive:
         self.state = {"ytd_credited": np.zeros(n), "ytd_quota": np.zeros(n), "ytd_paid": np.zeros(n),
                       "ytd_periods": np.zeros(n)}
 
+    def start(self, rep: int) -> None:
+        """A hire in slot ``rep`` starts their own plan year: no year-to-date credit or pay."""
+        for v in self.state.values():
+            v[rep] = 0.0
+
     def pay(self, credited: np.ndarray, quota: np.ndarray, reps: np.ndarray | None = None,
             ahead: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """Variable pay (currency) for the current period if rep ``reps[i]`` ends it having been

@@ -285,6 +285,8 @@ class SalesFloor:
             yield env.timeout(7)
         self.active[rep] = True
         self.hired_day[rep] = day = float(env.now)
+        if self.decisions.incentive is not None:
+            self.decisions.incentive.start(rep)
         self.people.hired(rep, hire_skill(float(u[1]), self.scenario.org.skill.sd, hiring), day)
         self.recorder.staff(rep, day, "hired")
         # after onboarding, the hire takes over the territory's pipeline from the covering colleagues

@@ -311,13 +311,13 @@ class RepDecisions:
         st = f.scenario.staffing
         u = f.rng["staffing"].random(f.n_reps)
         first = max(self.year_first[month], 0)
-        k = month - first + 1
-        booked, quota = self._own(first, month + 1, self.hire_month())  # a hire: since the hire
+        hire_month = self.hire_month()
+        booked, quota = self._own(first, month + 1, hire_month)  # a hire: since the hire
         attainment = booked / np.maximum(quota, 1e-9)
         f.people.month_end(month, attainment)
         if not st.attrition.enabled:
             return []
-        pay_ratio = self.pay_ratio(first, month, k)
+        pay_ratio = self.pay_ratio(first, month, hire_month)
         ranked = np.where(f.active, attainment, -np.inf)
         top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
         # new hires judge their pay and attainment only once ramped
@@ -326,31 +326,32 @@ class RepDecisions:
                                      st.attrition, f.people.quit_factor(month))
         return np.flatnonzero(f.active & (u < p)).tolist()
 
-    def pay_ratio(self, first: int, month: int, k: int) -> np.ndarray:
-        """Year-to-date pay over market pay for the same months (1 = at market): base, variable
-        pay of closed plan periods, and what the open period would pay on its pro-rated quota."""
+    def pay_ratio(self, first: int, month: int, hire_month: np.ndarray) -> np.ndarray:
+        """Each slot's current rep's pay over market pay for the same months (1 = at market), over
+        the fiscal year's months ``first`` .. ``month`` they were employed (a hire: from the hire
+        month on): base, the variable pay of the plan periods closed since, and what the open
+        period would pay on their own credit against its pro-rated quota."""
         f = self.floor
         market = f.scenario.behaviour.market_pay
         inc = self.incentive
         if inc is None:
             return np.ones(f.n_reps)
-        variable = self.variable_paid[max(first, 0) : month + 1].sum(axis=0)  # closed periods
-        p_first, p_last = self.period_first[month], self.period_last[month]
+        own = np.arange(first, month + 1)[:, None] >= hire_month[None, :]
+        variable = (self.variable_paid[first : month + 1] * own).sum(axis=0)  # closed periods
+        p_first, p_last = max(self.period_first[month], 0), self.period_last[month]
         if month < p_last:  # an open period: its pay so far against the quota so far
-            booked = f.recorder.booked[p_first : month + 1].sum(axis=0)
-            quota = self.quota[p_first : month + 1].sum(axis=0)
-            variable += inc.pay(booked, quota)
-        return (inc.base_salary * k / 12 + variable + self.unseen_pay * k / 12) / (market.ote * k / 12)
+            variable += inc.pay(*self._own(p_first, month + 1, hire_month))
+        years = own.sum(axis=0) / 12
+        return (inc.base_salary + self.unseen_pay + variable / years) / market.ote
 
     def close_periods(self, month: int) -> None:
         """At a month end: pay the plan period that ends with it and roll the fiscal year."""
-        f = self.floor
         inc = self.incentive
         if inc is None or month != self.period_last[month]:
             return
-        first = self.period_first[month]
-        self.variable_paid[month] = inc.close_period(f.recorder.booked[first : month + 1].sum(axis=0),
-                                                     self.quota[first : month + 1].sum(axis=0))
+        first = max(self.period_first[month], 0)  # a period begun before the run: from its start
+        # each slot's current rep on their own credit and pro-rated quota (the statements' rule)
+        self.variable_paid[month] = inc.close_period(*self._own(first, month + 1, self.hire_month()))
         if month + 1 < len(self.year_first) and self.year_first[month + 1] == month + 1:
             inc.new_year()
             self.ratchet_quotas(month)

@@ -66,7 +66,19 @@ class Effort(Frozen):
         return self
 
     def grid(self) -> np.ndarray:
-        return np.linspace(self.min, self.max, self.levels)
+        """The effort levels a rep compares: ``levels`` evenly from ``min`` to ``max``, plus the
+        intrinsic effort when it falls between two of them. Effort costs (e - intrinsic)^2, so a
+        rep with nothing at stake (a secured or hopeless bonus) works at the intrinsic effort;
+        off the grid, its two neighbours would tie and rounding noise (which differs between
+        CPUs) would pick one of them."""
+        g = np.linspace(self.min, self.max, self.levels)
+        if self.min <= self.intrinsic <= self.max:
+            near = int(np.argmin(np.abs(g - self.intrinsic)))
+            if abs(g[near] - self.intrinsic) < 1e-9:
+                g[near] = self.intrinsic
+            else:
+                g = np.sort(np.append(g, self.intrinsic))
+        return g
 
 
 class Timing(Frozen):

@@ -383,7 +383,7 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
 
     Bookings are credited to the person holding the deal's rep slot on its close day (none
     while the slot is vacant), on direct deals and, with ``overlay_credit``, partner deals; with
-    a comp plan that has SPIFs, deal by deal. Specialists are credited on the deals they
+    a comp plan that has SPIFs (the scenario's or one a plan change brings in), deal by deal. Specialists are credited on the deals they
     supported, against a quota equal to their share of the supported products' share of the
     company target."""
     sc, clock = floor.scenario, floor.clock
@@ -407,7 +407,7 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
     person = _person_of(people, won_slot, deals["close_day"].to_numpy()[won] + w)
     won, won_slot, person = won[person >= 0], won_slot[person >= 0], person[person >= 0]  # partner deals of a vacant territory: nobody to credit
     amount = deals["amount"].to_numpy()
-    by_deal = sc.plan is not None and any(isinstance(c, Spif) for c in sc.plan.components)
+    by_deal = any(isinstance(c, Spif) for _, plan in floor.event_state.plan_segments if plan is not None for c in plan.components)
     if by_deal:
         q_credited = np.zeros(len(q_person))
         d_person, d_month, d_amount, d_team = person, close_month[won], amount[won], floor.rep_region[won_slot].astype(np.int64)

@@ -147,6 +147,21 @@ def test_plan_change_statements_use_the_plan_in_force(base):
     assert_frame_equal(month_rows(r.ledger, 1, 6)[LEDGER_COLS], month_rows(base.ledger, 1, 6)[LEDGER_COLS])
 
 
+def test_plan_change_to_a_spif_plan_pays_its_spif_on_every_qualifying_deal():
+    """A SPIF that arrives with a plan change pays like one in the scenario's own plan: 1,000 per
+    Analytics deal of at least 5,000 credited April-June (it used to pay nothing: deal-by-deal
+    crediting keyed on the scenario's plan only)."""
+    root = __import__("tests.conftest").conftest.ROOT
+    r = run({"kind": "plan_change", "at": 2, "plan": str(root / "data/plans/spif.yaml")})
+    spif = r.statements[r.statements["item"] == "spif"]
+    d = r.deals
+    q2 = d["close_date"].between("2026-04-01", "2026-06-30 23:59:59")
+    ok = (d["outcome"] == "won") & (d["product"] == "Analytics") & (d["amount"] >= 5000) & q2 & (d["channel"] == "direct")
+    assert ok.sum() > 20
+    assert spif["amount"].sum() == pytest.approx(1000.0 * ok.sum())
+    assert set(spif["period"].astype(str)) <= {"2026-04", "2026-05", "2026-06"}
+
+
 def test_key_account_loss_stops_its_deals_and_churns_its_contracts():
     r = run({"kind": "key_account_loss", "at": 5, "account": 7})
     d = r.deals[r.deals["account"] == 7]
