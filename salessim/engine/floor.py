@@ -388,14 +388,14 @@ class SalesFloor:
         p = self.pipe
         stages = self.scenario.funnel.stages
         present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
+        u = p.dice("u_dur", idx, stage)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
-            s = int(present[0])
-            days = stages[s].duration.quantile(p.u_dur[idx, s])
+            days = stages[int(present[0])].duration.quantile(u)
         else:
             days = np.empty(len(idx))
             for s in present:
                 m = stage == s
-                days[m] = stages[s].duration.quantile(p.u_dur[idx[m], s])
+                days[m] = stages[s].duration.quantile(u[m])
         p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
         S = self.n_stages  # counts: a bincount adds exactly what np.add.at would
         self.recorder.stage_entries[self.month] += np.bincount(p.rep[idx] * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
@@ -499,7 +499,7 @@ class SalesFloor:
             done = end <= t1
             going = ~done
             rest = idx[going]
-            p.cols["remaining"][rest] = rem[going] - (t1 - clk[going]) * speed[going]
+            p.cols["remaining"][rest] = (rem - (t1 - clk) * speed)[going]
             p.cols["clock"][rest] = t1
             idx, at = idx[done], end[done]
             if not len(idx):
