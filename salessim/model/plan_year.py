@@ -215,18 +215,19 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
-              iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
+              iy: np.ndarray, wy: np.ndarray, offset: int = 0) -> np.ndarray:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
     weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
-    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell."""
+    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell
+    plus ``offset`` (the next row of a leading axis without a new index), from views of ``V``."""
     n_p, n_y = V.shape[-2:]
     cell = 0
     for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
         cell = cell * size + row
     cell = (cell * n_p + ip) * n_y + iy
-    flat = V.reshape(-1)
-    v00, v01 = flat.take(cell), flat.take(cell + 1)
-    v10, v11 = flat.take(cell + n_y), flat.take(cell + n_y + 1)
+    flat = V.reshape(-1)[offset:]
+    v00, v01 = flat.take(cell), flat[1:].take(cell)
+    v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 
@@ -249,7 +250,7 @@ def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray
     ip, wp = _split(yr.p_grid, p)
     iy, wy = _split(yr.y_grid, y0)
     a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
-    b = _bilinear(table.V, (t, lo + 1), ip, wp, iy, wy)
+    b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offset=table.V[0, 0].size)  # the pace row above
     return (1 - w) * a + w * b
 
 
