@@ -388,14 +388,14 @@ class SalesFloor:
         p = self.pipe
         stages = self.scenario.funnel.stages
         present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
+        u = p.dice("u_dur", idx, stage)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
-            s = int(present[0])
-            days = stages[s].duration.quantile(p.u_dur[idx, s])
+            days = stages[int(present[0])].duration.quantile(u)
         else:
             days = np.empty(len(idx))
             for s in present:
                 m = stage == s
-                days[m] = stages[s].duration.quantile(p.u_dur[idx[m], s])
+                days[m] = stages[s].duration.quantile(u[m])
         p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
         S = self.n_stages  # counts: a bincount adds exactly what np.add.at would
         self.recorder.stage_entries[self.month] += np.bincount(p.rep[idx] * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
@@ -414,8 +414,12 @@ class SalesFloor:
             return
         rep, stage = p.rep[o], p.stage[o]
         present = (t1 - p.clock[o]) / length
-        demand = (self.hours_per_week[stage] * self.seg_hours[p.segment[o]] * self.structure.role_hours[rep]
-                  + p.extra_hours[o]) * (length / 7) * present
+        demand = self.hours_per_week[stage]  # x segment x role hours, + coordination, x weeks present
+        demand *= self.seg_hours[p.segment[o]]
+        demand *= self.structure.role_hours[rep]
+        demand += p.extra_hours[o]
+        demand *= length / 7
+        demand *= present
         partner = p.channel[o] == 1
         demand[partner] = 0.0  # partners work their own deals
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
@@ -483,10 +487,10 @@ class SalesFloor:
         share = np.divide(used, offered, out=np.zeros_like(used), where=offered > 0)
         return spare * self.team_help * share[self.rep_region]
 
-    def win_multiplier(self, rep: np.ndarray) -> np.ndarray:
-        """Rep-side multiplier on the overall win probability: skill, effort and ramp-up."""
+    def win_multiplier(self) -> np.ndarray:
+        """Each rep's multiplier on the overall win probability: skill, effort and ramp-up."""
         e = self.scenario.behaviour.effort.win_elasticity
-        return (self.skill * np.maximum(self.effort, 1e-3) ** e * (0.5 + 0.5 * self.ramp))[rep]  # per rep, then per deal
+        return self.skill * np.maximum(self.effort, 1e-3) ** e * (0.5 + 0.5 * self.ramp)
 
     def _progress(self, idx: np.ndarray, t1: float) -> None:
         """Move worked deals through as many stages as they complete before ``t1``."""
@@ -499,7 +503,7 @@ class SalesFloor:
             done = end <= t1
             going = ~done
             rest = idx[going]
-            p.cols["remaining"][rest] = rem[going] - (t1 - clk[going]) * speed[going]
+            p.cols["remaining"][rest] = (rem - (t1 - clk) * speed)[going]
             p.cols["clock"][rest] = t1
             idx, at = idx[done], end[done]
             if not len(idx):

@@ -198,8 +198,8 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        late = p.stage[idx] >= f.n_stages - 2
-        return idx[late & (p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
+        idx = idx[p.stage[idx] >= f.n_stages - 2]  # the late deals first: the other tests read fewer
+        return idx[(p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
         """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the

@@ -53,7 +53,7 @@ class DirectSales:
         f = self.floor
         rep = f.pipe.rep[idx]
         local = np.where(f.acc_region[f.pipe.account[idx]] == f.rep_region[rep], self.local_win, 1.0)
-        return f.win_multiplier(rep) * self.role_win[rep] * local
+        return (f.win_multiplier() * self.role_win)[rep] * local  # per rep, then one gather per deal
 
     def specialist_boost(self, idx: np.ndarray, stage: np.ndarray) -> np.ndarray | float:
         """Per-stage conversion factor from specialists' support."""

@@ -312,7 +312,7 @@ def simulate_customers(
     renewed_w = np.where(in_window_renewal, value[:, :-1], 0.0).sum(axis=1)
     churn_day = np.where(churned, start + k_churn * MONTH_DAYS, np.nan)
 
-    customers = deals.drop(columns="close_day").assign(
+    customers = pd.concat([deals.drop(columns="close_day"), pd.DataFrame(dict(  # one frame: not 16 inserts
         start_day=start,
         term_months=term,
         status=pd.Categorical(np.where(churned, "churned", "active"), ["active", "churned"]),
@@ -329,7 +329,7 @@ def simulate_customers(
         expansion_value=expansion_w,
         contraction_value=contraction_w,
         ltv=amount / term * per("gross_margin") * ltv_months,
-    )
+    ), index=deals.index)], axis=1)
     events = _events(deals, start, renewed, renewal_month, value, delta, churned, k_churn, churn_term)
     return customers, events
 

@@ -99,7 +99,9 @@ def _shocks(mean: np.ndarray, deals_per_quota: float, size_cv: float) -> np.ndar
     deals = np.maximum(mean * deals_per_quota, 1e-3)
     s2 = np.log1p((1.0 + size_cv**2) / deals)
     s = np.sqrt(s2)
-    return np.exp(s[..., None] * _GH_X - s2[..., None] / 2)
+    z = s[..., None] * _GH_X
+    z -= s2[..., None] / 2
+    return np.exp(z, out=z)
 
 
 def solve(year: PlanYear, prefs: Preferences, rho_grid: np.ndarray) -> ValueTable:
@@ -152,17 +154,23 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
 
 def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Linear interpolation on a uniform ``grid``: the cell below ``x`` and the weight of the one above."""
-    pos = np.clip((x - grid[0]) / (grid[1] - grid[0]), 0.0, len(grid) - 1.0)
-    i = np.minimum(pos.astype(np.int64), len(grid) - 2)
-    return i, pos - i
+    pos = (x - grid[0]) / (grid[1] - grid[0])
+    np.clip(pos, 0.0, len(grid) - 1.0, out=pos)
+    i = pos.astype(np.int64)
+    np.minimum(i, len(grid) - 2, out=i)
+    return i, np.subtract(pos, i, out=pos)
 
 
-def _interp_rows(base: np.ndarray, cell: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _interp_rows(base: np.ndarray, cell: np.ndarray, w: np.ndarray, offset: int = 0) -> np.ndarray:
     """Linear interpolation along the rows of a C-contiguous ``base``: between the flat index
-    ``cell`` and the next point, weight ``w`` on the next (cells and weights from :func:`_split`)."""
-    lo = base.take(cell)
-    hi = base.take(cell + 1)
-    return lo + w * (hi - lo)
+    ``cell + offset`` and the next point, weight ``w`` on the next (cells and weights from
+    :func:`_split`; the offset and the next point are read from views, not shifted indices)."""
+    flat = base.reshape(-1)
+    lo = flat[offset:].take(cell)
+    hi = flat[offset + 1 :].take(cell)
+    hi -= lo
+    hi *= w
+    return np.add(lo, hi, out=hi)
 
 
 def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
@@ -173,8 +181,9 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     yr, pr = table.year, table.prefs
     lo, w = _pace(table, rho)
     mean = rho[:, None] * (pr.effort_grid ** pr.elasticity)[None, :] * days / 365.25  # (n, L)
-    credit = mean[..., None] * _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K)
-    nxt = p[:, None, None] + credit
+    nxt = _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K): credit, then where it leaves p
+    nxt *= mean[..., None]
+    nxt += p[:, None, None]
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
@@ -183,15 +192,16 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
         cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
-    out = 0.0
+    out = None
     for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
-            W = _interp_rows(start, cell + k * n_y, wy)
+            W = _interp_rows(start, cell, wy, k * n_y)
             if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
-                W = g + W
+                W += g
         else:
             W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
-        out = out + weight[:, None, None] * W
+        W *= weight[:, None, None]
+        out = W if out is None else np.add(out, W, out=out)  # (no 0.0 + first row: same choice)
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
     return pr.effort_grid[np.argmax(value, axis=1)]
 
@@ -205,18 +215,19 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
-              iy: np.ndarray, wy: np.ndarray) -> np.ndarray:
+              iy: np.ndarray, wy: np.ndarray, offset: int = 0) -> np.ndarray:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
     weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
-    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell."""
+    ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell
+    plus ``offset`` (the next row of a leading axis without a new index), from views of ``V``."""
     n_p, n_y = V.shape[-2:]
     cell = 0
     for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
         cell = cell * size + row
     cell = (cell * n_p + ip) * n_y + iy
-    flat = V.reshape(-1)
-    v00, v01 = flat.take(cell), flat.take(cell + 1)
-    v10, v11 = flat.take(cell + n_y), flat.take(cell + n_y + 1)
+    flat = V.reshape(-1)[offset:]
+    v00, v01 = flat.take(cell), flat[1:].take(cell)
+    v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
 
 
@@ -239,7 +250,7 @@ def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray
     ip, wp = _split(yr.p_grid, p)
     iy, wy = _split(yr.y_grid, y0)
     a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
-    b = _bilinear(table.V, (t, lo + 1), ip, wp, iy, wy)
+    b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offset=table.V[0, 0].size)  # the pace row above
     return (1 - w) * a + w * b
 
 
