@@ -1,5 +1,8 @@
-"""The plans of the published-effects tests: pairs at equal target pay (OTE 150,000, 60:40 mix, so
-every plan pays 60,000 of variable at 100% of quota), on the midmarket market scaled to 40 reps."""
+"""The plans of the published-effects tests, on the midmarket market scaled to 40 reps. Every plan
+has the same target pay (OTE 150,000, 60:40 mix: a 60,000 target incentive); the linear, bonus, cap
+and ratchet plans pay all of it at 100% of quota, the convex plan half of it up to quota and 2.5x
+the rate above (measured, 10 paired runs: comp cost 6.63M vs the linear plan's 6.14M, +8%, on
+4% more revenue)."""
 
 from __future__ import annotations
 
