@@ -13,6 +13,9 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# a notebook cell in fast mode takes seconds: past 10 minutes the kernel's reply was lost, and the
+# report run starts once more instead of hanging the suite (salessim.ui.report.CELL_TIMEOUT_ENV)
+os.environ.setdefault("SALESSIM_CELL_TIMEOUT", "600")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "data" / "scenarios"

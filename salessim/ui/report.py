@@ -215,15 +215,27 @@ def localized(path: Path, lang: str, folder: Path) -> Path:
     return source
 
 
+#: Environment variable: seconds a notebook cell may run before the run is retried once (unset:
+#: no limit). The test suite sets it: a kernel reply lost between the kernel and the client
+#: (nbclient waits for it forever; seen once in CI on notebook 05 with the kernel idle) then
+#: costs one retry instead of a hung run.
+CELL_TIMEOUT_ENV = "SALESSIM_CELL_TIMEOUT"
+
+
 def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Mapping[str, Any] | None = None,
                timeout: float | None = None) -> ReportRun:
     """Execute one notebook with ``parameters`` (only those it declares) and publish it.
 
-    Raises :class:`ReportError` naming the notebook and the failing cell; the partially
-    executed notebook is kept in the run folder.
+    ``timeout``: seconds a cell may run (default: ``$SALESSIM_CELL_TIMEOUT``, else no limit); a
+    cell over it makes the run start once more, then fail. Raises :class:`ReportError` naming the
+    notebook and the failing cell; the partially executed notebook is kept in the run folder.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+
+    if timeout is None and os.environ.get(CELL_TIMEOUT_ENV):
+        timeout = float(os.environ[CELL_TIMEOUT_ENV])
 
     path = Path(notebook)
     name = path.stem
@@ -249,11 +261,20 @@ def run_report(notebook: str | Path, out: str | Path = "reports", parameters: Ma
     source = localized(path, str(run_params.get("lang", "en")), folder)
     with package_on_path():
         try:
-            papermill.execute_notebook(
-                str(source), str(executed), parameters=run_params, kernel_name=kernel_name(),
-                cwd=str(path.parent.resolve()), progress_bar=False, log_output=False,
-                execution_timeout=timeout,
-            )
+            for attempt in (1, 2):
+                try:
+                    papermill.execute_notebook(
+                        str(source), str(executed), parameters=run_params, kernel_name=kernel_name(),
+                        cwd=str(path.parent.resolve()), progress_bar=False, log_output=False,
+                        execution_timeout=timeout,
+                    )
+                    break
+                except CellTimeoutError:
+                    if attempt == 2:
+                        raise ReportError(f"{path.name}: a cell ran past {timeout:g} s twice; partial notebook kept "
+                                          f"at {executed} (raise the limit with timeout= or ${CELL_TIMEOUT_ENV})") from None
+        except ReportError:
+            raise
         except PapermillExecutionError as e:
             first = next((ln.strip() for ln in (e.source or "").splitlines()
                           if ln.strip() and not ln.lstrip().startswith("#")), "")

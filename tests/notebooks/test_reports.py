@@ -26,6 +26,21 @@ def _notebook(tmp_path, *cells, name="broken"):
     return path
 
 
+def test_a_cell_past_the_time_limit_is_run_once_more_then_named(tmp_path):
+    """A hung kernel reply must not hang the run: past ``timeout`` the notebook runs once more
+    (the second attempt sees the marker the first left and finishes), and a cell that runs past it
+    twice is a one-line ReportError."""
+    marker = tmp_path / "first-attempt"
+    once = _notebook(tmp_path, new_code_cell(
+        f"import pathlib, time\np = pathlib.Path({str(marker)!r})\nif not p.exists():\n    p.touch()\n    time.sleep(60)"),
+        name="slow_once")
+    run = report.run_report(once, tmp_path / "reports", timeout=8)
+    assert marker.exists() and run.html.exists()
+    always = _notebook(tmp_path, new_code_cell("import time\ntime.sleep(60)"), name="slow")
+    with pytest.raises(report.ReportError, match="slow.ipynb: a cell ran past 8 s twice"):
+        report.run_report(always, tmp_path / "reports", timeout=8)
+
+
 def test_param_hash_is_stable_and_distinguishes_requests():
     a = report.param_hash("00_quickstart", {"seed": 1, "fast": True})
     assert a == report.param_hash("00_quickstart", {"fast": True, "seed": 1})
