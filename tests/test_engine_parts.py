@@ -30,7 +30,8 @@ def _direct_open(floor: SalesFloor, rep: int) -> np.ndarray:
 def test_result_labels_come_from_the_codes(small_scenario) -> None:
     r = salessim.simulate(small_scenario, seed=3)
     assert list(r.deals["outcome"].cat.categories) == labels(Outcome) == ["open", "won", "lost"]
-    assert list(r.deals["timing"].cat.categories) == labels(Timing) == ["as due", "pulled in", "pushed out", "bargained"]
+    assert list(r.deals["timing"].cat.categories) == labels(Timing) == ["as due", "pulled in", "pushed out", "bargained",
+                                                                          "held to period end"]
     assert list(r.ledger["status"].cat.categories) == labels(RepStatus) == ["active", "ramping", "vacant"]
 
 

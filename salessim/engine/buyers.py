@@ -5,10 +5,20 @@ A share ``pricing.buyers.share`` of the accounts (drawn once per run from the ``
 the same accounts under every plan, common random numbers) are strategic. Each work step, the
 strategic buyer of every deal in the last two stages (proposal, negotiation: where price is on the
 table) expected to sign before the end of the rep's pacing period (the fiscal year when there is
-none) threatens to sign next period instead, and takes a share of what signing now is worth to the
-rep (:func:`salessim.model.pricing.bargained_discount`). A deal bargained to a discount keeps its
-dates, books its list amount less the discount (``amount`` vs ``list_amount``; timing
-``bargained``) and is not moved again. Days are clock days; amounts currency.
+none) either bargains now or holds the signature to the period's last day, whichever they expect
+to get more from (:func:`salessim.model.pricing.holds_to_deadline`: the deadline effect).
+
+* **Bargains now**: threatens to sign next period instead and takes a share of what signing now is
+  worth to the rep (:func:`salessim.model.pricing.bargained_discount`). The deal keeps its dates,
+  books its list amount less the discount (``amount`` vs ``list_amount``; timing ``bargained``)
+  and is not moved again.
+* **Holds to the deadline** (timing ``held to period end``): the deal is still worked through its
+  stages; once negotiated it waits, needing no rep hours and slipping no more, and is signed on the
+  period's last day (``hold_until``), at the discount bargained in the period's last step, where
+  the buyer's threat costs nothing. A held deal not negotiated by then signs when it is, at that
+  price.
+
+Days are clock days; amounts currency.
 """
 
 from __future__ import annotations
@@ -16,7 +26,11 @@ from __future__ import annotations
 import numpy as np
 
 from salessim.engine.pipeline import Timing
-from salessim.model.pricing import bargained_discount
+from salessim.model.pricing import bargain_share, bargained_discount, expected_discount, holds_to_deadline
+
+LAST_DAY = 0.5  #: a held deal signs this many days before the period end (its last calendar day)
+#: Standard-normal nodes and weights of a 5-point Gauss-Hermite rule (expectations over a spread).
+HERMITE = (lambda x, w: (x, w / w.sum()))(*np.polynomial.hermite_e.hermegauss(5))
 
 
 class Buyers:
@@ -38,27 +52,66 @@ class Buyers:
             self._u = np.concatenate([self._u, self._flags_rng.random(int(account.max()) + 1 - len(self._u))])
         return self._u[account] < self.policy.buyers.share
 
-    def bargain(self, t0: float, month: int, pos, decisions) -> None:
-        """Strategic buyers of deals due this period bargain a discount (``pos``: the reps'
-        :class:`~salessim.engine.reps.Position` at clock day ``t0``; ``decisions``: the
-        :class:`~salessim.engine.reps.RepDecisions` that values deals for their reps)."""
+    def bargain(self, t0: float, t1: float, month: int, pos, decisions) -> None:
+        """Strategic buyers of deals due this period bargain a discount now or hold the signature
+        to the period end; held deals due to sign in this step (``t0`` .. ``t1``) bargain
+        (``pos``: the reps' :class:`~salessim.engine.reps.Position` at clock day ``t0``;
+        ``decisions``: the :class:`~salessim.engine.reps.RepDecisions` that values deals)."""
         if not self.on:
             return
         f, p = self.floor, self.floor.pipe
+        end = t0 + pos.days_left
         o = decisions.movable(f.open)
         o = o[self.strategic(p.account[o])]
-        if not len(o):
-            return
-        end = t0 + pos.days_left
         due = decisions.close_median(o)
         o, due = o[due < end], due[due < end]
-        if not len(o):
-            return
-        now, later = decisions.deal_values(pos, o)
-        depth = bargained_discount(now, later, end - due, self.policy, self._rng.random(len(o)))
+        if len(o):
+            now, later = decisions.deal_values(pos, o)
+            want_now = bargain_share(now, later, end - due, self.policy)
+            hold = np.zeros(len(o), dtype=bool)
+            if self.policy.buyers.deadline:
+                at_end = bargain_share(self._at_period_end(pos, o, decisions), later[None, :], 0.0, self.policy)
+                hold = holds_to_deadline(want_now, HERMITE[1] @ expected_discount(at_end, self.policy), end - due, self.policy)
+            held = o[hold]
+            p.cols["moved"][held] = Timing.HELD_TO_PERIOD_END
+            p.cols["hold_until"][held] = end - LAST_DAY
+            rest = ~hold
+            self._grant(o[rest], bargained_discount(now[rest], later[rest], (end - due)[rest], self.policy,
+                                                    self._rng.random(int(rest.sum()))), month, Timing.BARGAINED)
+        # held deals that sign in this step: the bargain of the last day (the threat costs nothing)
+        signing = f.open[(p.moved[f.open] == Timing.HELD_TO_PERIOD_END) & (p.hold_until[f.open] > t0) & (p.hold_until[f.open] <= t1)]
+        if len(signing):
+            now, later = decisions.deal_values(pos, signing)
+            self._grant(signing, bargained_discount(now, later, 0.0, self.policy, self._rng.random(len(signing))),
+                        month, Timing.HELD_TO_PERIOD_END)
+
+    def _at_period_end(self, pos, idx: np.ndarray, decisions) -> np.ndarray:
+        """``(5, deals)``: what crediting each deal ``idx`` on the last day of the pacing period
+        would add to its rep's plan-year value (currency), at five places the rep's credit may
+        stand then: their pace to the end with the spread of the deals still to come (a compound
+        Poisson of deal sizes), at the nodes of :data:`HERMITE` (average with its weights)."""
+        p = self.floor.pipe
+        r = p.rep[idx]
+        fs = pos.foresight
+        pacing = fs.pacing_months
+        last_month = pos.fiscal_month - pos.fiscal_month % pacing + pacing - 1 if pacing < 12 else 11
+        step = fs.step(last_month, 31.0)
+        qa = pos.annual_quota[r]
+        mean = pos.rho[r] * pos.days_left / 365.25  # credit to come, annual quotas
+        sd = np.sqrt(mean * decisions.avg_deal / qa * (1 + decisions.size_cv**2))
+        nodes, _ = HERMITE
+        to_come = np.maximum(mean[None, :] + nodes[:, None] * sd[None, :], 0.0)  # (5, deals)
+        p_end, y_end = (pos.p[r] + to_come, np.broadcast_to(pos.y0[r], to_come.shape)) if pacing < 12 else \
+            (np.zeros_like(to_come), pos.y0[r] + to_come)
+        value = fs.deal_value(np.full((len(nodes), 1), step), pos.rho[r], p_end, y_end, p.amount[idx] / qa)
+        return value
+
+    def _grant(self, idx: np.ndarray, depth: np.ndarray, month: int, timing: Timing) -> None:
+        """Deals ``idx`` get discounts ``depth`` (share of list; 0: none, the deal is left as is)."""
+        f, p = self.floor, self.floor.pipe
         got = depth > 0
-        idx = o[got]
+        idx = idx[got]
         cut = p.amount[idx] * depth[got]
         p.cols["amount"][idx] -= cut
-        p.cols["moved"][idx] = Timing.BARGAINED
+        p.cols["moved"][idx] = timing
         np.add.at(f.recorder.discounts[month], p.rep[idx], cut)

@@ -422,6 +422,8 @@ class SalesFloor:
         demand *= present
         partner = p.channel[o] == 1
         demand[partner] = 0.0  # partners work their own deals
+        ready = p.ready[o] == 1  # negotiated, waiting for the buyer's signature day: no hours
+        demand[ready] = 0.0
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
         short = np.bincount(rep, demand, self.n_reps) > cap
@@ -432,7 +434,7 @@ class SalesFloor:
         before = np.concatenate([[0.0], cum])[first]
         served = np.empty(len(o), dtype=bool)
         served[order] = (cum - d_sorted - before[r_sorted]) < cap[r_sorted]
-        served |= partner
+        served |= partner | ready
         worked = np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
         if self.team_help > 0:  # a team award: colleagues of the region give spare hours
             worked += self._help(o, order, served, demand, cap - worked)
@@ -450,8 +452,22 @@ class SalesFloor:
             self._close(waiting[lost], when[lost], Outcome.LOST)
             self.slipped += np.bincount(p.rep[waiting[lost]], minlength=self.n_reps)
             p.cols["clock"][waiting[~lost]] = t1
-        self._progress(o[served], t1)
+        self._progress(o[served & ~ready], t1)
+        self._sign_held(o, ready, t1)
         self.open = o[p.outcome[o] == Outcome.OPEN]
+
+    def _sign_held(self, o: np.ndarray, ready: np.ndarray, t1: float) -> None:
+        """Deals whose buyers held the signature to a day before ``t1`` sign if negotiated
+        (``ready``, per deal of ``o``); for the others the hold lapses (they sign when negotiated,
+        at the price bargained, and may be bargained over again if none was)."""
+        p = self.pipe
+        due = p.hold_until[o] <= t1
+        signs = o[ready & due]
+        self._close(signs, p.hold_until[signs], Outcome.WON, learned=True)
+        lapsed = o[~ready & due & (p.moved[o] == Timing.HELD_TO_PERIOD_END) & (p.outcome[o] == Outcome.OPEN)]
+        if len(lapsed):
+            p.cols["moved"][lapsed] = np.where(p.amount[lapsed] < p.list_amount[lapsed], Timing.BARGAINED, Timing.AS_DUE)
+            p.cols["hold_until"][lapsed] = 0.0
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
         """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
@@ -514,6 +530,16 @@ class SalesFloor:
             passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
+            # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
+            held = won & (p.moved[idx] == Timing.HELD_TO_PERIOD_END)
+            at = np.where(held, np.maximum(at, p.hold_until[idx]), at)
+            waits = won & (at > t1)
+            ready = idx[waits]
+            p.cols["ready"][ready] = 1
+            p.cols["clock"][ready] = t1
+            ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
+            self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
+            won &= ~waits
             self._close(idx[won], at[won], Outcome.WON)
             nxt = passed & (s < S - 1)
             idx, at = idx[nxt], at[nxt]
@@ -524,8 +550,9 @@ class SalesFloor:
             p.cols["entered"][idx] = at
             self._enter_stage(idx, p.stage[idx])
 
-    def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome) -> None:
-        """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the caller)."""
+    def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome, learned: bool = False) -> None:
+        """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the
+        caller; ``learned``: wins the reps' run rates counted when they were negotiated)."""
         if not len(idx):
             return
         p = self.pipe
@@ -535,7 +562,8 @@ class SalesFloor:
             credited = idx[self.structure.credited(idx)]
             booked = np.bincount(p.rep[credited], p.amount[credited], self.n_reps)
             self.recorder.booked[self.month] += booked
-            self.decisions.step_booked += booked
+            if not learned:
+                self.decisions.step_booked += booked
         if self.recorder.record_transitions:
             to = np.full(len(idx), self.n_stages if outcome == Outcome.WON else -1)
             self.recorder.transition(idx, day, p.stage[idx], to)

@@ -23,12 +23,14 @@ class Outcome(IntEnum):
 class Timing(IntEnum):
     """How a deal's close date or price was moved at a period end (``Pipeline.moved``): by its rep
     (pulled in at a discount, pushed out) or by a strategic buyer (bargained a discount for
-    signing this period; :mod:`salessim.engine.buyers`)."""
+    signing this period, or held the signature to the period's last day and bargained there;
+    :mod:`salessim.engine.buyers`)."""
 
     AS_DUE = 0
     PULLED_IN = 1
     PUSHED_OUT = 2
     BARGAINED = 3
+    HELD_TO_PERIOD_END = 4
 
 
 class RepStatus(IntEnum):
@@ -58,13 +60,14 @@ class Pipeline:
     #: list amount (currency); stage index; :class:`Outcome`; close day (NaN while open); days left
     #: in the stage; the day up to which the deal is simulated; day it entered its stage; source
     #: (0 inbound, 1 self-sourced); :class:`Timing`; channel (0 direct, 1 partner); specialist
-    #: (-1 none); extra rep hours per week (coordination).
+    #: (-1 none); extra rep hours per week (coordination); the day a strategic buyer signs a deal
+    #: held to a period end (0: when negotiated); whether a held deal is negotiated and waits (1).
     SPEC = {
         "account": np.int64, "rep": np.int64, "segment": np.int64, "product": np.int64,
         "created": np.float64, "amount": np.float64, "list_amount": np.float64, "stage": np.int64,
         "outcome": np.int8, "close": np.float64, "remaining": np.float64, "clock": np.float64,
         "entered": np.float64, "source": np.int8, "moved": np.int8, "channel": np.int8,
-        "specialist": np.int64, "extra_hours": np.float64,
+        "specialist": np.int64, "extra_hours": np.float64, "hold_until": np.float64, "ready": np.int8,
     }
 
     def __post_init__(self) -> None:

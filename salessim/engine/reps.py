@@ -69,6 +69,8 @@ class RepDecisions:
         # What a rep expects to sell per day at normal effort: starts at the team's expectation.
         self.run_rate = np.full(f.n_reps, 0.85 * f.layout.expected_annual / 365.25 / f.n_reps)
         self.avg_deal = self._expected_deal_size()
+        sigma = np.mean([seg.deal_size.sigma for seg in s.market.segments])
+        self.size_cv = float(np.sqrt(np.expm1(sigma**2)))  # of deal amounts
         annual = float(quota.sum(axis=0).mean()) * 12 / n_months
         self.mean_annual_quota = annual  # currency per rep and year: the value table's unit
         self.unseen_pay = incentive.unseen_target(annual) if incentive is not None else 0.0
@@ -106,7 +108,7 @@ class RepDecisions:
             effort = np.ones(f.n_reps)
         f.effort = np.where(f.active, effort, 0.0)
         if b.timing.enabled:
-            self.buyers.bargain(t0, month, pos, self)
+            self.buyers.bargain(t0, t1, month, pos, self)
         if b.timing.enabled and pos.days_left <= min(b.timing.window_days, 0.25 * pos.period_days):
             self._move_deals(t0, month, pos)
 
@@ -117,9 +119,8 @@ class RepDecisions:
             f = self.floor
             s = f.scenario
             n_regions = len(s.market.regions)
-            sigma = np.mean([seg.deal_size.sigma for seg in s.market.segments])
             fs = foresight(s, plan, annual_quota=self.mean_annual_quota, avg_deal=self.avg_deal,
-                           size_cv=float(np.sqrt(np.expm1(sigma**2))), team_size=max(f.n_reps // n_regions, 1),
+                           size_cv=self.size_cv, team_size=max(f.n_reps // n_regions, 1),
                            team_pace=float(self.run_rate.mean() * 365.25 / self.mean_annual_quota))
             self._foresight = (plan, fs)
         return self._foresight[1]
@@ -148,6 +149,7 @@ class RepDecisions:
         before = self.run_rate * max(y_start - self._fiscal_start_day(month), 0.0)
         # credit of the year before the pacing period, and in it (adjacent month ranges: one pass)
         earlier, current = self._credit(max(year_first, 0), max(first, 0), month + 1, self.hire_month())
+        current = current + self.committed()
         p = current / qa if pacing < 12 else np.zeros(f.n_reps)
         y0 = (earlier + before) / qa
         if pacing == 12:
@@ -156,6 +158,16 @@ class RepDecisions:
         end = self._month_start_day(last)
         start = self._month_start_day(first)
         return Position(fs, step, rho, p, y0, qa, end - t0, end - start, fiscal_month)
+
+    def committed(self) -> np.ndarray:
+        """Each rep's negotiated deals whose buyers hold the signature to the period end (currency,
+        the credited amounts): credit the rep counts on at the period end."""
+        f, p = self.floor, self.floor.pipe
+        ready = f.open[p.ready[f.open] == 1]
+        if not len(ready):
+            return np.zeros(f.n_reps)
+        ready = ready[f.structure.credited(ready)]
+        return np.bincount(p.rep[ready], p.amount[ready], f.n_reps)
 
     def _credit(self, lo: int, mid: int, hi: int, hire_month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What months ``lo`` .. ``mid - 1`` and ``mid`` .. ``hi - 1`` credit each slot's current rep

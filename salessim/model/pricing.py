@@ -54,6 +54,8 @@ class StrategicBuyers(Frozen):
     delay_cost: Annotated[float, Field(ge=0.0)] = Field(
         1.0, description="a buyer's cost of signing later, share of the price per year of delay (assumption: "
         "a buyer pays a price because the product is worth at least that a year)")
+    deadline: bool = Field(True, description="buyers may hold a negotiated deal's signature to the period's last "
+                           "day when they expect the discount there to outweigh the wait (the deadline effect)")
 
 
 class DiscountPolicy(Frozen):
@@ -116,25 +118,52 @@ def choose_discount(gain_now: np.ndarray, marginal_now: np.ndarray, value_later:
     return depth, np.where(worth, policy.acceptance(depth, delay), 0.0)
 
 
+def bargain_share(gain_now: np.ndarray, value_later: np.ndarray, delay_days: np.ndarray | float,
+                  policy: DiscountPolicy) -> np.ndarray:
+    """The Nash bargain a strategic buyer strikes for signing this period, before the policy
+    (share of list, may be negative): ``bargaining_power x d* - (1 - bargaining_power) x
+    delay_cost x delay_days / 365.25`` with ``d* = 1 - value_later / gain_now`` (0 where the rep
+    gains nothing now)."""
+    b = policy.buyers
+    now = np.asarray(gain_now, float)
+    reserve = np.where(now > 0, 1.0 - np.asarray(value_later, float) / np.maximum(now, 1e-300), 0.0)
+    threat = b.delay_cost * np.maximum(np.asarray(delay_days, float), 0.0) / 365.25
+    return b.bargaining_power * np.clip(reserve, 0.0, 1.0) - (1 - b.bargaining_power) * threat
+
+
 def bargained_discount(gain_now: np.ndarray, value_later: np.ndarray, delay_days: np.ndarray,
                        policy: DiscountPolicy, approve: np.ndarray) -> np.ndarray:
     """Discount (share of list) a strategic buyer bargains for signing this period.
 
     ``gain_now``: what crediting the deal at list now adds to the rep's plan-year value;
     ``value_later``: what it adds if it closes next period (currency); ``delay_days``: days from the
-    buyer's signing to the period end (what the threat to sign next period costs them). The rep
-    concedes up to ``d* = 1 - value_later / gain_now``; the Nash bargain gives
-    ``bargaining_power x d* - (1 - bargaining_power) x delay_cost x delay_days / 365.25``, rounded
-    down to the policy's steps and capped by ``max_discount``; above ``approval_threshold`` a
-    manager approves where ``approve`` (uniforms) ``< approval_rate``, else the threshold is
-    granted. 0 where the rep gains nothing now.
+    buyer's signing to the period end (what the threat to sign next period costs them). The
+    :func:`bargain_share`, rounded down to the policy's steps and capped by ``max_discount``; above
+    ``approval_threshold`` a manager approves where ``approve`` (uniforms) ``< approval_rate``,
+    else the threshold is granted. 0 where the rep gains nothing now.
     """
-    b = policy.buyers
-    now = np.asarray(gain_now, float)
-    reserve = np.where(now > 0, 1.0 - np.asarray(value_later, float) / np.maximum(now, 1e-300), 0.0)
-    threat = b.delay_cost * np.maximum(np.asarray(delay_days, float), 0.0) / 365.25
-    want = b.bargaining_power * np.clip(reserve, 0.0, 1.0) - (1 - b.bargaining_power) * threat
+    want = bargain_share(gain_now, value_later, delay_days, policy)
     d = np.clip(np.floor(want / policy.step + 1e-9) * policy.step, 0.0, policy.max_discount)
     refused = (d > policy.approval_threshold + 1e-12) & (np.asarray(approve) >= policy.approval_rate)
     cap = np.floor(policy.approval_threshold / policy.step + 1e-9) * policy.step
     return np.round(np.where(refused, cap, d), 6)
+
+
+def expected_discount(want: np.ndarray, policy: DiscountPolicy) -> np.ndarray:
+    """What a buyer expects a bargain of ``want`` (share of list) to get under the policy: capped
+    by ``max_discount``, and above ``approval_threshold`` approved with ``approval_rate`` (else
+    the threshold)."""
+    d = np.clip(np.asarray(want, float), 0.0, policy.max_discount)
+    t = policy.approval_threshold
+    return np.where(d > t, policy.approval_rate * d + (1 - policy.approval_rate) * t, d)
+
+
+def holds_to_deadline(want_now: np.ndarray, want_at_end: np.ndarray, wait_days: np.ndarray,
+                      policy: DiscountPolicy) -> np.ndarray:
+    """Whether a strategic buyer ready ``wait_days`` before the period end holds the signature to
+    its last day (the deadline effect): the discount expected there (``want_at_end``: the bargain
+    on the last day, where threatening to sign next period costs nothing) less the use of the
+    product forgone while waiting (``delay_cost x wait_days / 365.25``) beats the discount
+    available now (``want_now``). Shares of list; bool per deal."""
+    wait = policy.buyers.delay_cost * np.maximum(np.asarray(wait_days, float), 0.0) / 365.25
+    return expected_discount(want_at_end, policy) - wait > expected_discount(want_now, policy)

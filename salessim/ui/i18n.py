@@ -33,6 +33,7 @@ ZH: dict[str, str] = {
     "attainment median": "目标达成率中位数",
     "attainment P90": "目标达成率 P90",
     "hockey-stick index (last 2 weeks of quarter)": "季末冲量指数（季度最后两周）",
+    "wins on a quarter's last day": "季度最后一天签约的赢单占比",
     "revenue lost to discounts": "折扣损失营收",
     "deals pulled in": "提前成交单数",
     "deals pushed out": "延后成交单数",

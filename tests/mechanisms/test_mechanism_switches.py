@@ -27,6 +27,10 @@ QUOTA_BONUS = {"name": "quarterly quota bonus", "period": "quarter", "true_up": 
                                "thresholds": [{"attainment": "100%", "target_share": "100%"}]}]}
 
 
+#: timings whose deals may carry a discount: the rep's pull-ins, the strategic buyers' bargains
+DISCOUNTED = ["pulled in", "bargained", "held to period end"]
+
+
 def runs(seeds, scenario: str = "midmarket.yaml", **overrides) -> list[salessim.SimResult]:
     sc = salessim.load_scenario(ROOT / "data/scenarios" / scenario, **{**SMALL, **overrides})
     return [salessim.simulate(sc, seed=s) for s in seeds]
@@ -47,7 +51,7 @@ def won_in_horizon(r: salessim.SimResult):
 
 def test_pull_in_discounts_follow_the_discount_policy() -> None:
     """A pulled-in deal books its list amount less the discount the rep chose, a bargained one
-    (a strategic buyer's) the discount they bargained: on the policy's 1% steps, never above
+    (a strategic buyer's, now or held to the period end) the discount they bargained: on the policy's 1% steps, never above
     ``pricing.max_discount``; the KPI "revenue lost to discounts" is exactly what those deals gave
     away; a tighter policy gives shallower discounts; with ``max_discount: 0`` deals are pulled in only
     at list price (the customers who sign early when simply asked), nothing is bargained and
@@ -66,11 +70,11 @@ def test_pull_in_discounts_follow_the_discount_policy() -> None:
             continue
         assert len(pulled) > 10, max_discount  # the bonus plan makes pulling in pay
         assert len(bargained) > 10, max_discount  # ...and strategic buyers bargain on it
-        discounted = won[won["timing"].isin(["pulled in", "bargained"])]
+        discounted = won[won["timing"].isin(DISCOUNTED)]
         depth = 1 - discounted["amount"] / discounted["list_amount"]
         assert (depth <= max_discount + 1e-9).all()
         np.testing.assert_allclose(depth * 100, np.round(depth * 100), atol=1e-6)  # whole percent steps
-        others = won[~won["timing"].isin(["pulled in", "bargained"])]
+        others = won[~won["timing"].isin(DISCOUNTED)]
         np.testing.assert_array_equal(others["amount"], others["list_amount"])
         lost = r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]
         assert lost == pytest.approx((discounted["list_amount"] - discounted["amount"]).sum(), rel=1e-9, abs=1e-6)
@@ -100,6 +104,29 @@ def test_strategic_buyers_bargain_only_where_the_plan_makes_closing_now_pay() ->
     assert depth[left < 21].mean() > depth[left >= 42].mean()
     lost = lambda r: r.kpis().set_index("kpi").loc["revenue lost to discounts", "value"]  # noqa: E731
     assert lost(on) > lost(off)
+
+
+def test_strategic_buyers_hold_signatures_to_the_quarters_last_day_where_it_pays() -> None:
+    """The deadline effect: a strategic buyer whose rep will concede more on the period's last day
+    (where threatening to sign next period costs nothing) than now, by more than the wait costs,
+    holds the signature to that day. Held deals that are negotiated in time sign on the quarter's
+    last day, at the discount bargained there; a linear plan gives nothing to wait for; turning
+    the deadline off leaves the wins spread and the quarter's last day near its 1-in-91 share."""
+    seeds = [0, 1]
+    on = runs(seeds, plan=QUOTA_BONUS)
+    off = runs(seeds, plan=QUOTA_BONUS, **{"pricing.buyers.deadline": False})
+    linear = runs(seeds[:1], plan=LINEAR)[0]
+    assert (linear.deals["timing"] == "held to period end").sum() == 0
+    share = lambda r: r.kpis().set_index("kpi").loc["wins on a quarter's last day", "value"]  # noqa: E731
+    for a, b in zip(on, off):
+        won = won_in_horizon(a)
+        held = won[won["timing"] == "held to period end"]
+        assert len(held) >= 8  # measured 16 and 12 of ~1,100 wins (a lump bonus: few reps gain from waiting)
+        quarter_end = (held["close_date"] + pd.offsets.QuarterEnd(0)).dt.normalize()
+        assert (held["close_date"].dt.normalize() == quarter_end).all()
+        assert (won_in_horizon(b)["timing"] == "held to period end").sum() == 0
+        assert share(a) > share(b)  # measured 2.9% vs 0.9%, 2.1% vs 1.3%
+        assert share(b) < 0.03
 
 
 @pytest.mark.slow

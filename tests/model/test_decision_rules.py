@@ -16,7 +16,7 @@ import pytest
 
 from salessim.model.behaviour import Effort, MarketPay
 from salessim.model.plan_year import PlanYear, Preferences, best_effort, solve
-from salessim.model.pricing import DiscountPolicy, bargained_discount, choose_discount
+from salessim.model.pricing import DiscountPolicy, bargained_discount, choose_discount, expected_discount, holds_to_deadline
 from salessim.model.staffing import (
     Attrition,
     Hiring,
@@ -160,6 +160,30 @@ def test_the_discount_policy_caps_bargained_discounts() -> None:
     assert bargain(10_000.0, 2_000.0, 0.0, policy=DiscountPolicy(max_discount=0.0)) == 0.0
     # on the policy's 1% steps, rounded down: d* = 15%, half is 7.5% -> 7%
     assert bargain(2_000.0, 1_700.0, 0.0) == pytest.approx(0.07)
+
+
+def test_a_buyer_expects_the_policy_to_cap_and_approve_the_bargain() -> None:
+    # default policy: at most 20%, above 10% a manager approves half the time (else 10%)
+    got = expected_discount(np.array([-0.02, 0.05, 0.16, 0.40]), POLICY)
+    assert got == pytest.approx([0.0, 0.05, 0.5 * 0.16 + 0.5 * 0.10, 0.5 * 0.20 + 0.5 * 0.10])
+
+
+def hold(now: float, at_end: float, wait: float) -> bool:
+    return bool(holds_to_deadline(np.array([now]), np.array([at_end]), np.array([wait]), POLICY)[0])
+
+
+def test_a_buyer_holds_the_signature_to_the_deadline_when_its_discount_outweighs_the_wait() -> None:
+    # waiting 10 days costs 10 / 365.25 = 2.74% of the price (delay cost 1 a year): 5% at the
+    # deadline less 2.74% beats nothing now; waiting 20 days (5.48%) does not
+    assert hold(0.0, 0.05, 10.0)
+    assert not hold(0.0, 0.05, 20.0)
+    # 3% on offer now: 5% three days later (0.82% of waiting) is worth it, ten days later not
+    assert hold(0.03, 0.05, 3.0)
+    assert not hold(0.03, 0.05, 10.0)
+    # a rep who gains nothing now or at the deadline (a linear plan): nobody waits for nothing
+    assert not hold(0.0, 0.0, 0.0)
+    # the policy caps what waiting can win: 40% wanted at the deadline is worth 15% expected
+    assert hold(0.10, 0.40, 7.0) and not hold(0.10, 0.40, 20.0)
 
 
 # ----------------------------------------------------------------------------- staffing
