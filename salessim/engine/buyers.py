@@ -26,7 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from salessim.engine.pipeline import Timing
-from salessim.model.pricing import bargain_share, bargained_discount, expected_discount, holds_to_deadline
+from salessim.model.pricing import (
+    bargain_share,
+    bargained_discount,
+    expected_discount,
+    holds_to_deadline,
+)
 
 LAST_DAY = 0.5  #: a held deal signs this many days before the period end (its last calendar day)
 #: Standard-normal nodes and weights of a 5-point Gauss-Hermite rule (expectations over a spread).

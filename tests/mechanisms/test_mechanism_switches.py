@@ -118,7 +118,7 @@ def test_strategic_buyers_hold_signatures_to_the_quarters_last_day_where_it_pays
     linear = runs(seeds[:1], plan=LINEAR)[0]
     assert (linear.deals["timing"] == "held to period end").sum() == 0
     share = lambda r: r.kpis().set_index("kpi").loc["wins on a quarter's last day", "value"]  # noqa: E731
-    for a, b in zip(on, off):
+    for a, b in zip(on, off, strict=True):
         won = won_in_horizon(a)
         held = won[won["timing"] == "held to period end"]
         assert len(held) >= 8  # measured 16 and 12 of ~1,100 wins (a lump bonus: few reps gain from waiting)

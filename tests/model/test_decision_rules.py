@@ -16,7 +16,13 @@ import pytest
 
 from salessim.model.behaviour import Effort, MarketPay
 from salessim.model.plan_year import PlanYear, Preferences, best_effort, solve
-from salessim.model.pricing import DiscountPolicy, bargained_discount, choose_discount, expected_discount, holds_to_deadline
+from salessim.model.pricing import (
+    DiscountPolicy,
+    bargained_discount,
+    choose_discount,
+    expected_discount,
+    holds_to_deadline,
+)
 from salessim.model.staffing import (
     Attrition,
     Hiring,
