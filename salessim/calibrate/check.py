@@ -12,6 +12,8 @@ bookings per month         won amount closed per full month once the export has 
                            longer than the P90 won cycle (earlier months miss deals)
 opportunities per month    fitted arrivals (whole months)                               10%
 end-of-quarter bunching    hockey-stick index (information, no pass/fail)               --
+wins on a quarter's        share of won deals signed on a calendar quarter's last day   --
+last day                   (information: strategic buyers' deadline holds make it)
 =========================  ==========================================================  =============
 
 A small export is one noisy sample: a row's tolerance widens to 2.58 standard errors of the
@@ -30,6 +32,7 @@ import pandas as pd
 
 from salessim.calibrate.behaviour import quarter_end_index
 from salessim.calibrate.fit import censoring_weights
+from salessim.results.kpis import on_quarter_last_day
 
 if TYPE_CHECKING:
     from salessim.calibrate.fit import Fit
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 TOLERANCES = {"win rate": 0.03, "won cycle": 0.15, "deal size": 0.10, "bookings per month": 0.15,
               "opportunities per month": 0.10}
 MIN_CYCLE_TOLERANCE_DAYS = 2.0
+LAST_DAY = "wins on a quarter's last day"  #: an information row (share)
 MONTH_DAYS = 365.25 / 12
 
 
@@ -75,12 +79,13 @@ def observed(deals: pd.DataFrame, fit: Fit) -> tuple[dict[str, float], dict[str,
            **{f"deal size P{q}": _wq(amounts, w, q / 100) for q in (25, 50, 75)},
            "bookings per month": float(booked / len(months)) if len(months) else np.nan,
            "opportunities per month": fit.arrivals.leads_per_year / 12,
-           "end-of-quarter bunching": quarter_end_index(won["closed"])[0]}
+           "end-of-quarter bunching": quarter_end_index(won["closed"])[0],
+           LAST_DAY: float(on_quarter_last_day(won["closed"].dropna()).mean())}
     se = {"win rate": float(np.sqrt(win * (1 - win) / max(closed, 1))),
           **{f"won cycle P{q}": _quantile_se(wc.data_quantile, q / 100, len(won)) for q in (25, 50, 75, 90)},
           **{f"deal size P{q}": _quantile_se(lambda x: _wq(amounts, w, x), q / 100, len(won)) for q in (25, 50, 75)},
           "bookings per month": float(np.sqrt(np.sum(in_window**2)) / booked) if booked > 0 else np.nan,
-          "opportunities per month": 1 / np.sqrt(max(n_leads, 1.0)), "end-of-quarter bunching": np.nan}
+          "opportunities per month": 1 / np.sqrt(max(n_leads, 1.0)), "end-of-quarter bunching": np.nan, LAST_DAY: np.nan}
     return out, se
 
 
@@ -96,7 +101,8 @@ def simulated(deals: pd.DataFrame, horizon: int, replications: int) -> dict[str,
             **{f"won cycle P{q}": float(np.quantile(cyc, q / 100)) for q in (25, 50, 75, 90)},
             **{f"deal size P{q}": float(np.quantile(amt, q / 100)) for q in (25, 50, 75)},
             "bookings per month": float(amt.sum() / months), "opportunities per month": float(created / months),
-            "end-of-quarter bunching": quarter_end_index(pd.to_datetime(won["close_date"]))[0]}
+            "end-of-quarter bunching": quarter_end_index(pd.to_datetime(won["close_date"]))[0],
+            LAST_DAY: float(on_quarter_last_day(pd.to_datetime(won["close_date"])).mean())}
 
 
 def compare(obs: tuple[dict[str, float], dict[str, float]], sim: dict[str, float]) -> pd.DataFrame:
@@ -131,7 +137,7 @@ def mismatch(table: pd.DataFrame) -> str:
 def _fmt(key: str, v: float) -> str:
     if not np.isfinite(v):
         return "n/a"
-    if key == "win rate":
+    if key in ("win rate", LAST_DAY):
         return f"{v:.1%}"
     if key.startswith("won cycle"):
         return f"{v:.0f} days"
@@ -140,12 +146,12 @@ def _fmt(key: str, v: float) -> str:
 
 def format_table(table: pd.DataFrame) -> str:
     """The table as text lines for the CLI."""
-    lines = [f"  {'check':<26} {'data':>12} {'simulated':>12} {'error':>9} {'tolerance':>10}  result"]
+    lines = [f"  {'check':<28} {'data':>12} {'simulated':>12} {'error':>9} {'tolerance':>10}  result"]
     for r in table.itertuples():
         pts = r.check == "win rate"
         err = f"{r.error * 100:+.1f} pt" if pts else (f"{r.error:+.1%}" if np.isfinite(r.error) else "n/a")
         tol = "" if not np.isfinite(r.tolerance) else (f"{r.tolerance * 100:.0f} pt" if pts else f"{r.tolerance:.0%}")
         res = "info" if r.passed is None else ("pass" if r.passed else "FAIL")
         fmt = (lambda v: f"{v:.2f}") if r.check == "end-of-quarter bunching" else (lambda v, k=r.check: _fmt(k, v))
-        lines.append(f"  {r.check:<26} {fmt(r.observed):>12} {fmt(r.simulated):>12} {err:>9} {tol:>10}  {res}")
+        lines.append(f"  {r.check:<28} {fmt(r.observed):>12} {fmt(r.simulated):>12} {err:>9} {tol:>10}  {res}")
     return "\n".join(lines)
