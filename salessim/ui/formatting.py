@@ -185,7 +185,7 @@ def ci_label(lang: str = "en", level: float | None = None) -> str:
 # ------------------------------------------------------------------------- direction of KPIs
 
 #: KPI name fragments where a higher value is worse for the business.
-_HIGH_IS_BAD = ("cost", "attrition", "vacancy", "lost", "discount", "cycle", "pushed out", "hockey-stick",
+_HIGH_IS_BAD = ("cost", "attrition", "vacancy", "lost", "discount", "cycle", "pushed out", "hockey-stick", "last day",
                 "margin paid", "Q4 share", "cost of sales")
 
 
