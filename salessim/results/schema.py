@@ -71,7 +71,8 @@ TABLES: tuple[Table, ...] = (
         Column("amount", "the company's revenue: after discounts and the partner margin", "currency"),
         Column("list_amount", "the amount when the deal was created", "currency"),
         Column("source", "`inbound` (lead flow) or `self-sourced` (rep prospecting)", "category"),
-        Column("timing", f"close date or price moved at a period end, by the rep or a strategic buyer: {_codes(Timing)}", "category"),
+        Column("timing", f"close date or price moved at a period end, by the rep or a strategic buyer ("
+               f"`held to period end`: signed on its last day): {_codes(Timing)}", "category"),
         Column("channel", "`direct` or `partner`", "category"),
         Column("specialist", "matrix org: specialist supporting the deal (1, 2, ...; 0 = none)", "id"),
         Column("close_day", "day the deal was won or lost (NaN while open)", "days"),
