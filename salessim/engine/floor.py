@@ -455,16 +455,26 @@ class SalesFloor:
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
         """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
-        ``np.lexsort((entered, -stage, rep))`` in two passes, the second a stable sort on one
-        small integer key (radix sort when it fits in 16 bits). The first pass sorts the entry
-        days with the faster unstable sort: without ties the order is the same; with ties (equal
-        days, which a stable sort keeps in index order) it sorts again, stably."""
+        ``np.lexsort((entered, -stage, rep))``.
+
+        Usually one unstable sort of a float key: the (rep, stage) group number plus the entry day
+        scaled into [0, 1), which never decreases along the exact order; if the sorted keys are
+        all distinct, that order is the only one they allow. Otherwise (equal or too-close days,
+        NaN) two passes: the entry days (stably when they tie), then a stable sort on the group
+        number (radix sort when it fits in 16 bits)."""
         entered = self.pipe.entered[o]
+        key = rep * self.n_stages + (self.n_stages - 1 - stage)
+        lo = entered.min()
+        span = entered.max() - lo
+        scaled = key + (entered - lo) * (0.999 / span if span > 0 else 0.0)
+        order = np.argsort(scaled)
+        in_order = scaled[order]
+        if (in_order[1:] > in_order[:-1]).all():
+            return order
         by_entry = np.argsort(entered)
         in_order = entered[by_entry]
         if not (in_order[1:] > in_order[:-1]).all():  # equal days (or NaN): keep them in index order
             by_entry = np.argsort(entered, kind="stable")
-        key = rep * self.n_stages + (self.n_stages - 1 - stage)
         if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
             key = key.astype(np.int16)
         return by_entry[np.argsort(key[by_entry], kind="stable")]
