@@ -229,12 +229,13 @@ class SalesFloor:
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        theirs = self.open[self.pipe.rep[self.open] == rep]
-        mine = theirs[self.pipe.channel[theirs] == 0]
+        at = np.flatnonzero(self.pipe.rep[self.open] == rep)  # where their deals are in self.open
+        at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
+        mine = self.open[at]
         lost = rng.random(len(mine)) < pipeline_loss
         self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
         self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
-        self.open = self.open[self.pipe.outcome[self.open] == Outcome.OPEN]
+        self.open = np.delete(self.open, at[lost])
         if self.scenario.staffing.hiring.enabled:
             self.env.process(self._hire(rep))
 

@@ -166,12 +166,13 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     months = clock.months()
     h = len(months)
 
-    def per_rep_month(mask: np.ndarray, day_col: str, weights: np.ndarray | None = None) -> np.ndarray:
-        m = clock.month_index(deals[day_col].to_numpy()[mask] + clock.warmup_days) - wm
-        r = deals["rep"].cat.codes.to_numpy()[mask]
-        ok = (m >= 0) & (m < h)
-        w = None if weights is None else weights[mask][ok]
-        return np.bincount(m[ok] * n_reps + r[ok], w, h * n_reps).reshape(h, n_reps)
+    rep = deals["rep"].cat.codes.to_numpy()
+    created, closed = (clock.month_index(deals[c].to_numpy() + clock.warmup_days) - wm for c in ("created_day", "close_day"))
+
+    def per_rep_month(mask: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        ok = mask & (m >= 0) & (m < h)
+        w = None if weights is None else weights[ok]
+        return np.bincount(m[ok] * n_reps + rep[ok], w, h * n_reps).reshape(h, n_reps)
 
     credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
     won = (deals["outcome"] == "won").to_numpy() & credit
@@ -181,10 +182,10 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     frame = {
         "rep": pd.Categorical.from_codes(np.repeat(np.arange(n_reps), h), dtype=rep_cat),
         "month": months[np.tile(np.arange(h), n_reps)],
-        "leads": per_rep_month(np.ones(len(deals), bool), "created_day"),
-        "deals_won": per_rep_month(won, "close_day"),
-        "deals_lost": per_rep_month(lost, "close_day"),
-        "bookings": per_rep_month(won, "close_day", amount),
+        "leads": per_rep_month(np.ones(len(deals), bool), created),
+        "deals_won": per_rep_month(won, closed),
+        "deals_lost": per_rep_month(lost, closed),
+        "bookings": per_rep_month(won, closed, amount),
         "hours_worked": rec.hours_worked[sl],
         "hours_capacity": rec.hours_capacity[sl],
         "pipeline_value": rec.pipeline_value[sl],
@@ -487,7 +488,8 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     ledger row (specialists) are left out. Sums are pandas group sums over integer keys (the
     same per-group sums as grouping by the text labels)."""
     slots = ledger["rep"].cat.categories
-    months = pd.Index(ledger["month"].astype(str).unique())
+    ledger_month = ledger["month"].astype(str)
+    months = pd.Index(ledger_month.unique())
     person, people = pd.factorize(statements["rep"])
     slot = slots.get_indexer([str(x).split("#")[0] for x in people])[person]
     month = months.get_indexer(pd.Index(statements["period"]).astype(str))
@@ -508,7 +510,7 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     total = sums(ok, cell, n_cells)
     by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
     # ledger rows are sorted by rep slot, then month
-    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
+    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger_month)
     pay = {"base_pay": base[row], "variable_pay": total[row] - base[row], "total_pay": total[row],
            **{f"pay: {c}": by_comp[row, k] for k, c in enumerate(components)}}
     return pd.concat([ledger, pd.DataFrame(pay, index=ledger.index)], axis=1)
