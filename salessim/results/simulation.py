@@ -61,10 +61,12 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     created_day = p.created[idx] - w
     close_day = close - w
     start = np.datetime64(sc.calendar.start_date, "D")
-    close_days = np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]"))
-    close_date = pd.to_datetime(close_days)
-    # month periods straight from the dates: a datetime64[M] count is the period ordinal (NaT stays NaT)
-    close_month = pd.arrays.PeriodArray(close_days.astype("datetime64[M]").astype(np.int64), dtype=pd.PeriodDtype("M"))
+    is_open = outcome == Outcome.OPEN
+    close_whole = np.floor(np.nan_to_num(close_day)).astype(np.int64)  # whole days from the start
+    close_date = pd.to_datetime(np.where(is_open, np.datetime64("NaT"), start + close_whole.astype("timedelta64[D]")))
+    # month periods straight from the days: a datetime64[M] count is the period ordinal (NaT while open)
+    nat = np.datetime64("NaT").astype(np.int64)
+    close_month = pd.arrays.PeriodArray(np.where(is_open, nat, _month_ordinals(start, close_whole)), dtype=pd.PeriodDtype("M"))
     deals = pd.DataFrame(
         {
             "deal_id": idx,
@@ -167,7 +169,10 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     h = len(months)
 
     rep = deals["rep"].cat.codes.to_numpy()
-    created, closed = (clock.month_index(deals[c].to_numpy() + clock.warmup_days) - wm for c in ("created_day", "close_day"))
+    start = np.datetime64(sc.calendar.start_date, "D")
+    # measured month of each deal's creation and close (open deals are never counted as closed)
+    created, closed = (_month_ordinals(start, np.floor(np.nan_to_num(deals[c].to_numpy())).astype(np.int64))
+                       - start.astype("datetime64[M]").astype(np.int64) for c in ("created_day", "close_day"))
 
     def per_rep_month(mask: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         ok = mask & (m >= 0) & (m < h)
@@ -207,6 +212,16 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     quota = frame["quota"]
     frame["attainment"] = frame["bookings"] / np.where(quota > 0, quota, np.nan)
     return pd.DataFrame(frame)
+
+
+def _month_ordinals(start: np.datetime64, days: np.ndarray) -> np.ndarray:
+    """Month ordinals (``datetime64[M]`` as integers) of the dates ``start + days`` (whole days,
+    int64), read from a table of the days spanned: one date conversion per distinct day."""
+    if not len(days):
+        return days
+    lo = int(days.min())
+    table = (start + np.arange(lo, int(days.max()) + 1)).astype("datetime64[M]").astype(np.int64)
+    return table[days - lo]
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
@@ -402,7 +417,8 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
     q_team = floor.rep_region[slot[q_person]].astype(np.int64)
 
     credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
-    close_month = pd.Index(months).get_indexer(deals["close_month"])
+    ordinal = deals["close_month"].array.asi8  # NaT: the smallest integer
+    close_month = np.where((ordinal >= months[0].ordinal) & (ordinal <= months[-1].ordinal), ordinal - months[0].ordinal, -1)
     won = np.flatnonzero((deals["outcome"] == "won").to_numpy() & credit & (close_month >= 0))
     won_slot = deals["rep"].cat.codes.to_numpy()[won]
     person = _person_of(people, won_slot, deals["close_day"].to_numpy()[won] + w)
