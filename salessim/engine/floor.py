@@ -61,8 +61,14 @@ class Conditions:
 
 
 def _draw_index(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cdf, u, side="right")``; many draws are looked up in sorted order
-    (the same indices, several times faster on long tables)."""
+    """``np.searchsorted(cdf, u, side="right")``: on short tables, the count of entries each draw
+    reaches; many draws on long tables are looked up in sorted order (the same indices, several
+    times faster)."""
+    if len(cdf) <= 8:
+        out = np.zeros(len(u), dtype=np.int64)
+        for c in cdf:
+            out += u >= c
+        return out
     if len(u) < 4096:
         return np.searchsorted(cdf, u, side="right")
     order = np.argsort(u)
@@ -324,7 +330,7 @@ class SalesFloor:
             return
         created = np.sort(t0 + rng.random(k) * length)
         account = _draw_index(self.acc_cdf, rng.random(k))
-        product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        product = _draw_index(self.prod_cdf, rng.random(k))
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
         rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
@@ -348,7 +354,7 @@ class SalesFloor:
         created = t0 + rng.random(k) * length
         shares = self.priorities.product_shares(t0, month)
         if shares is None:
-            product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+            product = _draw_index(self.prod_cdf, rng.random(k))
         else:
             cdf = np.cumsum(shares, axis=1)
             cdf[:, -1] = 1.0
