@@ -438,7 +438,10 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
         d_amount, d_deal, d_product, d_segment = np.zeros(0), np.zeros(0, object), None, None
     d_overlay = np.zeros(len(d_person), bool)
     labels = people["person"].to_numpy(object)
-    hired = np.asarray([TENURED if not x else pd.Period(x, freq="M").ordinal for x in people["hired"]], dtype=np.int64)
+    hire_label = people["hired"].to_numpy(object)
+    hired = np.full(len(hire_label), TENURED, dtype=np.int64)
+    new = hire_label != ""  # YYYY-MM: its datetime64[M] count is the period ordinal
+    hired[new] = hire_label[new].astype("datetime64[M]").astype(np.int64)
 
     n_spec = structure_of(sc.org).specialists
     if n_spec:
@@ -508,9 +511,9 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     months = pd.Index(ledger_month.unique())
     person, people = pd.factorize(statements["rep"])
     slot = slots.get_indexer([str(x).split("#")[0] for x in people])[person]
-    month = months.get_indexer(pd.Index(statements["period"]).astype(str))
+    month = _index_of(months, statements["period"])
     components = sorted(set(statements["component"].unique()))
-    comp = pd.Index(components).get_indexer(statements["component"])
+    comp = _index_of(pd.Index(components), statements["component"])
     ok = (slot >= 0) & (month >= 0)
     cell = np.where(ok, slot * len(months) + month, -1)
     amount = pd.Series(statements["amount"].to_numpy(float))
@@ -530,6 +533,12 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     pay = {"base_pay": base[row], "variable_pay": total[row] - base[row], "total_pay": total[row],
            **{f"pay: {c}": by_comp[row, k] for k, c in enumerate(components)}}
     return pd.concat([ledger, pd.DataFrame(pay, index=ledger.index)], axis=1)
+
+
+def _index_of(labels: pd.Index, values: pd.Series) -> np.ndarray:
+    """``labels.get_indexer(values)`` (text), each distinct value looked up once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return labels.get_indexer(pd.Index(uniques).astype(str))[codes]
 
 
 def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
