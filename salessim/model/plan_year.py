@@ -95,12 +95,12 @@ class ValueTable:
 
 def _shocks(mean: np.ndarray, deals_per_quota: float, size_cv: float) -> np.ndarray:
     """Mean-one lognormal multipliers at the Gauss-Hermite nodes for credit of expected ``mean``
-    (annual quotas): shape ``(9,) + mean.shape`` (node first: long inner loops)."""
+    (annual quotas): shape ``mean.shape + (9,)``."""
     deals = np.maximum(mean * deals_per_quota, 1e-3)
     s2 = np.log1p((1.0 + size_cv**2) / deals)
     s = np.sqrt(s2)
-    z = s * _GH_X.reshape((-1,) + (1,) * s.ndim)
-    z -= s2 / 2
+    z = s[..., None] * _GH_X
+    z -= s2[..., None] / 2
     return np.exp(z, out=z)
 
 
@@ -141,7 +141,7 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
     """``M[r, l, p, q]``: weight of grid point ``q`` in ``E_z[h(p_grid[p] + mean[r, l] z)]``."""
     R, L = mean.shape
     P = len(p_grid)
-    shift = mean[..., None] * np.moveaxis(_shocks(mean, prefs.deals_per_quota, prefs.size_cv), 0, -1) / (p_grid[1] - p_grid[0])
+    shift = mean[..., None] * _shocks(mean, prefs.deals_per_quota, prefs.size_cv) / (p_grid[1] - p_grid[0])
     pos = np.minimum(np.arange(P)[None, None, None, :] + shift[..., None], P - 1.0)  # (R, L, K, P)
     j = np.minimum(pos.astype(np.int64), P - 2)
     f = pos - j
@@ -181,17 +181,17 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     yr, pr = table.year, table.prefs
     lo, w = _pace(table, rho)
     mean = rho[:, None] * (pr.effort_grid ** pr.elasticity)[None, :] * days / 365.25  # (n, L)
-    nxt = _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (K, n, L): credit, then where it leaves p
-    nxt *= mean
-    nxt += p[:, None]
+    nxt = _shocks(mean, pr.deals_per_quota, pr.size_cv)  # (n, L, K): credit, then where it leaves p
+    nxt *= mean[..., None]
+    nxt += p[:, None, None]
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
         g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else None  # none: pays 0 anywhere
-        iy, wy = _split(yr.y_grid, y0[:, None] + nxt)
+        iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         n_y = start.shape[1]
-        cell = lo[:, None] * n_y + iy  # flat index of each point's cell on the lower pace row
+        cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
     out = None
     for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
@@ -200,9 +200,8 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
                 W += g
         else:
             W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
-        W *= weight[:, None]
+        W *= weight[:, None, None]
         out = W if out is None else np.add(out, W, out=out)  # (no 0.0 + first row: same choice)
-    out = np.ascontiguousarray(np.moveaxis(out, 0, -1))  # (n, L, K): the expectation over the nodes
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
     return pr.effort_grid[np.argmax(value, axis=1)]
 
@@ -234,11 +233,10 @@ def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray,
 
 def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vt: np.ndarray, rows: np.ndarray, p: np.ndarray,
         y0: np.ndarray) -> np.ndarray:
-    """``Vt[rows[i], p[k, i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own pace
-    row; ``p`` has the nodes ``k`` first, then reps)."""
+    """``Vt[rows[i], p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own pace row)."""
     ip, wp = _split(p_grid, p)
     iy, wy = _split(y_grid, y0)
-    r = rows.reshape((-1,) + (1,) * (p.ndim - 2))
+    r = rows.reshape((-1,) + (1,) * (p.ndim - 1))
     return _bilinear(Vt, (r,), ip, wp, iy.reshape(r.shape), wy.reshape(r.shape))
 
 
