@@ -44,6 +44,7 @@ from salessim.engine.seeding import seed_pipeline
 from salessim.engine.streams import streams
 from salessim.engine.structures import floor_structure, team_help
 from salessim.model.calendar import Clock
+from salessim.model.distributions import Lognormal
 from salessim.model.market import daily_lead_rate
 from salessim.model.staffing import hire_skill, vacancy_days
 from salessim.scenario import Scenario
@@ -108,6 +109,9 @@ class SalesFloor:
         self.prod_win = np.array([x.win_multiplier for x in prod])
         self.prod_cdf = np.cumsum([x.share for x in prod])
         self.prod_cdf[-1] = 1.0
+        durations = [st.duration for st in stages]  # all lognormal: stage days in one vectorised quantile
+        self._lognormal = (np.array([d.median_days for d in durations]), np.array([d.sigma for d in durations])) \
+            if all(type(d) is Lognormal for d in durations) else None
 
         # The org and the market.
         sd = s.org.skill.sd
@@ -398,6 +402,9 @@ class SalesFloor:
         u = p.dice("u_dur", idx, stage)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             days = stages[int(present[0])].duration.quantile(u)
+        elif self._lognormal is not None:  # Lognormal.quantile with each deal's stage parameters
+            median, sigma = self._lognormal
+            days = median[stage] * np.exp(sigma[stage] * special.ndtri(u))
         else:
             days = np.empty(len(idx))
             for s in present:
