@@ -188,7 +188,8 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     if missing:
         raise SalessimError(f"won_deals: missing columns: {', '.join(missing)}")
     optional = [CHURN_MULTIPLIER] if CHURN_MULTIPLIER in won_deals.columns else []
-    deals = won_deals.loc[:, [*DEAL_COLUMNS, *optional]]
+    columns = [*DEAL_COLUMNS, *optional]
+    deals = won_deals if list(won_deals.columns) == columns else won_deals.loc[:, columns]
     for col in ("deal_id", "segment"):
         if deals[col].isna().any():
             raise SalessimError(f"won_deals: {col}: {int(deals[col].isna().sum())} rows are missing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     sc, clock, p = floor.scenario, floor.clock, floor.pipe
     w = clock.warmup_days
     rep_ids = [f"R{i + 1:03d}" for i in range(floor.n_reps)]
-    rep_cat = pd.CategoricalDtype(rep_ids)
+    rep_cat = _category(tuple(rep_ids))
 
     # Deals still relevant in the window: not closed before it started.
     keep = ~(p.close < w)  # NaN (open) compares False
@@ -71,20 +72,20 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         {
             "deal_id": idx,
             "account": p.account[idx],
-            "segment": pd.Categorical.from_codes(p.segment[idx], [s.name for s in sc.market.segments]),
-            "region": pd.Categorical.from_codes(floor.rep_region[floor.territory[p.account[idx]]], sc.market.regions),
-            "product": pd.Categorical.from_codes(p.product[idx], [x.name for x in sc.market.products]),
+            "segment": _coded(p.segment[idx], [s.name for s in sc.market.segments]),
+            "region": _coded(floor.rep_region[floor.territory[p.account[idx]]], sc.market.regions),
+            "product": _coded(p.product[idx], [x.name for x in sc.market.products]),
             "rep": pd.Categorical.from_codes(p.rep[idx], dtype=rep_cat),
             "created_day": created_day,
             "created_date": pd.to_datetime(start + np.floor(created_day).astype("timedelta64[D]")),
-            "stage": pd.Categorical.from_codes(stage_index, stage_labels),
+            "stage": _coded(stage_index, stage_labels),
             "stage_index": stage_index,
-            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), labels(Outcome)),
+            "outcome": _coded(outcome.astype(np.int64), labels(Outcome)),
             "amount": p.amount[idx],
             "list_amount": p.list_amount[idx],
-            "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
-            "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), labels(Timing)),
-            "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
+            "source": _coded(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
+            "timing": _coded(p.moved[idx].astype(np.int64), labels(Timing)),
+            "channel": _coded(p.channel[idx].astype(np.int64), ["direct", "partner"]),
             "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64"),
             "close_day": close_day,
             "close_date": close_date,
@@ -119,7 +120,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         reps=pd.DataFrame(
             {
                 "rep": pd.Categorical(rep_ids, dtype=rep_cat),
-                "region": pd.Categorical.from_codes(floor.rep_region, sc.market.regions),
+                "region": _coded(floor.rep_region, sc.market.regions),
                 "skill": floor.skill,
                 "weekly_hours": floor.weekly_hours,
                 "accounts": np.bincount(floor.territory, minlength=floor.n_reps),
@@ -200,7 +201,7 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "discounts": rec.discounts[sl],
         "pulled_in": rec.pulled_in[sl],
         "pushed_out": rec.pushed_out[sl],
-        "status": pd.Categorical.from_codes(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
+        "status": _coded(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
         "left": _left(floor)[sl],
     }
     for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
@@ -212,6 +213,17 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     quota = frame["quota"]
     frame["attainment"] = frame["bookings"] / np.where(quota > 0, quota, np.nan)
     return pd.DataFrame(frame)
+
+
+@functools.lru_cache(maxsize=256)
+def _category(labels: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``labels``, built once per set of labels (runs share it)."""
+    return pd.CategoricalDtype(list(labels))
+
+
+def _coded(codes: np.ndarray, labels) -> pd.Categorical:
+    """``pd.Categorical.from_codes(codes, labels)`` with the cached dtype of ``labels``."""
+    return pd.Categorical.from_codes(codes, dtype=_category(tuple(labels)))
 
 
 def _month_ordinals(start: np.datetime64, days: np.ndarray) -> np.ndarray:
@@ -547,8 +559,8 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     won = np.flatnonzero(p.outcome == Outcome.WON)
     won_deals = pd.DataFrame({
         "deal_id": won, "account": p.account[won],
-        "segment": pd.Categorical.from_codes(p.segment[won], [s.name for s in sc.market.segments]),
-        "product": pd.Categorical.from_codes(p.product[won], [x.name for x in sc.market.products]),
+        "segment": _coded(p.segment[won], [s.name for s in sc.market.segments]),
+        "product": _coded(p.product[won], [x.name for x in sc.market.products]),
         "rep": pd.Categorical.from_codes(p.rep[won], dtype=rep_cat),
         "amount": p.amount[won], "close_day": p.close[won] - w,
     })
