@@ -109,9 +109,10 @@ class SalesFloor:
         self.prod_win = np.array([x.win_multiplier for x in prod])
         self.prod_cdf = np.cumsum([x.share for x in prod])
         self.prod_cdf[-1] = 1.0
-        durations = [st.duration for st in stages]  # all lognormal: stage days in one vectorised quantile
-        self._lognormal = (np.array([d.median_days for d in durations]), np.array([d.sigma for d in durations])) \
-            if all(type(d) is Lognormal for d in durations) else None
+        durations = [st.duration for st in stages]
+        self._lognormal = None  # every stage lognormal: (median days, sigma) per stage, for _enter_stage
+        if all(type(d) is Lognormal for d in durations):
+            self._lognormal = (np.array([d.median_days for d in durations]), np.array([d.sigma for d in durations]))
 
         # The org and the market.
         sd = s.org.skill.sd
@@ -468,8 +469,8 @@ class SalesFloor:
         self.open = o[p.outcome[o] == Outcome.OPEN]
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
-        """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
-        ``np.lexsort((entered, -stage, rep))``.
+        """Open deals ``o`` (not empty) by rep, latest stage first, earliest stage entry first, then
+        index: ``np.lexsort((entered, -stage, rep))``.
 
         Usually one unstable sort of a float key: the (rep, stage) group number plus the entry day
         scaled into [0, 1), which never decreases along the exact order; if the sorted keys are
