@@ -109,3 +109,21 @@ def test_a_hire_is_judged_on_their_own_months_not_the_seat_history(small_scenari
     inc = int(np.flatnonzero(floor.hired_day < 0)[0])
     whole = floor.recorder.booked[first : month + 1, inc].sum()
     assert pos.y0[inc] + pos.p[inc] == pytest.approx(whole / d.annual_quota(month)[inc])
+
+
+@pytest.mark.parametrize("case", ["distinct", "tied days", "close days", "nan", "one deal"])
+def test_close_order_is_the_lexsort_order(floor, case) -> None:
+    rng = np.random.default_rng(0)
+    n = 1 if case == "one deal" else 5000
+    o = np.sort(rng.choice(floor.pipe.n, n, replace=False))
+    rep, stage = rng.integers(0, floor.n_reps, n), rng.integers(0, floor.n_stages, n)
+    entered = rng.random(n) * 400
+    if case == "tied days":
+        entered = np.floor(entered)
+    elif case == "close days":  # one float step apart, in the same group: the scaled key ties
+        entered[1::2], rep[1::2], stage[1::2] = np.nextafter(entered[::2], np.inf), rep[::2], stage[::2]
+    elif case == "nan":
+        entered[::7] = np.nan
+    floor.pipe.cols["entered"][o] = entered
+    expected = np.lexsort((entered, -stage, rep))
+    assert (floor._close_order(o, rep, stage) == expected).all()

@@ -47,6 +47,7 @@ from salessim.inputs import limit
 
 COLUMNS = ["rep", "period", "fiscal_year", "item", "component", "detail", "measure", "basis",
            "credited", "quota", "attainment", "amount", "explanation"]
+TEXT = ("item", "component", "detail", "measure", "basis")  #: text columns of the statement lines
 ITEMS = ["base", "commission", "quota_bonus", "team_bonus", "cap_adjustment", "spif", "clawback",
          "negative_balance", "draw_advance", "draw_recovery"]
 
@@ -571,17 +572,22 @@ class Ledger:
             texts.append(lambda explanation=rows.explanation: explanation)
         if not parts:
             return pd.DataFrame(columns=COLUMNS), None
-        cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k], dtype=object if k in ("item", "component", "detail", "measure", "basis") else None), (len(p["r"]),)) for p in parts]) for k in parts[0]}
+        sizes = [len(p["r"]) for p in parts]
+        text = {k: _text_codes([p[k] for p in parts], sizes) for k in TEXT}
+        cols = {k: np.concatenate([np.broadcast_to(np.asarray(p[k]), (n,)) for p, n in zip(parts, sizes, strict=True)])
+                for k in parts[0] if k not in TEXT}
         by_line = np.lexsort((cols["order"], cols["t"], cols["r"]))  # rep, period, then block order (stable)
         df = {k: v[by_line] for k, v in cols.items()}
+        item_labels, item_codes = text.pop("item")
+        item_codes = np.array([ITEMS.index(x) if x in ITEMS else -1 for x in item_labels], dtype=np.int64)[item_codes]
         r, t = df["r"].astype(int), df["t"].astype(int)
         self._reconcile(r, t, df["cents"].astype(np.int64))
         lines = pd.DataFrame({
             "rep": pd.array(perf.reps, dtype="string").take(r),  # each label converted once, then taken
             "period": pd.array(labels, dtype="string").take(t),
             "fiscal_year": perf.fiscal_year[t],
-            "item": pd.Categorical(df["item"], categories=ITEMS),
-            **{col: _text_array(df[col]) for col in ("component", "detail", "measure", "basis")},
+            "item": pd.Categorical.from_codes(item_codes[by_line], categories=ITEMS),
+            **{col: pd.array(labels, dtype="string").take(codes[by_line]) for col, (labels, codes) in text.items()},
             **{col: df[col].astype(float) for col in ("credited", "quota", "attainment")},
             "amount": df["cents"].astype(np.int64) / 100.0,
         })
@@ -605,11 +611,19 @@ class Ledger:
                              f"to {money(int(exact[a, b]))}, total pay {money(int(self.total[a, b]))}; nothing was written")
 
 
-def _text_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``pd.array(values, dtype="string")`` for columns of few distinct values: each distinct
-    value converted once, then taken."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return pd.array(np.asarray(uniques, dtype=object), dtype="string").take(codes)
+def _text_codes(parts: list, sizes: list[int]) -> tuple[list, np.ndarray]:
+    """A text column of statement lines from its parts, each a string for all of the part's
+    ``sizes[i]`` lines or one value per line: the distinct values and each line's index into
+    them (each value converted to text once, by the caller)."""
+    labels: dict = {}
+    codes = []
+    for v, n in zip(parts, sizes, strict=True):
+        if np.ndim(v) == 0:
+            codes.append(np.full(n, labels.setdefault(v, len(labels)), dtype=np.int64))
+        else:
+            c, uniques = pd.factorize(np.asarray(v, dtype=object), use_na_sentinel=False)
+            codes.append(np.array([labels.setdefault(x, len(labels)) for x in uniques], dtype=np.int64)[c])
+    return list(labels), np.concatenate(codes)
 
 
 def ledger(plan: CompPlan, performance: pd.DataFrame | Performance, include_draw: bool = True) -> Ledger:

@@ -44,6 +44,7 @@ from salessim.engine.seeding import seed_pipeline
 from salessim.engine.streams import streams
 from salessim.engine.structures import floor_structure, team_help
 from salessim.model.calendar import Clock
+from salessim.model.distributions import Lognormal
 from salessim.model.market import daily_lead_rate
 from salessim.model.staffing import hire_skill, vacancy_days
 from salessim.scenario import Scenario
@@ -61,8 +62,14 @@ class Conditions:
 
 
 def _draw_index(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cdf, u, side="right")``; many draws are looked up in sorted order
-    (the same indices, several times faster on long tables)."""
+    """``np.searchsorted(cdf, u, side="right")``: on short tables, the count of entries each draw
+    reaches; many draws on long tables are looked up in sorted order (the same indices, several
+    times faster)."""
+    if len(cdf) <= 8:
+        out = np.zeros(len(u), dtype=np.int64)
+        for c in cdf:
+            out += u >= c
+        return out
     if len(u) < 4096:
         return np.searchsorted(cdf, u, side="right")
     order = np.argsort(u)
@@ -102,6 +109,10 @@ class SalesFloor:
         self.prod_win = np.array([x.win_multiplier for x in prod])
         self.prod_cdf = np.cumsum([x.share for x in prod])
         self.prod_cdf[-1] = 1.0
+        durations = [st.duration for st in stages]
+        self._lognormal = None  # every stage lognormal: (median days, sigma) per stage, for _enter_stage
+        if all(type(d) is Lognormal for d in durations):
+            self._lognormal = (np.array([d.median_days for d in durations]), np.array([d.sigma for d in durations]))
 
         # The org and the market.
         sd = s.org.skill.sd
@@ -229,12 +240,13 @@ class SalesFloor:
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        theirs = self.open[self.pipe.rep[self.open] == rep]
-        mine = theirs[self.pipe.channel[theirs] == 0]
+        at = np.flatnonzero(self.pipe.rep[self.open] == rep)  # where their deals are in self.open
+        at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
+        mine = self.open[at]
         lost = rng.random(len(mine)) < pipeline_loss
         self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
         self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
-        self.open = self.open[self.pipe.outcome[self.open] == Outcome.OPEN]
+        self.open = np.delete(self.open, at[lost])
         if self.scenario.staffing.hiring.enabled:
             self.env.process(self._hire(rep))
 
@@ -323,7 +335,7 @@ class SalesFloor:
             return
         created = np.sort(t0 + rng.random(k) * length)
         account = _draw_index(self.acc_cdf, rng.random(k))
-        product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+        product = _draw_index(self.prod_cdf, rng.random(k))
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
         rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
@@ -347,7 +359,7 @@ class SalesFloor:
         created = t0 + rng.random(k) * length
         shares = self.priorities.product_shares(t0, month)
         if shares is None:
-            product = np.searchsorted(self.prod_cdf, rng.random(k), side="right")
+            product = _draw_index(self.prod_cdf, rng.random(k))
         else:
             cdf = np.cumsum(shares, axis=1)
             cdf[:, -1] = 1.0
@@ -391,6 +403,9 @@ class SalesFloor:
         u = p.dice("u_dur", idx, stage)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             days = stages[int(present[0])].duration.quantile(u)
+        elif self._lognormal is not None:  # Lognormal.quantile with each deal's stage parameters
+            median, sigma = self._lognormal
+            days = median[stage] * np.exp(sigma[stage] * special.ndtri(u))
         else:
             days = np.empty(len(idx))
             for s in present:
@@ -470,17 +485,27 @@ class SalesFloor:
             p.cols["hold_until"][lapsed] = 0.0
 
     def _close_order(self, o: np.ndarray, rep: np.ndarray, stage: np.ndarray) -> np.ndarray:
-        """Open deals ``o`` by rep, latest stage first, earliest stage entry first, then index:
-        ``np.lexsort((entered, -stage, rep))`` in two passes, the second a stable sort on one
-        small integer key (radix sort when it fits in 16 bits). The first pass sorts the entry
-        days with the faster unstable sort: without ties the order is the same; with ties (equal
-        days, which a stable sort keeps in index order) it sorts again, stably."""
+        """Open deals ``o`` (not empty) by rep, latest stage first, earliest stage entry first, then
+        index: ``np.lexsort((entered, -stage, rep))``.
+
+        Usually one unstable sort of a float key: the (rep, stage) group number plus the entry day
+        scaled into [0, 1), which never decreases along the exact order; if the sorted keys are
+        all distinct, that order is the only one they allow. Otherwise (equal or too-close days,
+        NaN) two passes: the entry days (stably when they tie), then a stable sort on the group
+        number (radix sort when it fits in 16 bits)."""
         entered = self.pipe.entered[o]
+        key = rep * self.n_stages + (self.n_stages - 1 - stage)
+        lo = entered.min()
+        span = entered.max() - lo
+        scaled = key + (entered - lo) * (0.999 / span if span > 0 else 0.0)
+        order = np.argsort(scaled)
+        in_order = scaled[order]
+        if (in_order[1:] > in_order[:-1]).all():
+            return order
         by_entry = np.argsort(entered)
         in_order = entered[by_entry]
         if not (in_order[1:] > in_order[:-1]).all():  # equal days (or NaN): keep them in index order
             by_entry = np.argsort(entered, kind="stable")
-        key = rep * self.n_stages + (self.n_stages - 1 - stage)
         if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
             key = key.astype(np.int16)
         return by_entry[np.argsort(key[by_entry], kind="stable")]

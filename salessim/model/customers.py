@@ -188,7 +188,8 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     if missing:
         raise SalessimError(f"won_deals: missing columns: {', '.join(missing)}")
     optional = [CHURN_MULTIPLIER] if CHURN_MULTIPLIER in won_deals.columns else []
-    deals = won_deals.loc[:, [*DEAL_COLUMNS, *optional]]
+    columns = [*DEAL_COLUMNS, *optional]
+    deals = won_deals if list(won_deals.columns) == columns else won_deals.loc[:, columns]
     for col in ("deal_id", "segment"):
         if deals[col].isna().any():
             raise SalessimError(f"won_deals: {col}: {int(deals[col].isna().sum())} rows are missing")
@@ -204,6 +205,19 @@ def _check_deals(won_deals: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     if deals["deal_id"].is_monotonic_increasing:  # already in deal_id order (the simulator's)
         return deals.reset_index(drop=True)
     return deals.sort_values("deal_id", kind="stable", ignore_index=True)
+
+
+def _unique_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values.astype(str).to_numpy(), return_inverse=True)``; a categorical's from its
+    codes (each category converted to text once)."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and (values.cat.codes >= 0).all():
+        codes = values.cat.codes.to_numpy()
+        used = np.unique(codes)
+        names, inverse = np.unique(values.cat.categories.astype(str).to_numpy(object)[used], return_inverse=True)
+        lookup = np.zeros(len(values.cat.categories), dtype=inverse.dtype)
+        lookup[used] = inverse
+        return names, lookup[codes]
+    return np.unique(values.astype(str).to_numpy(), return_inverse=True)
 
 
 @dataclass(frozen=True)
@@ -243,8 +257,7 @@ def simulate_customers(
     if not config.enabled or n == 0:
         return _empty_customers(deals), _empty_events(deals)
 
-    segment = deals["segment"].astype(str).to_numpy()
-    names, seg_code = np.unique(segment, return_inverse=True)
+    names, seg_code = _unique_text(deals["segment"])
     params = [config.for_segment(str(s)) for s in names]
 
     def per(attr: str) -> np.ndarray:
@@ -271,7 +284,7 @@ def simulate_customers(
     churn_month = np.where(hazard <= 0.0, np.inf, np.maximum(k, 1.0))
     churn_month = np.where(hazard >= 1.0, 1.0, churn_month)
     if shocks:
-        churn_month = _shocked_churn_month(churn_month, u, hazard, start, segment, deals["account"].to_numpy(),
+        churn_month = _shocked_churn_month(churn_month, u, hazard, start, names[seg_code], deals["account"].to_numpy(),
                                            horizon_days, shocks)
     # Month ends that fall inside [0, horizon): k_first .. k_last.
     k_last = np.ceil((horizon_days - start) / MONTH_DAYS).astype(np.int64) - 1
@@ -315,7 +328,7 @@ def simulate_customers(
     customers = pd.concat([deals.drop(columns="close_day"), pd.DataFrame(dict(  # one frame: not 16 inserts
         start_day=start,
         term_months=term,
-        status=pd.Categorical(np.where(churned, "churned", "active"), ["active", "churned"]),
+        status=pd.Categorical.from_codes(churned.astype(np.int8), ["active", "churned"]),
         churn_day=churn_day,
         churn_month=np.where(churned, k_churn, np.nan),
         churned_at_renewal=churned & (k_churn % term == 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     sc, clock, p = floor.scenario, floor.clock, floor.pipe
     w = clock.warmup_days
     rep_ids = [f"R{i + 1:03d}" for i in range(floor.n_reps)]
-    rep_cat = pd.CategoricalDtype(rep_ids)
+    rep_cat = _category(tuple(rep_ids))
 
     # Deals still relevant in the window: not closed before it started.
     keep = ~(p.close < w)  # NaN (open) compares False
@@ -61,28 +62,30 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
     created_day = p.created[idx] - w
     close_day = close - w
     start = np.datetime64(sc.calendar.start_date, "D")
-    close_days = np.where(outcome == Outcome.OPEN, np.datetime64("NaT"), start + np.floor(np.nan_to_num(close_day)).astype("timedelta64[D]"))
-    close_date = pd.to_datetime(close_days)
-    # month periods straight from the dates: a datetime64[M] count is the period ordinal (NaT stays NaT)
-    close_month = pd.arrays.PeriodArray(close_days.astype("datetime64[M]").astype(np.int64), dtype=pd.PeriodDtype("M"))
+    is_open = outcome == Outcome.OPEN
+    close_whole = np.floor(np.nan_to_num(close_day)).astype(np.int64)  # whole days from the start
+    close_date = pd.to_datetime(np.where(is_open, np.datetime64("NaT"), start + close_whole.astype("timedelta64[D]")))
+    # month periods straight from the days: a datetime64[M] count is the period ordinal (NaT while open)
+    nat = np.datetime64("NaT").astype(np.int64)
+    close_month = pd.arrays.PeriodArray(np.where(is_open, nat, _month_ordinals(start, close_whole)), dtype=pd.PeriodDtype("M"))
     deals = pd.DataFrame(
         {
             "deal_id": idx,
             "account": p.account[idx],
-            "segment": pd.Categorical.from_codes(p.segment[idx], [s.name for s in sc.market.segments]),
-            "region": pd.Categorical.from_codes(floor.rep_region[floor.territory[p.account[idx]]], sc.market.regions),
-            "product": pd.Categorical.from_codes(p.product[idx], [x.name for x in sc.market.products]),
+            "segment": _coded(p.segment[idx], [s.name for s in sc.market.segments]),
+            "region": _coded(floor.rep_region[floor.territory[p.account[idx]]], sc.market.regions),
+            "product": _coded(p.product[idx], [x.name for x in sc.market.products]),
             "rep": pd.Categorical.from_codes(p.rep[idx], dtype=rep_cat),
             "created_day": created_day,
             "created_date": pd.to_datetime(start + np.floor(created_day).astype("timedelta64[D]")),
-            "stage": pd.Categorical.from_codes(stage_index, stage_labels),
+            "stage": _coded(stage_index, stage_labels),
             "stage_index": stage_index,
-            "outcome": pd.Categorical.from_codes(outcome.astype(np.int64), labels(Outcome)),
+            "outcome": _coded(outcome.astype(np.int64), labels(Outcome)),
             "amount": p.amount[idx],
             "list_amount": p.list_amount[idx],
-            "source": pd.Categorical.from_codes(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
-            "timing": pd.Categorical.from_codes(p.moved[idx].astype(np.int64), labels(Timing)),
-            "channel": pd.Categorical.from_codes(p.channel[idx].astype(np.int64), ["direct", "partner"]),
+            "source": _coded(p.source[idx].astype(np.int64), ["inbound", "self-sourced"]),
+            "timing": _coded(p.moved[idx].astype(np.int64), labels(Timing)),
+            "channel": _coded(p.channel[idx].astype(np.int64), ["direct", "partner"]),
             "specialist": pd.array(np.where(p.specialist[idx] >= 0, p.specialist[idx] + 1, 0), dtype="Int64"),
             "close_day": close_day,
             "close_date": close_date,
@@ -117,7 +120,7 @@ def build_result(floor: SalesFloor, seed: int | None) -> SimResult:
         reps=pd.DataFrame(
             {
                 "rep": pd.Categorical(rep_ids, dtype=rep_cat),
-                "region": pd.Categorical.from_codes(floor.rep_region, sc.market.regions),
+                "region": _coded(floor.rep_region, sc.market.regions),
                 "skill": floor.skill,
                 "weekly_hours": floor.weekly_hours,
                 "accounts": np.bincount(floor.territory, minlength=floor.n_reps),
@@ -166,12 +169,16 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     months = clock.months()
     h = len(months)
 
-    def per_rep_month(mask: np.ndarray, day_col: str, weights: np.ndarray | None = None) -> np.ndarray:
-        m = clock.month_index(deals[day_col].to_numpy()[mask] + clock.warmup_days) - wm
-        r = deals["rep"].cat.codes.to_numpy()[mask]
-        ok = (m >= 0) & (m < h)
-        w = None if weights is None else weights[mask][ok]
-        return np.bincount(m[ok] * n_reps + r[ok], w, h * n_reps).reshape(h, n_reps)
+    rep = deals["rep"].cat.codes.to_numpy()
+    start = np.datetime64(sc.calendar.start_date, "D")
+    # measured month of each deal's creation and close (open deals are never counted as closed)
+    created, closed = (_month_ordinals(start, np.floor(np.nan_to_num(deals[c].to_numpy())).astype(np.int64))
+                       - start.astype("datetime64[M]").astype(np.int64) for c in ("created_day", "close_day"))
+
+    def per_rep_month(mask: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        ok = mask & (m >= 0) & (m < h)
+        w = None if weights is None else weights[ok]
+        return np.bincount(m[ok] * n_reps + rep[ok], w, h * n_reps).reshape(h, n_reps)
 
     credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
     won = (deals["outcome"] == "won").to_numpy() & credit
@@ -181,10 +188,10 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     frame = {
         "rep": pd.Categorical.from_codes(np.repeat(np.arange(n_reps), h), dtype=rep_cat),
         "month": months[np.tile(np.arange(h), n_reps)],
-        "leads": per_rep_month(np.ones(len(deals), bool), "created_day"),
-        "deals_won": per_rep_month(won, "close_day"),
-        "deals_lost": per_rep_month(lost, "close_day"),
-        "bookings": per_rep_month(won, "close_day", amount),
+        "leads": per_rep_month(np.ones(len(deals), bool), created),
+        "deals_won": per_rep_month(won, closed),
+        "deals_lost": per_rep_month(lost, closed),
+        "bookings": per_rep_month(won, closed, amount),
         "hours_worked": rec.hours_worked[sl],
         "hours_capacity": rec.hours_capacity[sl],
         "pipeline_value": rec.pipeline_value[sl],
@@ -194,7 +201,7 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
         "discounts": rec.discounts[sl],
         "pulled_in": rec.pulled_in[sl],
         "pushed_out": rec.pushed_out[sl],
-        "status": pd.Categorical.from_codes(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
+        "status": _coded(rec.status[sl].T.ravel().astype(np.int64), labels(RepStatus)),
         "left": _left(floor)[sl],
     }
     for s, name in enumerate(sc.funnel.stage_names[1:], start=1):
@@ -206,6 +213,27 @@ def _ledger(floor: SalesFloor, deals: pd.DataFrame, rep_cat: pd.CategoricalDtype
     quota = frame["quota"]
     frame["attainment"] = frame["bookings"] / np.where(quota > 0, quota, np.nan)
     return pd.DataFrame(frame)
+
+
+@functools.lru_cache(maxsize=256)
+def _category(labels: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``labels``, built once per set of labels (runs share it)."""
+    return pd.CategoricalDtype(list(labels))
+
+
+def _coded(codes: np.ndarray, labels) -> pd.Categorical:
+    """``pd.Categorical.from_codes(codes, labels)`` with the cached dtype of ``labels``."""
+    return pd.Categorical.from_codes(codes, dtype=_category(tuple(labels)))
+
+
+def _month_ordinals(start: np.datetime64, days: np.ndarray) -> np.ndarray:
+    """Month ordinals (``datetime64[M]`` as integers) of the dates ``start + days`` (whole days,
+    int64), read from a table of the days spanned: one date conversion per distinct day."""
+    if not len(days):
+        return days
+    lo = int(days.min())
+    table = (start + np.arange(lo, int(days.max()) + 1)).astype("datetime64[M]").astype(np.int64)
+    return table[days - lo]
 
 
 def _active_days(floor: SalesFloor) -> np.ndarray:
@@ -401,7 +429,8 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
     q_team = floor.rep_region[slot[q_person]].astype(np.int64)
 
     credit = ((deals["channel"] == "direct") | sc.org.design.channel.overlay_credit).to_numpy()
-    close_month = pd.Index(months).get_indexer(deals["close_month"])
+    ordinal = deals["close_month"].array.asi8  # NaT: the smallest integer
+    close_month = np.where((ordinal >= months[0].ordinal) & (ordinal <= months[-1].ordinal), ordinal - months[0].ordinal, -1)
     won = np.flatnonzero((deals["outcome"] == "won").to_numpy() & credit & (close_month >= 0))
     won_slot = deals["rep"].cat.codes.to_numpy()[won]
     person = _person_of(people, won_slot, deals["close_day"].to_numpy()[won] + w)
@@ -421,7 +450,10 @@ def _credits(floor: SalesFloor, deals: pd.DataFrame, ledger: pd.DataFrame, peopl
         d_amount, d_deal, d_product, d_segment = np.zeros(0), np.zeros(0, object), None, None
     d_overlay = np.zeros(len(d_person), bool)
     labels = people["person"].to_numpy(object)
-    hired = np.asarray([TENURED if not x else pd.Period(x, freq="M").ordinal for x in people["hired"]], dtype=np.int64)
+    hire_label = people["hired"].to_numpy(object)
+    hired = np.full(len(hire_label), TENURED, dtype=np.int64)
+    new = hire_label != ""  # YYYY-MM: its datetime64[M] count is the period ordinal
+    hired[new] = hire_label[new].astype("datetime64[M]").astype(np.int64)
 
     n_spec = structure_of(sc.org).specialists
     if n_spec:
@@ -487,12 +519,13 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     ledger row (specialists) are left out. Sums are pandas group sums over integer keys (the
     same per-group sums as grouping by the text labels)."""
     slots = ledger["rep"].cat.categories
-    months = pd.Index(ledger["month"].astype(str).unique())
+    ledger_month = ledger["month"].astype(str)
+    months = pd.Index(ledger_month.unique())
     person, people = pd.factorize(statements["rep"])
     slot = slots.get_indexer([str(x).split("#")[0] for x in people])[person]
-    month = months.get_indexer(pd.Index(statements["period"]).astype(str))
+    month = _index_of(months, statements["period"])
     components = sorted(set(statements["component"].unique()))
-    comp = pd.Index(components).get_indexer(statements["component"])
+    comp = _index_of(pd.Index(components), statements["component"])
     ok = (slot >= 0) & (month >= 0)
     cell = np.where(ok, slot * len(months) + month, -1)
     amount = pd.Series(statements["amount"].to_numpy(float))
@@ -508,10 +541,16 @@ def _with_pay(ledger: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
     total = sums(ok, cell, n_cells)
     by_comp = sums(ok, cell * len(components) + comp, n_cells * len(components)).reshape(n_cells, len(components))
     # ledger rows are sorted by rep slot, then month
-    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger["month"].astype(str))
+    row = ledger["rep"].cat.codes.to_numpy(np.int64) * len(months) + months.get_indexer(ledger_month)
     pay = {"base_pay": base[row], "variable_pay": total[row] - base[row], "total_pay": total[row],
            **{f"pay: {c}": by_comp[row, k] for k, c in enumerate(components)}}
     return pd.concat([ledger, pd.DataFrame(pay, index=ledger.index)], axis=1)
+
+
+def _index_of(labels: pd.Index, values: pd.Series) -> np.ndarray:
+    """``labels.get_indexer(values)`` (text), each distinct value looked up once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return labels.get_indexer(pd.Index(uniques).astype(str))[codes]
 
 
 def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -520,8 +559,8 @@ def _customers(floor: SalesFloor, rep_cat: pd.CategoricalDtype) -> tuple[pd.Data
     won = np.flatnonzero(p.outcome == Outcome.WON)
     won_deals = pd.DataFrame({
         "deal_id": won, "account": p.account[won],
-        "segment": pd.Categorical.from_codes(p.segment[won], [s.name for s in sc.market.segments]),
-        "product": pd.Categorical.from_codes(p.product[won], [x.name for x in sc.market.products]),
+        "segment": _coded(p.segment[won], [s.name for s in sc.market.segments]),
+        "product": _coded(p.product[won], [x.name for x in sc.market.products]),
         "rep": pd.Categorical.from_codes(p.rep[won], dtype=rep_cat),
         "amount": p.amount[won], "close_day": p.close[won] - w,
     })
