@@ -435,10 +435,10 @@ class SalesFloor:
         demand += p.extra_hours[o]
         demand *= length / 7
         demand *= present
-        partner = p.channel[o] == 1
-        demand[partner] = 0.0  # partners work their own deals
-        ready = p.ready[o] == 1  # negotiated, waiting for the buyer's signature day: no hours
-        demand[ready] = 0.0
+        partner = p.channel[o] == 1  # partners work their own deals
+        ready = p.ready[o] == 1  # negotiated, waiting for the buyer's signature day
+        idle = partner | ready  # deals that need no rep hours
+        demand[idle] = 0.0
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
         short = np.bincount(rep, demand, self.n_reps) > cap
@@ -449,7 +449,7 @@ class SalesFloor:
         before = np.concatenate([[0.0], cum])[first]
         served = np.empty(len(o), dtype=bool)
         served[order] = (cum - d_sorted - before[r_sorted]) < cap[r_sorted]
-        served |= partner | ready
+        served |= idle
         worked = np.minimum(np.bincount(rep, demand * served, self.n_reps), cap)
         if self.team_help > 0:  # a team award: colleagues of the region give spare hours
             worked += self._help(o, order, served, demand, cap - worked)
@@ -476,6 +476,8 @@ class SalesFloor:
         (``ready``, per deal of ``o``); for the others the hold lapses (they sign when negotiated,
         at the price bargained, and may be bargained over again if none was)."""
         p = self.pipe
+        at = np.flatnonzero(ready | (p.moved[o] == Timing.HELD_TO_PERIOD_END))  # the only deals either test can pick
+        o, ready = o[at], ready[at]
         due = p.hold_until[o] <= t1
         signs = o[ready & due]
         self._close(signs, p.hold_until[signs], Outcome.WON, learned=True)
