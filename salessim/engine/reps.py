@@ -163,7 +163,7 @@ class RepDecisions:
         """Each rep's negotiated deals whose buyers hold the signature to the period end (currency,
         the credited amounts): credit the rep counts on at the period end."""
         f, p = self.floor, self.floor.pipe
-        ready = f.open[p.ready[f.open] == 1]
+        ready = np.compress(p.ready.take(f.open) == 1, f.open)
         if not len(ready):
             return np.zeros(f.n_reps)
         ready = ready[f.structure.credited(ready)]
@@ -210,7 +210,7 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        idx = idx[p.stage[idx] >= f.n_stages - 2]  # the late deals first: the other tests read fewer
+        idx = np.compress(p.stage.take(idx) >= f.n_stages - 2, idx)  # the late deals first: the other tests read fewer
         return idx[(p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
