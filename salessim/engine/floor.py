@@ -214,7 +214,7 @@ class SalesFloor:
         while True:
             month = yield self.month_end
             o = self.open
-            o = o[self.pipe.stage[o] >= 1]  # qualified pipeline: past the first stage
+            o = np.compress(self.pipe.stage.take(o) >= 1, o)  # qualified pipeline: past the first stage
             rep = self.pipe.rep[o]
             self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
@@ -240,7 +240,7 @@ class SalesFloor:
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        at = np.flatnonzero(self.pipe.rep[self.open] == rep)  # where their deals are in self.open
+        at = np.flatnonzero(self.pipe.rep.take(self.open) == rep)  # where their deals are in self.open
         at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
         mine = self.open[at]
         lost = rng.random(len(mine)) < pipeline_loss

@@ -177,5 +177,5 @@ class People:
         f = self.floor
         cached = self._open_territory
         if cached is None or cached[0] is not f.open or cached[1] is not f.territory:
-            cached = self._open_territory = (f.open, f.territory, f.territory[f.pipe.account[f.open]])
+            cached = self._open_territory = (f.open, f.territory, f.territory.take(f.pipe.account.take(f.open)))
         return cached[2]

@@ -211,7 +211,7 @@ class RepDecisions:
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
         idx = np.compress(p.stage.take(idx) >= f.n_stages - 2, idx)  # the late deals first: the other tests read fewer
-        return idx[(p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
+        return np.compress((p.moved.take(idx) == Timing.AS_DUE) & f.active[p.rep.take(idx)], idx)
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
         """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the
