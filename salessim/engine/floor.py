@@ -492,19 +492,13 @@ class SalesFloor:
         """Open deals ``o`` (not empty) by rep, latest stage first, earliest stage entry first, then
         index: ``np.lexsort((entered, -stage, rep))``.
 
-        Usually one unstable sort of a float key: the (rep, stage) group number plus the entry day
-        scaled into [0, 1), which never decreases along the exact order; if the sorted keys are
-        all distinct, that order is the only one they allow. Otherwise (equal or too-close days,
-        NaN) two passes: the entry days (stably when they tie), then a stable sort on the group
-        number (radix sort when it fits in 16 bits)."""
+        Usually one sort of 63-bit integers (:meth:`_packed_order`). Otherwise (equal or
+        too-close days, NaN) two passes: the entry days (stably when they tie), then a stable sort
+        on the group number (radix sort when it fits in 16 bits)."""
         entered = self.pipe.entered.take(o)
         key = rep * self.n_stages + (self.n_stages - 1 - stage)
-        lo = entered.min()
-        span = entered.max() - lo
-        scaled = key + (entered - lo) * (0.999 / span if span > 0 else 0.0)
-        order = np.argsort(scaled)
-        in_order = scaled[order]
-        if (in_order[1:] > in_order[:-1]).all():
+        order = self._packed_order(key, entered)
+        if order is not None:
             return order
         by_entry = np.argsort(entered)
         in_order = entered[by_entry]
@@ -513,6 +507,31 @@ class SalesFloor:
         if self.n_reps * self.n_stages <= np.iinfo(np.int16).max:
             key = key.astype(np.int16)
         return by_entry[np.argsort(key[by_entry], kind="stable")]
+
+    def _packed_order(self, key: np.ndarray, entered: np.ndarray) -> np.ndarray | None:
+        """The order by ``key`` (the (rep, stage) group number), then ``entered`` (clock day), from
+        one sort of integers that pack the group, the entry day quantised onto the bits left
+        (a rounding that never reverses two days) and the position. If the sorted (group, day)
+        parts are all distinct, that order is the only one the days allow; else (or with no bits
+        to spare, or days that are not finite) None."""
+        lo = entered.min()
+        span = entered.max() - lo
+        pos_bits = max(int(len(key) - 1).bit_length(), 1)
+        day_bits = 62 - pos_bits - int(self.n_reps * self.n_stages - 1).bit_length()
+        if day_bits < 20 or not np.isfinite(span):
+            return None
+        top = (1 << day_bits) - 1
+        day = ((entered - lo) * (top / span if span > 0 else 0.0)).astype(np.int64)
+        np.minimum(day, top, out=day)
+        day <<= pos_bits
+        packed = key << (day_bits + pos_bits)
+        packed |= day
+        packed |= np.arange(len(key))
+        packed.sort()
+        group_day = packed >> pos_bits
+        if not (group_day[1:] > group_day[:-1]).all():
+            return None
+        return packed & ((1 << pos_bits) - 1)
 
     def _help(self, o, order, served, demand, spare) -> np.ndarray:
         """Team incentives: each region pools ``team_help`` of its reps' spare hours and works its
