@@ -71,11 +71,14 @@ class Buyers:
         due = decisions.close_median(o)
         o, due = o[due < end], due[due < end]
         if len(o):
-            now, later = decisions.deal_values(pos, o)
+            if self.policy.buyers.deadline:  # the period-end states are valued in the same pass
+                now, later, at_end = decisions.deal_values(pos, o, more=self._period_end_states(pos, o, decisions))
+            else:
+                now, later = decisions.deal_values(pos, o)
             want_now = bargain_share(now, later, end - due, self.policy)
             hold = np.zeros(len(o), dtype=bool)
             if self.policy.buyers.deadline:
-                at_end = bargain_share(self._at_period_end(pos, o, decisions), later[None, :], 0.0, self.policy)
+                at_end = bargain_share(at_end, later[None, :], 0.0, self.policy)
                 hold = holds_to_deadline(want_now, HERMITE[1] @ expected_discount(at_end, self.policy), end - due, self.policy)
             held = o[hold]
             p.cols["moved"][held] = Timing.HELD_TO_PERIOD_END
@@ -84,17 +87,20 @@ class Buyers:
             self._grant(o[rest], bargained_discount(now[rest], later[rest], (end - due)[rest], self.policy,
                                                     self._rng.random(int(rest.sum()))), month, Timing.BARGAINED)
         # held deals that sign in this step: the bargain of the last day (the threat costs nothing)
-        signing = f.open[(p.moved[f.open] == Timing.HELD_TO_PERIOD_END) & (p.hold_until[f.open] > t0) & (p.hold_until[f.open] <= t1)]
+        signing = np.compress(p.moved.take(f.open) == Timing.HELD_TO_PERIOD_END, f.open)
+        until = p.hold_until[signing]
+        signing = signing[(until > t0) & (until <= t1)]
         if len(signing):
             now, later = decisions.deal_values(pos, signing)
             self._grant(signing, bargained_discount(now, later, 0.0, self.policy, self._rng.random(len(signing))),
                         month, Timing.HELD_TO_PERIOD_END)
 
-    def _at_period_end(self, pos, idx: np.ndarray, decisions) -> np.ndarray:
-        """``(5, deals)``: what crediting each deal ``idx`` on the last day of the pacing period
-        would add to its rep's plan-year value (currency), at five places the rep's credit may
-        stand then: their pace to the end with the spread of the deals still to come (a compound
-        Poisson of deal sizes), at the nodes of :data:`HERMITE` (average with its weights)."""
+    def _period_end_states(self, pos, idx: np.ndarray, decisions) -> tuple[np.ndarray, list, list]:
+        """``(steps, p, y0)`` of shapes ``(5, 1)``, ``(5, deals)``: the places the rep of each deal
+        ``idx`` may stand on the last day of the pacing period (credit in annual quotas), for
+        :meth:`~salessim.engine.reps.RepDecisions.deal_values`: their pace to the end with the
+        spread of the deals still to come (a compound Poisson of deal sizes), at the nodes of
+        :data:`HERMITE` (average the values with its weights)."""
         p = self.floor.pipe
         r = p.rep[idx]
         fs = pos.foresight
@@ -108,8 +114,7 @@ class Buyers:
         to_come = np.maximum(mean[None, :] + nodes[:, None] * sd[None, :], 0.0)  # (5, deals)
         p_end, y_end = (pos.p[r] + to_come, np.broadcast_to(pos.y0[r], to_come.shape)) if pacing < 12 else \
             (np.zeros_like(to_come), pos.y0[r] + to_come)
-        value = fs.deal_value(np.full((len(nodes), 1), step), pos.rho[r], p_end, y_end, p.amount[idx] / qa)
-        return value
+        return np.full((len(nodes), 1), step), list(p_end), list(y_end)
 
     def _grant(self, idx: np.ndarray, depth: np.ndarray, month: int, timing: Timing) -> None:
         """Deals ``idx`` get discounts ``depth`` (share of list; 0: none, the deal is left as is)."""

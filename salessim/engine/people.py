@@ -33,6 +33,7 @@ class People:
         f.skill = f.skill * self.coaching
         self.months_to_full = tr.months_to_full(s.staffing.ramp.months_to_full, t.skills)
         self.available = np.ones(R)  # share of a step's selling hours not spent in training
+        self._open_territory = None  # (floor.open, floor.territory, territory rep of each open deal)
         self.pending_away = np.zeros(R)  # working days of training booked for the next step (events)
         self.last_session = np.zeros(R)  # clock day of each rep's last knowledge session
         self.knowledge = np.ones(R)  # knowledge freshness factor folded into skill
@@ -160,10 +161,21 @@ class People:
         that are not in the last stage. Returns the number of deals handed over."""
         f = self.floor
         p, o = f.pipe, f.open
-        here = o[f.territory[p.account[o]] == rep]  # the territory's deals first: few of all open ones
+        here = o[self._territory_of_open() == rep]  # the territory's deals first: few of all open ones
         mine = here[(p.rep[here] != rep) & (p.channel[here] == 0) & (p.stage[here] < f.n_stages - 1)]
         share = f.scenario.staffing.hiring.inherit_share
         u = f.rng["people"].random(len(mine))
         moved = mine[u < share]
         p.cols["rep"][moved] = rep
         return len(moved)
+
+    def _territory_of_open(self) -> np.ndarray:
+        """The territory rep of each open deal's account (per entry of ``floor.open``). Kept while
+        ``floor.open`` and ``floor.territory`` are the same arrays (the engine replaces them, never
+        edits them in place, and deals never change account): hires taking over between two work
+        steps share one read of the whole pipeline."""
+        f = self.floor
+        cached = self._open_territory
+        if cached is None or cached[0] is not f.open or cached[1] is not f.territory:
+            cached = self._open_territory = (f.open, f.territory, f.territory.take(f.pipe.account.take(f.open)))
+        return cached[2]

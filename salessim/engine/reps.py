@@ -163,7 +163,7 @@ class RepDecisions:
         """Each rep's negotiated deals whose buyers hold the signature to the period end (currency,
         the credited amounts): credit the rep counts on at the period end."""
         f, p = self.floor, self.floor.pipe
-        ready = f.open[p.ready[f.open] == 1]
+        ready = np.compress(p.ready.take(f.open) == 1, f.open)
         if not len(ready):
             return np.zeros(f.n_reps)
         ready = ready[f.structure.credited(ready)]
@@ -210,8 +210,8 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        idx = idx[p.stage[idx] >= f.n_stages - 2]  # the late deals first: the other tests read fewer
-        return idx[(p.moved[idx] == Timing.AS_DUE) & f.active[p.rep[idx]]]
+        idx = np.compress(p.stage.take(idx) >= f.n_stages - 2, idx)  # the late deals first: the other tests read fewer
+        return np.compress((p.moved.take(idx) == Timing.AS_DUE) & f.active[p.rep.take(idx)], idx)
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
         """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the
@@ -231,10 +231,14 @@ class RepDecisions:
                   + self._later_stage_days[p.stage[idx], mid - 1 : mid + 1] * f.seg_dur[p.segment[idx], None])
         return (middle[:, 0] + middle[:, 1]) / 2
 
-    def deal_values(self, pos: Position, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def deal_values(self, pos: Position, idx: np.ndarray, more=None) -> tuple[np.ndarray, ...]:
         """What crediting each deal ``idx`` at its amount adds to its rep's plan-year value
         (currency) now, and at the start of the next pacing period (at the expected state then; a
-        fresh year across a year end)."""
+        fresh year across a year end).
+
+        ``more``: further states to value in the same pass, ``(steps, p, y0)`` with ``steps`` of
+        shape ``(k, 1)`` and ``p``, ``y0`` of shape ``(k, deals)`` (annual quotas); their values
+        ``(k, deals)`` are returned third (the same numbers as a separate pass: all elementwise)."""
         p = self.floor.pipe
         r = p.rep[idx]
         fs = pos.foresight
@@ -246,10 +250,13 @@ class RepDecisions:
             y_then = pos.y0[r] + pos.p[r] + pos.rho[r] * pos.days_left / 365.25
         else:  # the next period opens a new plan year
             nxt, y_then = 0, zero
-        # both states read from the value table at once: (now, later) stacked on a leading axis
-        now, later = fs.deal_value(np.array([[pos.step], [nxt]]), pos.rho[r], np.stack([pos.p[r], zero]),
-                                   np.stack([pos.y0[r], y_then]), credit)
-        return now, later
+        # all states read from the value table at once: (now, later, *more) stacked on a leading axis
+        steps, ps, ys = np.array([[pos.step], [nxt]]), [pos.p[r], zero], [pos.y0[r], y_then]
+        if more is not None:
+            steps = np.concatenate([steps, more[0]])
+            ps, ys = [*ps, *more[1]], [*ys, *more[2]]
+        values = fs.deal_value(steps, pos.rho[r], np.stack(ps), np.stack(ys), credit)
+        return (values[0], values[1]) if more is None else (values[0], values[1], values[2:])
 
     def _move_deals(self, t0: float, month: int, pos: Position) -> None:
         """Near a period end: secure deals for this period with a closing discount (the rep

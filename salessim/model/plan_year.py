@@ -154,23 +154,23 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
 
 def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Linear interpolation on a uniform ``grid``: the cell below ``x`` and the weight of the one above."""
-    pos = (x - grid[0]) / (grid[1] - grid[0])
+    pos = np.subtract(x, grid[0])
+    pos /= grid[1] - grid[0]
     np.clip(pos, 0.0, len(grid) - 1.0, out=pos)
     i = pos.astype(np.int64)
     np.minimum(i, len(grid) - 2, out=i)
     return i, np.subtract(pos, i, out=pos)
 
 
-def _interp_rows(base: np.ndarray, cell: np.ndarray, w: np.ndarray, offset: int = 0) -> np.ndarray:
+def _interp_rows(base: np.ndarray, rise: np.ndarray, cell: np.ndarray, w: np.ndarray, offset: int = 0) -> np.ndarray:
     """Linear interpolation along the rows of a C-contiguous ``base``: between the flat index
     ``cell + offset`` and the next point, weight ``w`` on the next (cells and weights from
-    :func:`_split`; the offset and the next point are read from views, not shifted indices)."""
-    flat = base.reshape(-1)
-    lo = flat[offset:].take(cell)
-    hi = flat[offset + 1 :].take(cell)
-    hi -= lo
-    hi *= w
-    return np.add(lo, hi, out=hi)
+    :func:`_split`). ``rise``: ``np.diff`` of the flattened ``base`` (the step to the next point,
+    the same number as reading both points and subtracting; offsets are read from views)."""
+    out = rise[offset:].take(cell)
+    out *= w
+    out += base.reshape(-1)[offset:].take(cell)
+    return out
 
 
 def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray,
@@ -190,12 +190,13 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else None  # none: pays 0 anywhere
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
+        rise = np.diff(start.reshape(-1))  # (small: rho x Y) steps between neighbouring points
         n_y = start.shape[1]
         cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
     out = None
     for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
         if period_end:
-            W = _interp_rows(start, cell, wy, k * n_y)
+            W = _interp_rows(start, rise, cell, wy, k * n_y)
             if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
                 W += g
         else:
