@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check salessim tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --record $(AREAS)
 
 # Re-record the golden digests after a change meant to move results (say why in the commit).
 golden: $(STAMP)

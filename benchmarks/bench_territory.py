@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from salessim.engine.streams import streams
-from salessim.model.market import assign_as_is, make_accounts
+from salessim.model.market import make_accounts
 from salessim.model.quota import QuotaPlan, set_quotas, split_quota
 from salessim.model.territory import (
     STRATEGIES,
@@ -69,7 +69,7 @@ def midmarket_table() -> pd.DataFrame:
     acc["workload_hours"] = scenario_workload(acc, sc)
     n, regions = sc.org.reps, [sc.market.regions[i % 4] for i in range(sc.org.reps)]
     cap = np.full(n, sc.org.weekly_hours * 52)
-    designs = {"engine assign_as_is": assign_as_is(acc, n, 4)}
+    designs = {}
     for s in ("as_is", "geographic", "balanced_potential", "balanced_workload"):
         designs[s] = design_territories(acc, n, s, rep_regions=regions, rng=np.random.default_rng(0))
     for exact in (False, True):

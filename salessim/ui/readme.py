@@ -19,6 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 FIGURES = ROOT / "docs" / "readme_figures.json"
+BENCH = ROOT / "docs" / "bench.json"  #: ``make bench`` results per area (``benchmarks/run.py --record``)
 SCENARIO = "data/scenarios/midmarket.yaml"
 #: KPIs of the ``salessim run`` example, in print order.
 RUN_KPIS = ("revenue", "win rate (qualified)", "median sales cycle (won)", "reps at or above quota",
@@ -72,9 +73,56 @@ def blocks(figures: dict) -> dict[str, str]:
     }
 
 
-def render(readme: str, figures: dict) -> str:
-    """``readme`` with every figures block replaced (a missing marker is an error)."""
-    for name, text in blocks(figures).items():
+def bench_value(v: float | int | str) -> str:
+    """A benchmark value as ``make bench`` prints it."""
+    if isinstance(v, float):
+        return f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def target_met(value: float | int | str, target: str) -> str:
+    """"met" / "**not met**" for a target ``< x``, ``<= x``, ``>= x``, ``|x| < x``, ``~x`` (at
+    most 1.25 x: "about", e.g. cost per rep ~1 = at most about linear) or a number or word the value must equal; "" for context (empty,
+    in parentheses, or a word beside a number)."""
+    target = (target or "").strip()
+    if not target or target.startswith("("):
+        return ""
+    m = re.match(r"^(\|x\|\s*)?(<=|<|>=|≥|≤|~)\s*([\d.,]+)", target)
+    number = isinstance(value, int | float)
+    if m is None and number:
+        try:
+            ok = value == float(target.replace(",", ""))
+        except ValueError:
+            return ""  # a word beside a number ("all kept"): context
+    elif m is None or not number:
+        ok = str(value) == target
+    else:
+        x, op, limit = abs(value) if m.group(1) else value, m.group(2), float(m.group(3).replace(",", ""))
+        ok = {"<": x < limit, "<=": x <= limit, "≤": x <= limit, ">=": x >= limit, "≥": x >= limit,
+              "~": x <= 1.25 * limit}[op]
+    return "met" if ok else "**not met**"
+
+
+def bench_table(bench: dict) -> str:
+    """The README's performance table: every area's rows as ``make bench`` last recorded them."""
+    lines = ["| area (when, load average) | benchmark | measured | unit | target | |", "|---|---|---|---|---|---|"]
+    for area, run in sorted(bench.items()):
+        where = f"{area} ({run['measured']}, load {run['load']})"
+        for r in run["rows"]:
+            name, target = (str(x).strip().replace("|", "\\|") for x in (r["name"], r.get("target", "")))
+            lines.append(f"| {where} | {name} | {bench_value(r['value'])} | {r['unit']} | {target} | "
+                         f"{target_met(r['value'], r.get('target', ''))} |")
+            where = ""
+    return "\n".join(lines)
+
+
+def render(readme: str, figures: dict, bench: dict | None = None) -> str:
+    """``readme`` with every figures block replaced (a missing marker is an error); with
+    ``bench``, the performance table too."""
+    named = blocks(figures) if figures else {}
+    if bench is not None:
+        named["bench"] = bench_table(bench)
+    for name, text in named.items():
         pattern = re.compile(rf"(<!-- figures:{name} -->\n?)(.*?)(\n?<!-- /figures:{name} -->)", re.S)
         if not pattern.search(readme):
             raise ValueError(f"README.md: no <!-- figures:{name} --> block")
