@@ -21,7 +21,12 @@ component enters (documented choices, listed per plan by :attr:`PlanValue.treatm
 * a clawback lowers the value of every commission by the chance the customer churns in its window;
 * plan complexity: each component is weighted by the rep's attention, ``1 / (1 + complexity x
   (components - 1))`` (Zoltners et al.: plans too complex to understand lose their pull);
-* a ratchet adds next year's cost of beating quota to ``f`` (Leone, Misra & Zimmerman 2004).
+* a ratchet adds next year's cost of beating quota to ``f`` (Leone, Misra & Zimmerman 2004);
+* caps that depend on the year so far (a year cap on period-basis pay, the plan's caps across
+  components, a period cap under true-up) are applied along an even path of the year: ``g``
+  becomes ``g[k, p, y0]`` per pacing period ``k``, the year's pay so far being what ``y0`` spread
+  evenly over the ``k`` periods before paid (:func:`_pay_path`), and ``f`` caps the year-end
+  components after that pay. A commission under a plan cap is therefore never a flow.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import numpy as np
 from scipy.stats import norm
 
 from salessim.comp.curve import period_payout
-from salessim.comp.plan import PERIOD_MONTHS, Commission, CompPlan, Spif, TeamBonus
+from salessim.comp.plan import PERIOD_MONTHS, Cap, Commission, CompPlan, Spif, TeamBonus
 from salessim.model.plan_year import PlanYear
 
 #: Grids: period-to-date credit up to 2 period quotas and year-to-date credit up to 3 annual quotas,
@@ -50,8 +55,10 @@ class PlanValue:
     treatment: dict[str, str]  #: component name -> how reps value it
 
 
-def _is_flow(c: Commission) -> bool:
-    return (len(c.tiers) == 1 and c.gate == 0.0 and c.cap.period is None and c.cap.year is None)
+def _is_flow(c: Commission, plan: CompPlan) -> bool:
+    """One rate, no gate, and no cap on it (its own or the plan's total-variable cap)."""
+    return (len(c.tiers) == 1 and c.gate == 0.0 and c.cap.period is None and c.cap.year is None
+            and plan.caps.period is None and plan.caps.year is None)
 
 
 def _sub(plan: CompPlan, comps: list, period: str, caps: bool) -> CompPlan:
@@ -86,7 +93,7 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
     year_comps, period_comps = [], []
     for c in seen:
         months = PERIOD_MONTHS[plan.component_period(c)]
-        if isinstance(c, Commission) and _is_flow(c):
+        if isinstance(c, Commission) and _is_flow(c, plan):
             rate = c.rates[0] * (plan.pay.target_incentive * weight / Q if c.uses_multiple else 1.0)
             flow += rate * Q * attention * keep
             treatment[c.name] = "flow: paid per unit of credit"
@@ -127,9 +134,112 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
         f += period_payout(sub, y_grid * Q / K, np.full(len(y_grid), Q / K),
                            ytd_credited=y_grid * Q * (K - 1) / K, ytd_quota=np.full(len(y_grid), Q * (K - 1) / K),
                            ytd_paid=0.0, ytd_periods=K - 1) * attention * share
+    capped = plan.caps.period is not None or plan.caps.year is not None
+    if period_comps and (capped or any(c.cap.year is not None for c, _ in period_comps)):
+        # a year cap (the component's or the plan's) or the plan's period cap on period-basis pay:
+        # what a period pays depends on what the year has paid so far
+        fns = [_period_fn(plan, c, months, pacing, Q, team_size, team_pace) for c, months in period_comps]
+        weights = [attention * (keep if isinstance(c, Commission) else 1.0) for c, _ in period_comps]
+        g = _path_period_reward(fns, [Cap(year=c.cap.year) for c, _ in period_comps], weights,
+                                Cap(period=plan.caps.period, year=plan.caps.year), p_grid, y_grid, 12 // pacing)
+        for c, _ in period_comps:
+            treatment[c.name] += "; capped on the year's pay so far (an even path)"
+        before = _pay_path([fn(np.broadcast_to(y_grid / (12 // pacing), (12 // pacing, len(y_grid)))) for fn in fns],
+                           [Cap(year=c.cap.year) for c, _ in period_comps], plan.caps)[-1]
+    else:
+        before = None
+    if year_comps and (any(c.cap.period is not None for c in year_comps) or plan.caps.period is not None
+                       or (plan.caps.year is not None and before is not None)):
+        f = _path_year_reward(plan, by_period, Q, y_grid, keep, before) * attention
+        for c in year_comps:
+            treatment[c.name] += "; caps along an even path"
     f -= ratchet_cost * np.maximum(y_grid - 1.0, 0.0)
     year = PlanYear(np.asarray(step_days, float), period_end, p_grid, y_grid, flow, g, f)
     return PlanValue(year, pacing, treatment)
+
+
+def _period_fn(plan: CompPlan, c, months: int, pacing: int, Q: float, team_size: int, team_pace: float):
+    """What a period-basis component pays (currency) per pacing period on credit ``x`` (annual
+    quotas; any shape), before year caps: the formula of :func:`plan_year`'s ``g``."""
+    scale = months / pacing
+    q = Q * months / 12.0
+    if isinstance(c, TeamBonus):
+        return lambda x: _team_share(c, np.asarray(x) * Q * scale, q, team_size, team_pace) / scale
+    sub = _sub(plan, [c], plan.component_period(c), caps=False)
+    return lambda x: period_payout(sub, np.asarray(x) * Q * scale, np.full(np.shape(x), q)) / scale
+
+
+def _pay_path(earned: list[np.ndarray], caps: list[Cap], total: Cap) -> np.ndarray:
+    """Cumulative pay (currency) after each period of a path (axis 0), as the statements cap it:
+    ``earned[c]`` is what component ``c`` earns in each period (non-negative), capped per period
+    (the excess forfeited) and on its year-to-date pay by ``caps[c]``; the sum is then capped the
+    same way by ``total`` (the plan's total-variable caps)."""
+    def cap(x: np.ndarray, limit: Cap) -> np.ndarray:
+        if limit.period is not None:
+            x = np.minimum(x, limit.period)
+        cum = np.cumsum(x, axis=0)
+        return np.minimum(cum, limit.year) if limit.year is not None else cum
+
+    paid = sum(cap(x, limit) for x, limit in zip(earned, caps, strict=True))
+    return cap(np.diff(paid, axis=0, prepend=0.0), total)
+
+
+def _path_period_reward(fns: list, caps: list[Cap], weights: list[float], total: Cap, p_grid: np.ndarray,
+                        y_grid: np.ndarray, periods: int) -> np.ndarray:
+    """``G[k, p, y0]``: what the ``k``-th pacing period of the year (0-based) pays, as the rep values
+    it, when it ends with credit ``p`` after ``y0`` in the ``k`` periods before, spread evenly over
+    them (the year's pay so far is what that even path paid). ``fns``: each component's pay per
+    period on its credit; ``weights``: the rep's attention (x clawback keep) per component."""
+    P, Y = len(p_grid), len(y_grid)
+    now = [fn(p_grid) for fn in fns]
+    raw = sum(now)
+    w = np.divide(sum(wt * x for wt, x in zip(weights, now, strict=True)), raw, out=np.full(P, float(np.mean(weights))),
+                  where=raw > 0)
+    G = np.empty((periods, P, Y))
+    for k in range(periods):
+        earned = []
+        for fn, x in zip(fns, now, strict=True):
+            past = fn(y_grid / k) if k else np.zeros(Y)
+            earned.append(np.concatenate([np.broadcast_to(past, (k, P, Y)), np.broadcast_to(x[None, :, None], (1, P, Y))]))
+        cum = _pay_path(earned, caps, total)
+        G[k] = (cum[k] - (cum[k - 1] if k else 0.0)) * w[:, None]
+    return G
+
+
+def _path_year_reward(plan: CompPlan, by_period: dict[str, list], Q: float, y_grid: np.ndarray, keep: float,
+                      before: np.ndarray | None) -> np.ndarray:
+    """``f(y)`` (currency) of the year-end components when caps make their pay path-dependent: each
+    component's earnings along an even path of the year's credit over its periods (true-up: the
+    rise of what its cumulative formula pays), capped as the statements cap them
+    (:func:`_pay_path`); ``before``: what the period-basis components paid along the same path,
+    which the plan's year cap counts first."""
+    f = np.zeros(len(y_grid))
+    total = before.copy() if before is not None else np.zeros(len(y_grid))
+    for period, cs in by_period.items():
+        K = 12 // PERIOD_MONTHS[period]
+        earned, caps, share = [], [], []
+        for c in cs:
+            sub = _sub(plan, [c.model_copy(update={"cap": Cap()})], period, caps=False)
+            ks = np.arange(1, K + 1)[:, None]
+            if plan.component_true_up(c):
+                cum = period_payout(sub, y_grid * Q / K, np.full(len(y_grid), Q / K), ytd_credited=(ks - 1) * y_grid * Q / K,
+                                    ytd_quota=np.full((K, len(y_grid)), 1.0) * (ks - 1) * Q / K, ytd_paid=0.0,
+                                    ytd_periods=ks - 1)
+                earned.append(np.maximum(np.diff(cum, axis=0, prepend=0.0), 0.0))
+            else:
+                each = period_payout(sub, y_grid * Q / K, np.full(len(y_grid), Q / K))
+                earned.append(np.broadcast_to(each, (K, len(y_grid))))
+            caps.append(c.cap)
+            share.append(keep if isinstance(c, Commission) else 1.0)
+        paid = _pay_path(earned, caps, Cap(period=plan.caps.period))[-1]
+        parts = [_pay_path([x], [cap], Cap())[-1] for x, cap in zip(earned, caps, strict=True)]
+        mix = np.divide(sum(s * x for s, x in zip(share, parts, strict=True)), sum(parts),
+                        out=np.full(len(y_grid), float(np.mean(share))), where=sum(parts) > 0)
+        if plan.caps.year is not None:
+            paid = np.minimum(total + paid, plan.caps.year) - np.minimum(total, plan.caps.year)
+        total = total + paid
+        f += paid * mix
+    return f
 
 
 def _team_share(c: TeamBonus, own: np.ndarray, quota: float, size: int, pace: float) -> np.ndarray:

@@ -57,8 +57,20 @@ class PlanYear:
     p_grid: np.ndarray  #: credit so far in the pacing period (uniform, from 0)
     y_grid: np.ndarray  #: credit of the year before the pacing period (uniform, from 0)
     flow: float  #: pay per annual quota of credit from linear components (currency)
-    period_reward: np.ndarray  #: g(p) on ``p_grid`` (currency), paid at each pacing-period end
+    #: g(p) on ``p_grid`` (currency), paid at each pacing-period end; or ``g[k, p, y0]`` (one table
+    #: per pacing period ``k`` of the year) when a year cap makes a period's pay depend on the year so far
+    period_reward: np.ndarray
     year_reward: np.ndarray  #: f(y) on ``y_grid`` (currency), paid at the fiscal year end
+
+    @property
+    def period_index(self) -> np.ndarray:
+        """(T,) the pacing period (0-based) each step belongs to."""
+        return np.cumsum(self.period_end) - self.period_end
+
+    def reward_at(self, t: int) -> np.ndarray:
+        """The period reward paid at the end of step ``t``'s pacing period: ``(P,)`` or ``(P, Y)``."""
+        g = self.period_reward
+        return g if g.ndim == 1 else g[min(int(self.period_index[t]), len(g) - 1)]
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,9 @@ def solve(year: PlanYear, prefs: Preferences, rho_grid: np.ndarray) -> ValueTabl
         M = transitions[days]
         if year.period_end[t]:
             nxt = np.stack([np.interp(tot, year.y_grid, V[t + 1, r, 0]) for r in range(R)])  # (R, P, Y)
-            EW = M @ nxt[:, None] + (M @ year.period_reward)[..., None]  # (R, L, P, Y)
+            g = year.reward_at(t)
+            paid = M @ g  # (R, L, P) or, on the year so far too, (R, L, P, Y)
+            EW = M @ nxt[:, None] + (paid[..., None] if g.ndim == 1 else paid)  # (R, L, P, Y)
         else:
             EW = M @ V[t + 1][:, None]
         gain = year.flow * mean - prefs.cost(days)[None, :]  # (R, L)
@@ -187,7 +201,15 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
     t1 = min(t + 1, len(yr.step_days))
     period_end = t < len(yr.step_days) and yr.period_end[t]
     if period_end:  # the same for both pace rows: the period reward and where y0 + credit falls
-        g = np.interp(nxt, yr.p_grid, yr.period_reward) if yr.period_reward.any() else None  # none: pays 0 anywhere
+        g = yr.reward_at(t)
+        if not g.any():  # none: pays 0 anywhere
+            g = None
+        elif g.ndim == 1:
+            g = np.interp(nxt, yr.p_grid, g)
+        else:  # on the year so far too
+            ip, wp = _split(yr.p_grid, nxt)
+            iy, wy = _split(yr.y_grid, y0)
+            g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])
         iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         rise = np.diff(start.reshape(-1))  # (small: rho x Y) steps between neighbouring points

@@ -82,3 +82,90 @@ def test_complexity_weakens_every_component():
     # three components: attention 1 / (1 + 0.5 x 2) = 0.5
     assert complex_.year.flow == pytest.approx(0.5 * plain.year.flow)
     assert complex_.year.period_reward == pytest.approx(0.5 * plain.year.period_reward)
+
+
+# Caps whose effect depends on the year so far: a year cap on period-basis pay, a period cap under
+# true-up, the plan's total-variable caps over components of different periods. The rep values
+# them along an even path of the year; booking evenly, that is what the statements pay.
+BASE = {"name": "capped", "currency": "USD", "pay": {"ote": 150000, "mix": "60/40"}}
+TIERS = [{"from": 0, "to": 1.0, "multiple": 0.8}, {"from": 1.0, "multiple": 1.5}]
+PATH_PLANS = {
+    "quarterly commission, plan year cap": dict(
+        period="quarter", true_up=False, caps={"year": 70000},
+        components=[{"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 1.0}]}]),
+    "monthly commission with its own year cap, quarterly bonus": dict(
+        period="month", true_up=False, components=[
+            {"type": "commission", "name": "c", "tiers": [{"from": 0, "multiple": 0.8}], "cap": {"year": 50000}},
+            {"type": "quota_bonus", "name": "b", "period": "quarter", "thresholds": [{"attainment": 1.0, "amount": 3000}]}]),
+    "quarterly tiers, plan period and year caps": dict(
+        period="quarter", true_up=False, caps={"period": 20000, "year": 70000},
+        components=[{"type": "commission", "name": "c", "tiers": TIERS}]),
+    "monthly true-up, plan period cap": dict(
+        period="month", true_up=True, caps={"period": 6000}, components=[{"type": "commission", "name": "c", "tiers": TIERS}]),
+    "quarterly true-up, component period cap": dict(
+        period="quarter", true_up=True, components=[{"type": "commission", "name": "c", "tiers": TIERS, "cap": {"period": 18000}}]),
+    "quarterly bonus and annual commission under one year cap": dict(
+        period="quarter", true_up=False, caps={"year": 60000}, components=[
+            {"type": "quota_bonus", "name": "b", "thresholds": [{"attainment": 1.0, "amount": 6000}]},
+            {"type": "commission", "name": "c", "period": "year",
+             "tiers": [{"from": 0, "to": 1.0, "multiple": 0.6}, {"from": 1.0, "multiple": 1.2}]}]),
+    "true-up commission with a year cap, quarterly bonus, plan year cap": dict(
+        period="month", true_up=True, caps={"year": 65000}, components=[
+            {"type": "commission", "name": "c", "tiers": TIERS, "cap": {"year": 60000}},
+            {"type": "quota_bonus", "name": "b", "period": "quarter", "true_up": False,
+             "thresholds": [{"attainment": 1.0, "amount": 3000}]}]),
+}
+
+
+def even_path_pay(pv, attainment: float) -> float:
+    """Variable pay of a year booked evenly, with period rewards that depend on the year so far
+    (``g[k, p, y0]``): the ``k``-th period ends at ``p`` = a / n after ``y0`` = k a / n."""
+    yr = pv.year
+    n = 12 // pv.pacing_months if pv.pacing_months < 12 else 0  # 0: no period rewards
+    g = 0.0
+    for k in range(n):
+        p, y0 = attainment / n, k * attainment / n
+        ip, iy = np.abs(yr.p_grid - p).argmin(), np.abs(yr.y_grid - y0).argmin()
+        assert yr.p_grid[ip] == pytest.approx(p) and yr.y_grid[iy] == pytest.approx(y0)  # on the grids
+        g += yr.period_reward[ip] if yr.period_reward.ndim == 1 else yr.period_reward[k, ip, iy]
+    return yr.flow * attainment + g + float(np.interp(attainment, yr.y_grid, yr.year_reward))
+
+
+@pytest.mark.parametrize("name", PATH_PLANS)
+def test_path_dependent_caps_are_valued_as_the_statements_pay(name):
+    from salessim.comp.plan import CompPlan
+
+    plan = CompPlan.model_validate({**BASE, **PATH_PLANS[name]})
+    days, month = template_year()
+    pv = plan_year(plan, annual_quota=QUOTA, step_days=days, step_month=month)
+    monthly = pv.pacing_months == 1
+    grid = np.array([0.0, 0.6, 1.2, 1.8]) if monthly else np.array([0.0, 0.4, 0.8, 1.0, 1.2, 1.6, 2.0])
+    curve = pay_curve(plan, grid, annual_quota=QUOTA)
+    want = curve[curve["item"] == "variable"].set_index("attainment")["amount"].reindex(grid).to_numpy()
+    got = np.array([even_path_pay(pv, a) for a in grid])
+    assert got == pytest.approx(want, abs=1.0), pv.treatment
+
+
+def test_reps_coast_once_a_year_cap_on_quarterly_pay_binds():
+    """Quarterly commission at the on-target rate with a 70,000 year cap (1.17x target): a rep
+    who has already earned past the cap by Q4 works at the intrinsic effort; with no cap, the same
+    rep keeps normal effort, and a rep well below the cap is unaffected by it."""
+    from salessim.comp.plan import CompPlan
+    from salessim.model.behaviour import Effort
+    from salessim.model.plan_year import Preferences, best_effort, solve
+
+    spec = PATH_PLANS["quarterly commission, plan year cap"]
+    capped = CompPlan.model_validate({**BASE, **spec})
+    free = CompPlan.model_validate({**BASE, **{k: v for k, v in spec.items() if k != "caps"}})
+    days, month = template_year()
+    prefs = Preferences(Effort().grid(), intrinsic=0.8, variable=60_000.0, deals_per_quota=40.0)
+    rho = np.array([0.5, 1.0, 1.5, 2.0])
+    q4 = int(np.flatnonzero(month == 9)[0])  # the first week of October (fiscal year = calendar year)
+
+    def effort(plan, y0):
+        tab = solve(plan_year(plan, annual_quota=QUOTA, step_days=days, step_month=month).year, prefs, rho)
+        return float(best_effort(tab, q4, np.array([1.5]), np.array([0.0]), np.array([y0]), 7.0)[0])
+
+    assert effort(capped, 1.25) == pytest.approx(0.8)  # 75,000 paid through Q3 on the even path: capped
+    assert effort(free, 1.25) >= 1.0
+    assert effort(capped, 0.3) == pytest.approx(effort(free, 0.3))  # 18,000 paid: the cap is far away
