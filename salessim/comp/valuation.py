@@ -14,7 +14,7 @@ component enters (documented choices, listed per plan by :attr:`PlanValue.treatm
 * a component measured on a second sub-annual period is valued on the pacing period, pro rata;
 * team awards pay the rep's share of the pool when the team reaches its threshold, with the rest
   of the team at its expected pace: one rep's credit moves the team's attainment by 1/size
-  (free-riding grows with team size);
+  (free-riding grows with team size); at each period end, or at the year end for an annual award;
 * SPIFs pay per deal: they steer which deals a rep works and sources, not the effort level;
 * a draw guarantees pay but is recovered (or, if not recoverable, paid whatever the effort): it
   does not change the value of a sale and is not valued;
@@ -90,13 +90,16 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
     treatment: dict[str, str] = {c.name: "steers deal choice (per-deal pay)" for c in comps if isinstance(c, Spif)}
     treatment.update({c.name: "not valued: measure not simulated" for c in plan.components if c.measure != m})
     flow = 0.0
-    year_comps, period_comps = [], []
+    year_comps, period_comps, year_teams = [], [], []
     for c in seen:
         months = PERIOD_MONTHS[plan.component_period(c)]
         if isinstance(c, Commission) and _is_flow(c, plan):
             rate = c.rates[0] * (plan.pay.target_incentive * weight / Q if c.uses_multiple else 1.0)
             flow += rate * Q * attention * keep
             treatment[c.name] = "flow: paid per unit of credit"
+        elif isinstance(c, TeamBonus) and months == 12:
+            year_teams.append(c)
+            treatment[c.name] = f"team share at the year end (team of {team_size})"
         elif isinstance(c, TeamBonus) or not (plan.component_true_up(c) or months == 12):
             period_comps.append((c, months))
         else:
@@ -153,6 +156,8 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
         f = _path_year_reward(plan, by_period, Q, y_grid, keep, before) * attention
         for c in year_comps:
             treatment[c.name] += "; caps along an even path"
+    for c in year_teams:
+        f += _team_share(c, y_grid * Q, Q, team_size, team_pace) * attention
     f -= ratchet_cost * np.maximum(y_grid - 1.0, 0.0)
     year = PlanYear(np.asarray(step_days, float), period_end, p_grid, y_grid, flow, g, f)
     return PlanValue(year, pacing, treatment)

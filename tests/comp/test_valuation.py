@@ -169,3 +169,20 @@ def test_reps_coast_once_a_year_cap_on_quarterly_pay_binds():
     assert effort(capped, 1.25) == pytest.approx(0.8)  # 75,000 paid through Q3 on the even path: capped
     assert effort(free, 1.25) >= 1.0
     assert effort(capped, 0.3) == pytest.approx(effort(free, 0.3))  # 18,000 paid: the cap is far away
+
+
+def test_an_annual_team_award_is_paid_once_a_year():
+    """A year-long team award is a year-end reward: nothing at the pacing periods (there are none
+    with a flat commission), and the most one rep's credit can move is the member's share of the
+    pool (10,000), not that share at every step of the year."""
+    from salessim.comp.plan import CompPlan
+
+    plan = CompPlan.model_validate({**BASE, "period": "month", "true_up": False, "components": [
+        {"type": "commission", "name": "c", "rate": 0.1},
+        {"type": "team_bonus", "name": "team", "period": "year", "threshold": 1.0, "pool_per_member": 10000}]})
+    days, month = template_year()
+    pv = plan_year(plan, annual_quota=QUOTA, step_days=days, step_month=month, team_size=5, team_pace=1.0)
+    yr = pv.year
+    assert pv.pacing_months == 12 and not yr.period_reward.any()
+    assert 0.0 < yr.year_reward[-1] - yr.year_reward[0] <= 10_000.0
+    assert np.all(np.diff(yr.year_reward) >= 0)
