@@ -215,14 +215,20 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         rise = np.diff(start.reshape(-1))  # (small: rho x Y) steps between neighbouring points
         n_y = start.shape[1]
         cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
+    else:  # where the step leaves p, and y0, on their grids: the same for both pace rows
+        Vt = table.V[t1]
+        ip, wp = _split(yr.p_grid, nxt)
+        iy, wy = _split(yr.y_grid, y0)
+        r = lo.reshape(-1, 1, 1)
+        iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
     out = None
-    for k, (row, weight) in enumerate(((lo, 1 - w), (lo + 1, w))):
+    for k, weight in enumerate((1 - w, w)):
         if period_end:
             W = _interp_rows(start, rise, cell, wy, k * n_y)
             if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
                 W += g
-        else:
-            W = _at(yr.p_grid, yr.y_grid, table.V[t1], row, nxt, y0)
+        else:  # the pace row above is one row of ``Vt`` further on
+            W = _bilinear(Vt, (r,), ip, wp, iy, wy, offset=k * Vt[0].size)
         W *= weight[:, None, None]
         out = W if out is None else np.add(out, W, out=out)  # (no 0.0 + first row: same choice)
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
@@ -252,15 +258,6 @@ def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray,
     v00, v01 = flat.take(cell), flat[1:].take(cell)
     v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
     return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
-
-
-def _at(p_grid: np.ndarray, y_grid: np.ndarray, Vt: np.ndarray, rows: np.ndarray, p: np.ndarray,
-        y0: np.ndarray) -> np.ndarray:
-    """``Vt[rows[i], p[i, ...], y0[i]]`` by bilinear interpolation (rep ``i`` reads its own pace row)."""
-    ip, wp = _split(p_grid, p)
-    iy, wy = _split(y_grid, y0)
-    r = rows.reshape((-1,) + (1,) * (p.ndim - 1))
-    return _bilinear(Vt, (r,), ip, wp, iy.reshape(r.shape), wy.reshape(r.shape))
 
 
 def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
