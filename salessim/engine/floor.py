@@ -151,6 +151,7 @@ class SalesFloor:
         self.priorities = DealPriorities(self)  # which deals reps work first, which products they prospect
         self.claims = LeadClaims(self)  # shared territories: who claims a region's new leads
         self.slipped = np.zeros(R)  # deals lost while waiting for their rep's time, per owner
+        self._cover_pools = None  # (active slots as bytes, what _cover draws from)
         if initial_pipeline is not None:
             seed_pipeline(self, initial_pipeline)
 
@@ -200,8 +201,9 @@ class SalesFloor:
             rec.status[month] = np.where(~self.active, RepStatus.VACANT,
                                          np.where(self.ramp < 1, RepStatus.RAMPING, RepStatus.ACTIVE))
             self.decisions.step_booked = np.zeros(self.n_reps)
-            self._arrivals(t0, t1, month)
-            self._prospecting(t0, t1, month)
+            # the step's new leads, inbound then self-sourced, opened in one pass (the same deals,
+            # indices and draws of each stream as opening each batch in turn)
+            self._open_deals([b for b in (self._arrivals(t0, t1, month), self._prospecting(t0, t1, month)) if b is not None])
             self._work(t0, t1, month)
             self.decisions.learn(t0, t1)
             yield env.timeout(t1 - t0)
@@ -309,14 +311,21 @@ class SalesFloor:
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
         the region has none; the rep itself if nobody is active."""
-        active = np.flatnonzero(self.active)
-        if len(active) == 0 or len(rep) == 0:
+        if len(rep) == 0:
             return rep.copy()
-        # each region's active reps in one array (ascending within a region), then a pick per deal
-        active_region = self.rep_region[active]
-        pools = active[np.argsort(active_region, kind="stable")]
-        counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
-        first = np.cumsum(counts) - counts
+        # each region's active reps in one array (ascending within a region), then a pick per deal;
+        # kept while the same slots are active
+        key = self.active.tobytes()
+        cached = self._cover_pools
+        if cached is None or cached[0] != key:
+            active = np.flatnonzero(self.active)
+            active_region = self.rep_region[active]
+            pools = active[np.argsort(active_region, kind="stable")]
+            counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
+            cached = self._cover_pools = (key, active, pools, counts, np.cumsum(counts) - counts)
+        _, active, pools, counts, first = cached
+        if len(active) == 0:
+            return rep.copy()
         region = self.rep_region[rep]
         local = counts[region] > 0
         size = np.where(local, counts[region], len(active))
@@ -325,34 +334,35 @@ class SalesFloor:
 
     # ------------------------------------------------------------------ leads
 
-    def _arrivals(self, t0: float, t1: float, month: int) -> None:
-        """Inbound leads of the step, with each deal's dice drawn once."""
+    def _arrivals(self, t0: float, t1: float, month: int) -> tuple | None:
+        """Inbound leads of the step (a batch for :meth:`_open_deals`; None: no leads)."""
         length = t1 - t0
         rng = self.rng["arrivals"]
         top = float(self.conditions.lead.max())
         k = int(rng.poisson(self.lead_rate[month] * length * top))
         if k == 0:
-            return
+            return None
         created = np.sort(t0 + rng.random(k) * length)
         account = _draw_index(self.acc_cdf, rng.random(k))
         product = _draw_index(self.prod_cdf, rng.random(k))
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
         created, account, product = created[keep], account[keep], product[keep]
         rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
-        self._open_deals(created, account, product, rep, self.rng["deals"], source=0)
+        return created, account, product, rep, self.rng["deals"], 0
 
-    def _prospecting(self, t0: float, t1: float, month: int) -> None:
+    def _prospecting(self, t0: float, t1: float, month: int) -> tuple | None:
         """Self-sourced leads: each working rep finds some in their own territory, more with effort,
-        of the market's product mix tilted toward products a SPIF pays on."""
+        of the market's product mix tilted toward products a SPIF pays on (a batch for
+        :meth:`_open_deals`; None: no leads)."""
         per_week = self.scenario.behaviour.effort.prospecting_leads_per_week
         if per_week == 0:
-            return
+            return None
         rng = self.rng["prospecting"]
         length = t1 - t0
         counts = rng.poisson(per_week * self.effort * self.ramp * self.people.available * self.active * (length / 7))
         k = int(counts.sum())
         if k == 0:
-            return
+            return None
         rep = np.repeat(np.arange(self.n_reps), counts)
         pos = np.searchsorted(self._terr_key, rep + rng.random(k), side="right")
         account = self._terr_accounts[np.minimum(pos, len(self._terr_accounts) - 1)]
@@ -365,11 +375,25 @@ class SalesFloor:
             cdf[:, -1] = 1.0
             product = (cdf[rep] <= rng.random(k)[:, None]).sum(axis=1)
         order = np.argsort(created, kind="stable")
-        self._open_deals(created[order], account[order], product[order], rep[order], rng, source=1)
+        return created[order], account[order], product[order], rep[order], rng, 1
 
-    def _open_deals(self, created, account, product, rep, dice_rng, source: int) -> None:
-        k, S = len(created), self.n_stages
-        dice = dice_rng.random((k, 2 * S + 1))
+    def _open_deals(self, batches: list[tuple]) -> None:
+        """Open new deals: ``batches`` of ``(created, account, product, rep, dice_rng, source)``,
+        in order, each deal's dice drawn once from its batch's ``dice_rng``. Every step below is
+        per deal (or an integer count), so one pass over the batches joined gives what opening
+        them one after the other would: the same indices, numbers and draws of each stream (the
+        vacancy stream's pairs in deal order)."""
+        if not batches:
+            return
+        S = self.n_stages
+        dice = [b[4].random((len(b[0]), 2 * S + 1)) for b in batches]
+        if len(batches) == 1:
+            (created, account, product, rep, _, source), dice = batches[0], dice[0]
+        else:
+            created, account, product, rep = (np.concatenate([b[j] for b in batches]) for j in range(4))
+            source = np.concatenate([np.full(len(b[0]), b[5], np.int8) for b in batches])
+            dice = np.concatenate(dice)
+        k = len(created)
         segment = self.acc_segment[account]
         amount = self.conditions.size * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
         channel, amount = self.structure.route(account, amount)  # amount: the company's revenue
@@ -390,17 +414,25 @@ class SalesFloor:
             specialist=-1, extra_hours=0.0,
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
-        self._enter_stage(idx, np.zeros(k, np.int64), only=0)
+        self._enter_stage(idx, np.zeros(k, np.int64), only=0, u=dice[:, S + 1], segment=segment, rep=rep)
         self._close(idx[uncovered], created[uncovered], Outcome.LOST)
         self.open = np.concatenate([self.open, idx[~uncovered]])
 
-    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None) -> None:
+    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None,
+                     u: np.ndarray | None = None, segment: np.ndarray | None = None, rep: np.ndarray | None = None) -> None:
         """Deals ``idx`` enter ``stage`` (per deal; ``only``: the one stage they all enter, when
-        the caller knows it): their days in it drawn from their dice, and the entries counted."""
+        the caller knows it): their days in it drawn from their dice, and the entries counted.
+        ``u``, ``segment``, ``rep``: the deals' duration dice for ``stage``, segments and owners
+        when the caller has them (else read from the pipeline)."""
         p = self.pipe
         stages = self.scenario.funnel.stages
         present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
-        u = p.dice("u_dur", idx, stage)
+        if u is None:
+            u = p.dice("u_dur", idx, stage)
+        if segment is None:
+            segment = p.segment.take(idx)
+        if rep is None:
+            rep = p.rep.take(idx)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             days = stages[int(present[0])].duration.quantile(u)
         elif self._lognormal is not None:  # Lognormal.quantile with each deal's stage parameters
@@ -411,9 +443,9 @@ class SalesFloor:
             for s in present:
                 m = stage == s
                 days[m] = stages[s].duration.quantile(u[m])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
+        p.cols["remaining"][idx] = days * self.seg_dur[segment] * self.conditions.duration * self.structure.duration_multiplier(idx)
         S = self.n_stages  # counts: a bincount adds exactly what np.add.at would
-        self.recorder.stage_entries[self.month] += np.bincount(p.rep[idx] * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
+        self.recorder.stage_entries[self.month] += np.bincount(rep * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
         self.structure.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work
