@@ -592,9 +592,13 @@ class SalesFloor:
         """Move worked deals through as many stages as they complete before ``t1``."""
         p, S = self.pipe, self.n_stages
         rep_speed = np.maximum(self.effort, 1e-3) ** self.scenario.behaviour.effort.speed_elasticity  # days of progress per day
+        per_rep = self.structure.rep_multiplier()  # the sellers' part of the win multiplier, per rep
+        # owners and clocks are carried along (a deal moving on keeps its rep; its clock is set to
+        # the day it moved on): the same numbers as reading them again
+        rep, clk = p.rep.take(idx), p.clock.take(idx)
         while len(idx):
-            clk, rem = p.clock.take(idx), p.remaining.take(idx)
-            speed = rep_speed[p.rep.take(idx)]
+            rem = p.remaining.take(idx)
+            speed = rep_speed[rep]
             end = clk + rem / speed
             done = end <= t1
             going = ~done
@@ -604,31 +608,36 @@ class SalesFloor:
             idx, at = np.compress(done, idx), np.compress(done, end)
             if not len(idx):
                 return
-            s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.structure.seller_multiplier(idx)
-                    * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
+            rep = np.compress(done, rep)
+            s, seg = p.stage.take(idx), p.segment.take(idx)
+            region = self.acc_region.take(p.account.take(idx))
+            mult = (self.seg_win[seg] * self.prod_win[p.product.take(idx)] * self.structure.seller_multiplier(idx, rep, region, per_rep)
+                    * self.conditions.win[region]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
             passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
             self._close(idx[~passed], at[~passed], Outcome.LOST)
             won = passed & (s == S - 1)
-            # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
-            held = won & (p.moved[idx] == Timing.HELD_TO_PERIOD_END)
-            at = np.where(held, np.maximum(at, p.hold_until[idx]), at)
-            waits = won & (at > t1)
-            ready = idx[waits]
-            p.cols["ready"][ready] = 1
-            p.cols["clock"][ready] = t1
-            ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
-            self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
-            won &= ~waits
-            self._close(idx[won], at[won], Outcome.WON)
+            if won.any():
+                # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
+                held = won & (p.moved.take(idx) == Timing.HELD_TO_PERIOD_END)
+                at = np.where(held, np.maximum(at, p.hold_until.take(idx)), at)
+                waits = won & (at > t1)
+                ready = idx[waits]
+                p.cols["ready"][ready] = 1
+                p.cols["clock"][ready] = t1
+                ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
+                self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
+                won &= ~waits
+                self._close(idx[won], at[won], Outcome.WON)
             nxt = passed & (s < S - 1)
-            idx, at = idx[nxt], at[nxt]
+            idx, at, rep = idx[nxt], at[nxt], rep[nxt]
+            stage = s[nxt] + 1
             if len(idx) and self.recorder.record_transitions:
-                self.recorder.transition(idx, at, s[nxt].copy(), s[nxt] + 1)
-            p.cols["stage"][idx] += 1
+                self.recorder.transition(idx, at, s[nxt].copy(), stage)
+            p.cols["stage"][idx] = stage
             p.cols["clock"][idx] = at
             p.cols["entered"][idx] = at
-            self._enter_stage(idx, p.stage[idx])
+            clk = at
+            self._enter_stage(idx, stage, segment=seg[nxt], rep=rep)
 
     def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome, learned: bool = False) -> None:
         """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the
