@@ -216,7 +216,7 @@ class SalesFloor:
         while True:
             month = yield self.month_end
             o = self.open
-            o = np.compress(self.pipe.stage.take(o) >= 1, o)  # qualified pipeline: past the first stage
+            o = o.compress(self.pipe.stage.take(o) >= 1)  # qualified pipeline: past the first stage
             rep = self.pipe.rep[o]
             self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
@@ -346,7 +346,7 @@ class SalesFloor:
         account = _draw_index(self.acc_cdf, rng.random(k))
         product = _draw_index(self.prod_cdf, rng.random(k))
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
-        created, account, product = created[keep], account[keep], product[keep]
+        created, account, product = created.compress(keep), account.compress(keep), product.compress(keep)
         rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
         return created, account, product, rep, self.rng["deals"], 0
 
@@ -403,9 +403,9 @@ class SalesFloor:
         if vacant.any():
             u = self.rng["vacancy"].random((int(vacant.sum()), 2))
             lose = u[:, 0] < self.scenario.staffing.hiring.vacancy_lead_loss
-            uncovered[np.flatnonzero(vacant)[lose]] = True
+            uncovered[vacant.nonzero()[0].compress(lose)] = True
             rep = rep.copy()
-            rep[vacant] = self._cover(rep[vacant], u[:, 1])
+            rep[vacant] = self._cover(rep.compress(vacant), u[:, 1])
         idx = self.pipe.add(
             account=account, rep=rep, segment=segment, product=product,
             created=created, amount=amount, list_amount=amount, stage=0,
@@ -415,8 +415,8 @@ class SalesFloor:
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
         self._enter_stage(idx, np.zeros(k, np.int64), only=0, u=dice[:, S + 1], segment=segment, rep=rep)
-        self._close(idx[uncovered], created[uncovered], Outcome.LOST)
-        self.open = np.concatenate([self.open, idx[~uncovered]])
+        self._close(idx.compress(uncovered), created.compress(uncovered), Outcome.LOST)
+        self.open = np.concatenate([self.open, idx.compress(~uncovered)])
 
     def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None,
                      u: np.ndarray | None = None, segment: np.ndarray | None = None, rep: np.ndarray | None = None) -> None:
@@ -466,12 +466,14 @@ class SalesFloor:
         demand = self.hours_per_week[stage]  # x segment x role hours, + coordination, x weeks present
         demand *= self.seg_hours[p.segment.take(o)]
         demand *= self.structure.role_hours[rep]
-        demand += p.extra_hours.take(o)
+        if self.structure.coordination_hours:  # (extra hours are zero in every other structure)
+            demand += p.extra_hours.take(o)
         demand *= length / 7
         demand *= present
-        partner = p.channel.take(o) == 1  # partners work their own deals
         ready = p.ready.take(o) == 1  # negotiated, waiting for the buyer's signature day
-        idle = partner | ready  # deals that need no rep hours
+        idle = ready  # deals that need no rep hours
+        if self.structure.partner_deals:  # partners work their own deals
+            idle = (p.channel.take(o) == 1) | ready
         demand = np.where(idle, 0.0, demand)
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
@@ -490,7 +492,7 @@ class SalesFloor:
         self.recorder.hours_worked[month] += worked
 
         # Deals nobody had time for wait, and some customers walk away.
-        waiting = np.compress(~served, o)
+        waiting = o.compress(~served)
         if len(waiting):
             slip = min(self.scenario.funnel.slip_loss_per_week * self.conditions.slip, 1.0)
             hazard = 1.0 - (1.0 - slip) ** (length / 7)
@@ -498,19 +500,20 @@ class SalesFloor:
             lost = u < hazard
             start = p.clock[waiting]
             when = start + (t1 - start) * np.where(lost, u / max(hazard, 1e-12), 1.0)
-            self._close(waiting[lost], when[lost], Outcome.LOST)
-            self.slipped += np.bincount(p.rep[waiting[lost]], minlength=self.n_reps)
-            p.cols["clock"][waiting[~lost]] = t1
-        self._progress(np.compress(served & ~ready, o), t1)
+            gone = waiting.compress(lost)
+            self._close(gone, when.compress(lost), Outcome.LOST)
+            self.slipped += np.bincount(p.rep.take(gone), minlength=self.n_reps)
+            p.cols["clock"][waiting.compress(~lost)] = t1
+        self._progress(o.compress(served & ~ready), t1)
         self._sign_held(o, ready, t1)
-        self.open = np.compress(p.outcome.take(o) == Outcome.OPEN, o)
+        self.open = o.compress(p.outcome.take(o) == Outcome.OPEN)
 
     def _sign_held(self, o: np.ndarray, ready: np.ndarray, t1: float) -> None:
         """Deals whose buyers held the signature to a day before ``t1`` sign if negotiated
         (``ready``, per deal of ``o``); for the others the hold lapses (they sign when negotiated,
         at the price bargained, and may be bargained over again if none was)."""
         p = self.pipe
-        at = np.flatnonzero(ready | (p.moved.take(o) == Timing.HELD_TO_PERIOD_END))  # the only deals either test can pick
+        at = (ready | (p.moved.take(o) == Timing.HELD_TO_PERIOD_END)).nonzero()[0]  # the only deals either test can pick
         o, ready = o.take(at), ready.take(at)
         due = p.hold_until[o] <= t1
         signs = o[ready & due]
@@ -602,42 +605,43 @@ class SalesFloor:
             end = clk + rem / speed
             done = end <= t1
             going = ~done
-            rest = np.compress(going, idx)
-            p.cols["remaining"][rest] = np.compress(going, rem - (t1 - clk) * speed)
+            rest = idx.compress(going)
+            p.cols["remaining"][rest] = (rem - (t1 - clk) * speed).compress(going)
             p.cols["clock"][rest] = t1
-            idx, at = np.compress(done, idx), np.compress(done, end)
+            idx, at = idx.compress(done), end.compress(done)
             if not len(idx):
                 return
-            rep = np.compress(done, rep)
+            rep = rep.compress(done)
             s, seg = p.stage.take(idx), p.segment.take(idx)
             region = self.acc_region.take(p.account.take(idx))
             mult = (self.seg_win[seg] * self.prod_win[p.product.take(idx)] * self.structure.seller_multiplier(idx, rep, region, per_rep)
                     * self.conditions.win[region]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
             passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
-            self._close(idx[~passed], at[~passed], Outcome.LOST)
+            failed = ~passed
+            self._close(idx.compress(failed), at.compress(failed), Outcome.LOST)
             won = passed & (s == S - 1)
             if won.any():
                 # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
                 held = won & (p.moved.take(idx) == Timing.HELD_TO_PERIOD_END)
                 at = np.where(held, np.maximum(at, p.hold_until.take(idx)), at)
                 waits = won & (at > t1)
-                ready = idx[waits]
+                ready = idx.compress(waits)
                 p.cols["ready"][ready] = 1
                 p.cols["clock"][ready] = t1
                 ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
                 self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
                 won &= ~waits
-                self._close(idx[won], at[won], Outcome.WON)
+                self._close(idx.compress(won), at.compress(won), Outcome.WON)
             nxt = passed & (s < S - 1)
-            idx, at, rep = idx[nxt], at[nxt], rep[nxt]
-            stage = s[nxt] + 1
+            idx, at, rep, s = idx.compress(nxt), at.compress(nxt), rep.compress(nxt), s.compress(nxt)
+            stage = s + 1
             if len(idx) and self.recorder.record_transitions:
-                self.recorder.transition(idx, at, s[nxt].copy(), stage)
+                self.recorder.transition(idx, at, s, stage)
             p.cols["stage"][idx] = stage
             p.cols["clock"][idx] = at
             p.cols["entered"][idx] = at
             clk = at
-            self._enter_stage(idx, stage, segment=seg[nxt], rep=rep)
+            self._enter_stage(idx, stage, segment=seg.compress(nxt), rep=rep)
 
     def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome, learned: bool = False) -> None:
         """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the
@@ -648,7 +652,7 @@ class SalesFloor:
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
         if outcome == Outcome.WON:
-            credited = idx[self.structure.credited(idx)]
+            credited = idx.compress(self.structure.credited(idx))
             booked = np.bincount(p.rep[credited], p.amount[credited], self.n_reps)
             self.recorder.booked[self.month] += booked
             if not learned:

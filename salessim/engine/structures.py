@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 class DirectSales:
     """Reps sell every deal of their territory. Reads the floor's pipeline and reps when asked."""
 
+    #: whether deals can have the partner channel (``route`` gives 1), and extra rep hours
+    #: (``join_specialists`` sets them): else the floor need not read those columns
+    partner_deals = False
+    coordination_hours = False
+
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         self.floor, self.org = floor, org
         ros = floor.layout.roster
@@ -81,6 +86,8 @@ class DirectSales:
 class Partners(DirectSales):
     """Partners sell the deals of the accounts they serve, at their own rates and margin."""
 
+    partner_deals = True
+
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         super().__init__(floor, org)
         ch = org.design.channel
@@ -108,6 +115,8 @@ class Partners(DirectSales):
 
 class Specialists(DirectSales):
     """A pool of product specialists joins supported deals from ``from_stage`` on."""
+
+    coordination_hours = True
 
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         super().__init__(floor, org)
