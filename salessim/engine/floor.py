@@ -461,8 +461,8 @@ class SalesFloor:
             return
         # (whole-pipeline reads and selections use take / compress: the same numbers as indexing
         # with the arrays or masks, several times faster on the large arrays of a big org)
-        rep, stage = p.rep.take(o), p.stage.take(o)
-        present = (t1 - p.clock.take(o)) / length
+        rep, stage, clock = p.rep.take(o), p.stage.take(o), p.clock.take(o)
+        present = (t1 - clock) / length
         demand = self.hours_per_week[stage]  # x segment x role hours, + coordination, x weeks present
         demand *= self.seg_hours[p.segment.take(o)]
         demand *= self.structure.role_hours[rep]
@@ -492,19 +492,21 @@ class SalesFloor:
         self.recorder.hours_worked[month] += worked
 
         # Deals nobody had time for wait, and some customers walk away.
-        waiting = o.compress(~served)
+        unserved = ~served
+        waiting = o.compress(unserved)
         if len(waiting):
             slip = min(self.scenario.funnel.slip_loss_per_week * self.conditions.slip, 1.0)
             hazard = 1.0 - (1.0 - slip) ** (length / 7)
             u = self.rng["work"].random(len(waiting))
             lost = u < hazard
-            start = p.clock[waiting]
+            start = clock.compress(unserved)
             when = start + (t1 - start) * np.where(lost, u / max(hazard, 1e-12), 1.0)
             gone = waiting.compress(lost)
             self._close(gone, when.compress(lost), Outcome.LOST)
             self.slipped += np.bincount(p.rep.take(gone), minlength=self.n_reps)
             p.cols["clock"][waiting.compress(~lost)] = t1
-        self._progress(o.compress(served & ~ready), t1)
+        worked_on = served & ~ready
+        self._progress(o.compress(worked_on), t1, rep.compress(worked_on), clock.compress(worked_on))
         self._sign_held(o, ready, t1)
         self.open = o.compress(p.outcome.take(o) == Outcome.OPEN)
 
@@ -591,14 +593,14 @@ class SalesFloor:
         e = self.scenario.behaviour.effort.win_elasticity
         return self.skill * np.maximum(self.effort, 1e-3) ** e * (0.5 + 0.5 * self.ramp)
 
-    def _progress(self, idx: np.ndarray, t1: float) -> None:
-        """Move worked deals through as many stages as they complete before ``t1``."""
+    def _progress(self, idx: np.ndarray, t1: float, rep: np.ndarray, clk: np.ndarray) -> None:
+        """Move worked deals through as many stages as they complete before ``t1`` (``rep``,
+        ``clk``: their owners and clock days)."""
         p, S = self.pipe, self.n_stages
         rep_speed = np.maximum(self.effort, 1e-3) ** self.scenario.behaviour.effort.speed_elasticity  # days of progress per day
         per_rep = self.structure.rep_multiplier()  # the sellers' part of the win multiplier, per rep
         # owners and clocks are carried along (a deal moving on keeps its rep; its clock is set to
         # the day it moved on): the same numbers as reading them again
-        rep, clk = p.rep.take(idx), p.clock.take(idx)
         while len(idx):
             rem = p.remaining.take(idx)
             speed = rep_speed[rep]
