@@ -221,8 +221,10 @@ class SalesFloor:
             self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
             self.decisions.close_periods(month)
-            for r in self.decisions.quits(month):
-                self.remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"])
+            quits = self.decisions.quits(month)
+            owners = self.pipe.rep.take(self.open) if quits else None  # read once, kept up to date
+            for r in quits:  # in order: a leaver's deals may go to a colleague who leaves next
+                owners = self._remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"], owners)
 
     # ------------------------------------------------------------------ the engine's API for events
 
@@ -239,26 +241,37 @@ class SalesFloor:
         """A rep leaves now: each of their direct open deals dies with probability
         ``pipeline_loss``, the rest go to region colleagues (partners keep theirs); with hiring
         enabled, the search for a successor starts. Dice from ``rng``."""
+        self._remove_rep(rep, pipeline_loss, rng, self.pipe.rep.take(self.open))
+
+    def _remove_rep(self, rep: int, pipeline_loss: float, rng: np.random.Generator, owners: np.ndarray) -> np.ndarray:
+        """:meth:`remove_rep`, given ``owners``: the owner of each deal of ``self.open`` (changed
+        in place); returns them for the ``self.open`` after (the same as reading them again)."""
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        at = np.flatnonzero(self.pipe.rep.take(self.open) == rep)  # where their deals are in self.open
-        at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
+        at = (owners == rep).nonzero()[0]  # where their deals are in self.open
+        if self.structure.partner_deals:
+            at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
         mine = self.open[at]
         lost = rng.random(len(mine)) < pipeline_loss
+        kept = ~lost
         self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
-        self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
-        self.open = np.delete(self.open, at[lost])
+        owners[at[kept]] = self.hand_over(mine[kept], np.full(int(kept.sum()), rep), rng)
+        gone = at[lost]
+        self.open = np.delete(self.open, gone)
+        owners = np.delete(owners, gone)
         if self.scenario.staffing.hiring.enabled:
             self.env.process(self._hire(rep))
+        return owners
 
-    def hand_over(self, idx: np.ndarray, owner: np.ndarray, rng: np.random.Generator) -> None:
+    def hand_over(self, idx: np.ndarray, owner: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Deals ``idx`` now belong to ``owner``; those of vacant owners go to a covering colleague
-        (one uniform from ``rng`` per such deal)."""
+        (one uniform from ``rng`` per such deal). Returns the new owners."""
         owner = owner.copy()
         vacant = ~self.active[owner]
         owner[vacant] = self._cover(owner[vacant], rng.random(int(vacant.sum())))
         self.pipe.cols["rep"][idx] = owner
+        return owner
 
     def lose_deals(self, idx: np.ndarray, day: float) -> None:
         """Open deals ``idx`` are lost on clock ``day``."""
