@@ -87,7 +87,7 @@ class Buyers:
             self._grant(o[rest], bargained_discount(now[rest], later[rest], (end - due)[rest], self.policy,
                                                     self._rng.random(int(rest.sum()))), month, Timing.BARGAINED)
         # held deals that sign in this step: the bargain of the last day (the threat costs nothing)
-        signing = np.compress(p.moved.take(f.open) == Timing.HELD_TO_PERIOD_END, f.open)
+        signing = f.open.compress(p.moved.take(f.open) == Timing.HELD_TO_PERIOD_END)
         until = p.hold_until[signing]
         signing = signing[(until > t0) & (until <= t1)]
         if len(signing):

@@ -16,6 +16,8 @@ run) and become the ``event_costs`` and ``event_log`` tables of the results.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -463,11 +465,31 @@ def event_tables(floor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(event_costs, event_log)``: one row per cost item (day, month, event, kind, item, cost)
     and one row per thing an event did (day, date, event, kind, detail). Days from the start."""
     state = floor.event_state
-    start = pd.Timestamp(floor.scenario.calendar.start_date)
-    costs = pd.DataFrame(state.costs, columns=["day", "event", "kind", "item", "cost"])
-    log = pd.DataFrame(state.log, columns=["day", "event", "kind", "detail"])
-    for df in (costs, log):
-        df.insert(1, "date", start + pd.to_timedelta(np.floor(df["day"].astype(float)), unit="D"))
+    start = floor.scenario.calendar.start_date
+    costs = _costs_table(state.costs, start) if state.costs else _empty_tables(start)[0].copy()
+    log = _log_table(state.log, start) if state.log else _empty_tables(start)[1].copy()
+    return costs, log
+
+
+def _with_date(df: pd.DataFrame, start) -> pd.DataFrame:
+    df.insert(1, "date", pd.Timestamp(start) + pd.to_timedelta(np.floor(df["day"].astype(float)), unit="D"))
+    return df
+
+
+def _costs_table(rows: list[dict], start) -> pd.DataFrame:
+    costs = _with_date(pd.DataFrame(rows, columns=["day", "event", "kind", "item", "cost"]), start)
     costs.insert(2, "month", costs["date"].dt.to_period("M"))
     costs["cost"] = costs["cost"].astype(float)
-    return costs.sort_values("day", kind="stable", ignore_index=True), log.sort_values("day", kind="stable", ignore_index=True)
+    return costs.sort_values("day", kind="stable", ignore_index=True)
+
+
+def _log_table(rows: list[dict], start) -> pd.DataFrame:
+    log = _with_date(pd.DataFrame(rows, columns=["day", "event", "kind", "detail"]), start)
+    return log.sort_values("day", kind="stable", ignore_index=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _empty_tables(start) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of a run without event costs or log entries, built once per start date (callers
+    get copies)."""
+    return _costs_table([], start), _log_table([], start)

@@ -151,6 +151,7 @@ class SalesFloor:
         self.priorities = DealPriorities(self)  # which deals reps work first, which products they prospect
         self.claims = LeadClaims(self)  # shared territories: who claims a region's new leads
         self.slipped = np.zeros(R)  # deals lost while waiting for their rep's time, per owner
+        self._cover_pools = None  # (active slots as bytes, what _cover draws from)
         if initial_pipeline is not None:
             seed_pipeline(self, initial_pipeline)
 
@@ -200,8 +201,9 @@ class SalesFloor:
             rec.status[month] = np.where(~self.active, RepStatus.VACANT,
                                          np.where(self.ramp < 1, RepStatus.RAMPING, RepStatus.ACTIVE))
             self.decisions.step_booked = np.zeros(self.n_reps)
-            self._arrivals(t0, t1, month)
-            self._prospecting(t0, t1, month)
+            # the step's new leads, inbound then self-sourced, opened in one pass (the same deals,
+            # indices and draws of each stream as opening each batch in turn)
+            self._open_deals([b for b in (self._arrivals(t0, t1, month), self._prospecting(t0, t1, month)) if b is not None])
             self._work(t0, t1, month)
             self.decisions.learn(t0, t1)
             yield env.timeout(t1 - t0)
@@ -214,13 +216,15 @@ class SalesFloor:
         while True:
             month = yield self.month_end
             o = self.open
-            o = np.compress(self.pipe.stage.take(o) >= 1, o)  # qualified pipeline: past the first stage
+            o = o.compress(self.pipe.stage.take(o) >= 1)  # qualified pipeline: past the first stage
             rep = self.pipe.rep[o]
             self.recorder.pipeline_value[month] = np.bincount(rep, self.pipe.amount[o], self.n_reps)
             self.recorder.open_deals[month] = np.bincount(rep, minlength=self.n_reps)
             self.decisions.close_periods(month)
-            for r in self.decisions.quits(month):
-                self.remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"])
+            quits = self.decisions.quits(month)
+            owners = self.pipe.rep.take(self.open) if quits else None  # read once, kept up to date
+            for r in quits:  # in order: a leaver's deals may go to a colleague who leaves next
+                owners = self._remove_rep(r, self.scenario.staffing.hiring.pipeline_loss, self.rng["vacancy"], owners)
 
     # ------------------------------------------------------------------ the engine's API for events
 
@@ -237,26 +241,37 @@ class SalesFloor:
         """A rep leaves now: each of their direct open deals dies with probability
         ``pipeline_loss``, the rest go to region colleagues (partners keep theirs); with hiring
         enabled, the search for a successor starts. Dice from ``rng``."""
+        self._remove_rep(rep, pipeline_loss, rng, self.pipe.rep.take(self.open))
+
+    def _remove_rep(self, rep: int, pipeline_loss: float, rng: np.random.Generator, owners: np.ndarray) -> np.ndarray:
+        """:meth:`remove_rep`, given ``owners``: the owner of each deal of ``self.open`` (changed
+        in place); returns them for the ``self.open`` after (the same as reading them again)."""
         now = float(self.env.now)
         self.active[rep] = False
         self.recorder.staff(rep, now, "left")
-        at = np.flatnonzero(self.pipe.rep.take(self.open) == rep)  # where their deals are in self.open
-        at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
+        at = (owners == rep).nonzero()[0]  # where their deals are in self.open
+        if self.structure.partner_deals:
+            at = at[self.pipe.channel[self.open[at]] == 0]  # direct deals: partners keep theirs
         mine = self.open[at]
         lost = rng.random(len(mine)) < pipeline_loss
+        kept = ~lost
         self._close(mine[lost], np.full(int(lost.sum()), now), Outcome.LOST)
-        self.hand_over(mine[~lost], np.full(int((~lost).sum()), rep), rng)
-        self.open = np.delete(self.open, at[lost])
+        owners[at[kept]] = self.hand_over(mine[kept], np.full(int(kept.sum()), rep), rng)
+        gone = at[lost]
+        self.open = np.delete(self.open, gone)
+        owners = np.delete(owners, gone)
         if self.scenario.staffing.hiring.enabled:
             self.env.process(self._hire(rep))
+        return owners
 
-    def hand_over(self, idx: np.ndarray, owner: np.ndarray, rng: np.random.Generator) -> None:
+    def hand_over(self, idx: np.ndarray, owner: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Deals ``idx`` now belong to ``owner``; those of vacant owners go to a covering colleague
-        (one uniform from ``rng`` per such deal)."""
+        (one uniform from ``rng`` per such deal). Returns the new owners."""
         owner = owner.copy()
         vacant = ~self.active[owner]
         owner[vacant] = self._cover(owner[vacant], rng.random(int(vacant.sum())))
         self.pipe.cols["rep"][idx] = owner
+        return owner
 
     def lose_deals(self, idx: np.ndarray, day: float) -> None:
         """Open deals ``idx`` are lost on clock ``day``."""
@@ -309,14 +324,21 @@ class SalesFloor:
     def _cover(self, rep: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Active reps of the same region who take over deals of (vacant) ``rep``; any active rep if
         the region has none; the rep itself if nobody is active."""
-        active = np.flatnonzero(self.active)
-        if len(active) == 0 or len(rep) == 0:
+        if len(rep) == 0:
             return rep.copy()
-        # each region's active reps in one array (ascending within a region), then a pick per deal
-        active_region = self.rep_region[active]
-        pools = active[np.argsort(active_region, kind="stable")]
-        counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
-        first = np.cumsum(counts) - counts
+        # each region's active reps in one array (ascending within a region), then a pick per deal;
+        # kept while the same slots are active
+        key = self.active.tobytes()
+        cached = self._cover_pools
+        if cached is None or cached[0] != key:
+            active = np.flatnonzero(self.active)
+            active_region = self.rep_region[active]
+            pools = active[np.argsort(active_region, kind="stable")]
+            counts = np.bincount(active_region, minlength=int(self.rep_region.max()) + 1)
+            cached = self._cover_pools = (key, active, pools, counts, np.cumsum(counts) - counts)
+        _, active, pools, counts, first = cached
+        if len(active) == 0:
+            return rep.copy()
         region = self.rep_region[rep]
         local = counts[region] > 0
         size = np.where(local, counts[region], len(active))
@@ -325,34 +347,35 @@ class SalesFloor:
 
     # ------------------------------------------------------------------ leads
 
-    def _arrivals(self, t0: float, t1: float, month: int) -> None:
-        """Inbound leads of the step, with each deal's dice drawn once."""
+    def _arrivals(self, t0: float, t1: float, month: int) -> tuple | None:
+        """Inbound leads of the step (a batch for :meth:`_open_deals`; None: no leads)."""
         length = t1 - t0
         rng = self.rng["arrivals"]
         top = float(self.conditions.lead.max())
         k = int(rng.poisson(self.lead_rate[month] * length * top))
         if k == 0:
-            return
+            return None
         created = np.sort(t0 + rng.random(k) * length)
         account = _draw_index(self.acc_cdf, rng.random(k))
         product = _draw_index(self.prod_cdf, rng.random(k))
         keep = rng.random(k) * top < self.conditions.lead[self.acc_region[account]]  # regional demand
-        created, account, product = created[keep], account[keep], product[keep]
+        created, account, product = created.compress(keep), account.compress(keep), product.compress(keep)
         rep = self.claims.route(account, self.territory[account], length)  # exclusive: the territory rep
-        self._open_deals(created, account, product, rep, self.rng["deals"], source=0)
+        return created, account, product, rep, self.rng["deals"], 0
 
-    def _prospecting(self, t0: float, t1: float, month: int) -> None:
+    def _prospecting(self, t0: float, t1: float, month: int) -> tuple | None:
         """Self-sourced leads: each working rep finds some in their own territory, more with effort,
-        of the market's product mix tilted toward products a SPIF pays on."""
+        of the market's product mix tilted toward products a SPIF pays on (a batch for
+        :meth:`_open_deals`; None: no leads)."""
         per_week = self.scenario.behaviour.effort.prospecting_leads_per_week
         if per_week == 0:
-            return
+            return None
         rng = self.rng["prospecting"]
         length = t1 - t0
         counts = rng.poisson(per_week * self.effort * self.ramp * self.people.available * self.active * (length / 7))
         k = int(counts.sum())
         if k == 0:
-            return
+            return None
         rep = np.repeat(np.arange(self.n_reps), counts)
         pos = np.searchsorted(self._terr_key, rep + rng.random(k), side="right")
         account = self._terr_accounts[np.minimum(pos, len(self._terr_accounts) - 1)]
@@ -365,11 +388,25 @@ class SalesFloor:
             cdf[:, -1] = 1.0
             product = (cdf[rep] <= rng.random(k)[:, None]).sum(axis=1)
         order = np.argsort(created, kind="stable")
-        self._open_deals(created[order], account[order], product[order], rep[order], rng, source=1)
+        return created[order], account[order], product[order], rep[order], rng, 1
 
-    def _open_deals(self, created, account, product, rep, dice_rng, source: int) -> None:
-        k, S = len(created), self.n_stages
-        dice = dice_rng.random((k, 2 * S + 1))
+    def _open_deals(self, batches: list[tuple]) -> None:
+        """Open new deals: ``batches`` of ``(created, account, product, rep, dice_rng, source)``,
+        in order, each deal's dice drawn once from its batch's ``dice_rng``. Every step below is
+        per deal (or an integer count), so one pass over the batches joined gives what opening
+        them one after the other would: the same indices, numbers and draws of each stream (the
+        vacancy stream's pairs in deal order)."""
+        if not batches:
+            return
+        S = self.n_stages
+        dice = [b[4].random((len(b[0]), 2 * S + 1)) for b in batches]
+        if len(batches) == 1:
+            (created, account, product, rep, _, source), dice = batches[0], dice[0]
+        else:
+            created, account, product, rep = (np.concatenate([b[j] for b in batches]) for j in range(4))
+            source = np.concatenate([np.full(len(b[0]), b[5], np.int8) for b in batches])
+            dice = np.concatenate(dice)
+        k = len(created)
         segment = self.acc_segment[account]
         amount = self.conditions.size * self.seg_median[segment] * self.prod_size[product] * np.exp(self.seg_sigma[segment] * special.ndtri(dice[:, 0]))
         channel, amount = self.structure.route(account, amount)  # amount: the company's revenue
@@ -379,9 +416,9 @@ class SalesFloor:
         if vacant.any():
             u = self.rng["vacancy"].random((int(vacant.sum()), 2))
             lose = u[:, 0] < self.scenario.staffing.hiring.vacancy_lead_loss
-            uncovered[np.flatnonzero(vacant)[lose]] = True
+            uncovered[vacant.nonzero()[0].compress(lose)] = True
             rep = rep.copy()
-            rep[vacant] = self._cover(rep[vacant], u[:, 1])
+            rep[vacant] = self._cover(rep.compress(vacant), u[:, 1])
         idx = self.pipe.add(
             account=account, rep=rep, segment=segment, product=product,
             created=created, amount=amount, list_amount=amount, stage=0,
@@ -390,17 +427,25 @@ class SalesFloor:
             specialist=-1, extra_hours=0.0,
             u_conv=dice[:, 1 : S + 1], u_dur=dice[:, S + 1 :],
         )
-        self._enter_stage(idx, np.zeros(k, np.int64), only=0)
-        self._close(idx[uncovered], created[uncovered], Outcome.LOST)
-        self.open = np.concatenate([self.open, idx[~uncovered]])
+        self._enter_stage(idx, np.zeros(k, np.int64), only=0, u=dice[:, S + 1], segment=segment, rep=rep)
+        self._close(idx.compress(uncovered), created.compress(uncovered), Outcome.LOST)
+        self.open = np.concatenate([self.open, idx.compress(~uncovered)])
 
-    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None) -> None:
+    def _enter_stage(self, idx: np.ndarray, stage: np.ndarray, only: int | None = None,
+                     u: np.ndarray | None = None, segment: np.ndarray | None = None, rep: np.ndarray | None = None) -> None:
         """Deals ``idx`` enter ``stage`` (per deal; ``only``: the one stage they all enter, when
-        the caller knows it): their days in it drawn from their dice, and the entries counted."""
+        the caller knows it): their days in it drawn from their dice, and the entries counted.
+        ``u``, ``segment``, ``rep``: the deals' duration dice for ``stage``, segments and owners
+        when the caller has them (else read from the pipeline)."""
         p = self.pipe
         stages = self.scenario.funnel.stages
         present = [only] if only is not None else np.flatnonzero(np.bincount(stage, minlength=self.n_stages))
-        u = p.dice("u_dur", idx, stage)
+        if u is None:
+            u = p.dice("u_dur", idx, stage)
+        if segment is None:
+            segment = p.segment.take(idx)
+        if rep is None:
+            rep = p.rep.take(idx)
         if len(present) == 1:  # new leads, or deals that all moved on to the same stage
             days = stages[int(present[0])].duration.quantile(u)
         elif self._lognormal is not None:  # Lognormal.quantile with each deal's stage parameters
@@ -411,9 +456,9 @@ class SalesFloor:
             for s in present:
                 m = stage == s
                 days[m] = stages[s].duration.quantile(u[m])
-        p.cols["remaining"][idx] = days * self.seg_dur[p.segment[idx]] * self.conditions.duration * self.structure.duration_multiplier(idx)
+        p.cols["remaining"][idx] = days * self.seg_dur[segment] * self.conditions.duration * self.structure.duration_multiplier(idx)
         S = self.n_stages  # counts: a bincount adds exactly what np.add.at would
-        self.recorder.stage_entries[self.month] += np.bincount(p.rep[idx] * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
+        self.recorder.stage_entries[self.month] += np.bincount(rep * S + stage, minlength=self.n_reps * S).reshape(self.n_reps, S)
         self.structure.join_specialists(idx, stage)
 
     # ------------------------------------------------------------------ the work
@@ -429,17 +474,19 @@ class SalesFloor:
             return
         # (whole-pipeline reads and selections use take / compress: the same numbers as indexing
         # with the arrays or masks, several times faster on the large arrays of a big org)
-        rep, stage = p.rep.take(o), p.stage.take(o)
-        present = (t1 - p.clock.take(o)) / length
+        rep, stage, clock = p.rep.take(o), p.stage.take(o), p.clock.take(o)
+        present = (t1 - clock) / length
         demand = self.hours_per_week[stage]  # x segment x role hours, + coordination, x weeks present
         demand *= self.seg_hours[p.segment.take(o)]
         demand *= self.structure.role_hours[rep]
-        demand += p.extra_hours.take(o)
+        if self.structure.coordination_hours:  # (extra hours are zero in every other structure)
+            demand += p.extra_hours.take(o)
         demand *= length / 7
         demand *= present
-        partner = p.channel.take(o) == 1  # partners work their own deals
         ready = p.ready.take(o) == 1  # negotiated, waiting for the buyer's signature day
-        idle = partner | ready  # deals that need no rep hours
+        idle = ready  # deals that need no rep hours
+        if self.structure.partner_deals:  # partners work their own deals
+            idle = (p.channel.take(o) == 1) | ready
         demand = np.where(idle, 0.0, demand)
         # Each rep works the deals nearest to closing first, oldest first within a stage, blended
         # with the deals worth most to them per hour (docs/behaviour.md, "Which deals reps work").
@@ -458,27 +505,30 @@ class SalesFloor:
         self.recorder.hours_worked[month] += worked
 
         # Deals nobody had time for wait, and some customers walk away.
-        waiting = np.compress(~served, o)
+        unserved = ~served
+        waiting = o.compress(unserved)
         if len(waiting):
             slip = min(self.scenario.funnel.slip_loss_per_week * self.conditions.slip, 1.0)
             hazard = 1.0 - (1.0 - slip) ** (length / 7)
             u = self.rng["work"].random(len(waiting))
             lost = u < hazard
-            start = p.clock[waiting]
+            start = clock.compress(unserved)
             when = start + (t1 - start) * np.where(lost, u / max(hazard, 1e-12), 1.0)
-            self._close(waiting[lost], when[lost], Outcome.LOST)
-            self.slipped += np.bincount(p.rep[waiting[lost]], minlength=self.n_reps)
-            p.cols["clock"][waiting[~lost]] = t1
-        self._progress(np.compress(served & ~ready, o), t1)
+            gone = waiting.compress(lost)
+            self._close(gone, when.compress(lost), Outcome.LOST)
+            self.slipped += np.bincount(p.rep.take(gone), minlength=self.n_reps)
+            p.cols["clock"][waiting.compress(~lost)] = t1
+        worked_on = served & ~ready
+        self._progress(o.compress(worked_on), t1, rep.compress(worked_on), clock.compress(worked_on))
         self._sign_held(o, ready, t1)
-        self.open = np.compress(p.outcome.take(o) == Outcome.OPEN, o)
+        self.open = o.compress(p.outcome.take(o) == Outcome.OPEN)
 
     def _sign_held(self, o: np.ndarray, ready: np.ndarray, t1: float) -> None:
         """Deals whose buyers held the signature to a day before ``t1`` sign if negotiated
         (``ready``, per deal of ``o``); for the others the hold lapses (they sign when negotiated,
         at the price bargained, and may be bargained over again if none was)."""
         p = self.pipe
-        at = np.flatnonzero(ready | (p.moved.take(o) == Timing.HELD_TO_PERIOD_END))  # the only deals either test can pick
+        at = (ready | (p.moved.take(o) == Timing.HELD_TO_PERIOD_END)).nonzero()[0]  # the only deals either test can pick
         o, ready = o.take(at), ready.take(at)
         due = p.hold_until[o] <= t1
         signs = o[ready & due]
@@ -556,47 +606,57 @@ class SalesFloor:
         e = self.scenario.behaviour.effort.win_elasticity
         return self.skill * np.maximum(self.effort, 1e-3) ** e * (0.5 + 0.5 * self.ramp)
 
-    def _progress(self, idx: np.ndarray, t1: float) -> None:
-        """Move worked deals through as many stages as they complete before ``t1``."""
+    def _progress(self, idx: np.ndarray, t1: float, rep: np.ndarray, clk: np.ndarray) -> None:
+        """Move worked deals through as many stages as they complete before ``t1`` (``rep``,
+        ``clk``: their owners and clock days)."""
         p, S = self.pipe, self.n_stages
         rep_speed = np.maximum(self.effort, 1e-3) ** self.scenario.behaviour.effort.speed_elasticity  # days of progress per day
+        per_rep = self.structure.rep_multiplier()  # the sellers' part of the win multiplier, per rep
+        # owners and clocks are carried along (a deal moving on keeps its rep; its clock is set to
+        # the day it moved on): the same numbers as reading them again
         while len(idx):
-            clk, rem = p.clock.take(idx), p.remaining.take(idx)
-            speed = rep_speed[p.rep.take(idx)]
+            rem = p.remaining.take(idx)
+            speed = rep_speed[rep]
             end = clk + rem / speed
             done = end <= t1
             going = ~done
-            rest = np.compress(going, idx)
-            p.cols["remaining"][rest] = np.compress(going, rem - (t1 - clk) * speed)
+            rest = idx.compress(going)
+            p.cols["remaining"][rest] = (rem - (t1 - clk) * speed).compress(going)
             p.cols["clock"][rest] = t1
-            idx, at = np.compress(done, idx), np.compress(done, end)
+            idx, at = idx.compress(done), end.compress(done)
             if not len(idx):
                 return
-            s = p.stage[idx]
-            mult = (self.seg_win[p.segment[idx]] * self.prod_win[p.product[idx]] * self.structure.seller_multiplier(idx)
-                    * self.conditions.win[self.acc_region[p.account[idx]]]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
+            rep = rep.compress(done)
+            s, seg = p.stage.take(idx), p.segment.take(idx)
+            region = self.acc_region.take(p.account.take(idx))
+            mult = (self.seg_win[seg] * self.prod_win[p.product.take(idx)] * self.structure.seller_multiplier(idx, rep, region, per_rep)
+                    * self.conditions.win[region]) ** (1.0 / S) * self.structure.specialist_boost(idx, s)
             passed = p.dice("u_conv", idx, s) < np.minimum(self.conv[s] * mult, 1.0)
-            self._close(idx[~passed], at[~passed], Outcome.LOST)
+            failed = ~passed
+            self._close(idx.compress(failed), at.compress(failed), Outcome.LOST)
             won = passed & (s == S - 1)
-            # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
-            held = won & (p.moved[idx] == Timing.HELD_TO_PERIOD_END)
-            at = np.where(held, np.maximum(at, p.hold_until[idx]), at)
-            waits = won & (at > t1)
-            ready = idx[waits]
-            p.cols["ready"][ready] = 1
-            p.cols["clock"][ready] = t1
-            ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
-            self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
-            won &= ~waits
-            self._close(idx[won], at[won], Outcome.WON)
+            if won.any():
+                # a buyer holding the signature to a period end signs then (or waits for it, negotiated)
+                held = won & (p.moved.take(idx) == Timing.HELD_TO_PERIOD_END)
+                at = np.where(held, np.maximum(at, p.hold_until.take(idx)), at)
+                waits = won & (at > t1)
+                ready = idx.compress(waits)
+                p.cols["ready"][ready] = 1
+                p.cols["clock"][ready] = t1
+                ready = ready[self.structure.credited(ready)]  # the rep's run rate counts it now
+                self.decisions.step_booked += np.bincount(p.rep[ready], p.amount[ready], self.n_reps)
+                won &= ~waits
+                self._close(idx.compress(won), at.compress(won), Outcome.WON)
             nxt = passed & (s < S - 1)
-            idx, at = idx[nxt], at[nxt]
+            idx, at, rep, s = idx.compress(nxt), at.compress(nxt), rep.compress(nxt), s.compress(nxt)
+            stage = s + 1
             if len(idx) and self.recorder.record_transitions:
-                self.recorder.transition(idx, at, s[nxt].copy(), s[nxt] + 1)
-            p.cols["stage"][idx] += 1
+                self.recorder.transition(idx, at, s, stage)
+            p.cols["stage"][idx] = stage
             p.cols["clock"][idx] = at
             p.cols["entered"][idx] = at
-            self._enter_stage(idx, p.stage[idx])
+            clk = at
+            self._enter_stage(idx, stage, segment=seg.compress(nxt), rep=rep)
 
     def _close(self, idx: np.ndarray, day: np.ndarray, outcome: Outcome, learned: bool = False) -> None:
         """Deals ``idx`` end with ``outcome`` on clock days ``day`` (``self.open`` is pruned by the
@@ -607,7 +667,7 @@ class SalesFloor:
         p.cols["outcome"][idx] = outcome
         p.cols["close"][idx] = day
         if outcome == Outcome.WON:
-            credited = idx[self.structure.credited(idx)]
+            credited = idx.compress(self.structure.credited(idx))
             booked = np.bincount(p.rep[credited], p.amount[credited], self.n_reps)
             self.recorder.booked[self.month] += booked
             if not learned:

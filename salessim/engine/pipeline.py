@@ -94,6 +94,8 @@ class Pipeline:
             self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
         for name, v in values.items():
+            if type(v) is not np.ndarray and v == 0:  # rows past ``n`` are still zeros: nothing to write
+                continue
             self.cols[name][rows] = v
         self.n += k
         return np.arange(rows.start, rows.stop)

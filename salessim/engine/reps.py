@@ -163,7 +163,7 @@ class RepDecisions:
         """Each rep's negotiated deals whose buyers hold the signature to the period end (currency,
         the credited amounts): credit the rep counts on at the period end."""
         f, p = self.floor, self.floor.pipe
-        ready = np.compress(p.ready.take(f.open) == 1, f.open)
+        ready = f.open.compress(p.ready.take(f.open) == 1)
         if not len(ready):
             return np.zeros(f.n_reps)
         ready = ready[f.structure.credited(ready)]
@@ -210,8 +210,8 @@ class RepDecisions:
         """The deals of ``idx`` whose timing and price are still on the table: in the last two stages
         (proposal, negotiation), not moved or bargained yet, with an active rep."""
         f, p = self.floor, self.floor.pipe
-        idx = np.compress(p.stage.take(idx) >= f.n_stages - 2, idx)  # the late deals first: the other tests read fewer
-        return np.compress((p.moved.take(idx) == Timing.AS_DUE) & f.active[p.rep.take(idx)], idx)
+        idx = idx.compress(p.stage.take(idx) >= f.n_stages - 2)  # the late deals first: the other tests read fewer
+        return idx.compress((p.moved.take(idx) == Timing.AS_DUE) & f.active[p.rep.take(idx)])
 
     def close_quantiles(self, idx: np.ndarray) -> np.ndarray:
         """``(deals, levels)``: clock day each deal ``idx`` would close if left alone, at the

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 class DirectSales:
     """Reps sell every deal of their territory. Reads the floor's pipeline and reps when asked."""
 
+    #: whether deals can have the partner channel (``route`` gives 1), and extra rep hours
+    #: (``join_specialists`` sets them): else the floor need not read those columns
+    partner_deals = False
+    coordination_hours = False
+
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         self.floor, self.org = floor, org
         ros = floor.layout.roster
@@ -48,12 +53,23 @@ class DirectSales:
         """Stage-duration factor of deals."""
         return 1.0
 
-    def seller_multiplier(self, idx: np.ndarray) -> np.ndarray:
-        """Multiplier on the overall win probability from whoever sells the deal."""
+    def rep_multiplier(self) -> np.ndarray:
+        """The reps' part of :meth:`seller_multiplier`, per rep (their win multiplier and role)."""
+        return self.floor.win_multiplier() * self.role_win
+
+    def seller_multiplier(self, idx: np.ndarray, rep: np.ndarray | None = None, region: np.ndarray | None = None,
+                          per_rep: np.ndarray | None = None) -> np.ndarray:
+        """Multiplier on the overall win probability from whoever sells the deal. ``rep``,
+        ``region`` (the deals' owners and account regions) and ``per_rep``
+        (:meth:`rep_multiplier`): when the caller has them."""
         f = self.floor
-        rep = f.pipe.rep[idx]
-        local = np.where(f.acc_region[f.pipe.account[idx]] == f.rep_region[rep], self.local_win, 1.0)
-        return (f.win_multiplier() * self.role_win)[rep] * local  # per rep, then one gather per deal
+        if rep is None:
+            rep = f.pipe.rep[idx]
+        if region is None:
+            region = f.acc_region[f.pipe.account[idx]]
+        local = np.where(region == f.rep_region[rep], self.local_win, 1.0)
+        per_rep = self.rep_multiplier() if per_rep is None else per_rep
+        return per_rep[rep] * local  # per rep, then one gather per deal
 
     def specialist_boost(self, idx: np.ndarray, stage: np.ndarray) -> np.ndarray | float:
         """Per-stage conversion factor from specialists' support."""
@@ -69,6 +85,8 @@ class DirectSales:
 
 class Partners(DirectSales):
     """Partners sell the deals of the accounts they serve, at their own rates and margin."""
+
+    partner_deals = True
 
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         super().__init__(floor, org)
@@ -86,8 +104,9 @@ class Partners(DirectSales):
         """Partners work at their own pace."""
         return np.where(self.floor.pipe.channel[idx] == 1, self.partner_duration, 1.0)
 
-    def seller_multiplier(self, idx: np.ndarray) -> np.ndarray:
-        return np.where(self.floor.pipe.channel[idx] == 1, self.partner_win, super().seller_multiplier(idx))
+    def seller_multiplier(self, idx: np.ndarray, rep: np.ndarray | None = None, region: np.ndarray | None = None,
+                          per_rep: np.ndarray | None = None) -> np.ndarray:
+        return np.where(self.floor.pipe.channel[idx] == 1, self.partner_win, super().seller_multiplier(idx, rep, region, per_rep))
 
     def credited(self, idx: np.ndarray) -> np.ndarray:
         """Direct deals, and partner deals with overlay credit."""
@@ -96,6 +115,8 @@ class Partners(DirectSales):
 
 class Specialists(DirectSales):
     """A pool of product specialists joins supported deals from ``from_stage`` on."""
+
+    coordination_hours = True
 
     def __init__(self, floor: SalesFloor, org: OrgStructure) -> None:
         super().__init__(floor, org)
