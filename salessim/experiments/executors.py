@@ -121,6 +121,80 @@ class ProcessExecutor(Executor):
         return f"ProcessExecutor(workers={self.workers}, start_method={self.start_method!r})"
 
 
+class ReuseExecutor(Executor):
+    """Wraps an executor and answers a run it has already computed from memory.
+
+    A notebook or script that runs the same scenario with the same seed in two experiments (a
+    baseline shared by a stress test and an ROI study, today's organisation in two comparisons)
+    computes it once. Runs are pure functions of their task, and a task's ``run_id`` hashes the
+    resolved scenario, the seed and the code version, so the answer is the one a new run would
+    give; the record is handed out as a copy (a pickle round trip, as from a worker process), with
+    the asking experiment's label. Only runs without a results store are kept (a store already
+    skips finished runs); memory: one record per distinct run (whole results when kept).
+    Closing closes the wrapped executor.
+    """
+
+    def __init__(self, executor: Any = None) -> None:
+        self.inner, self._own = resolve_executor(executor)
+        self.workers = self.inner.workers
+        self.shares_files = self.inner.shares_files
+        self._memo: dict[tuple, bytes] = {}
+        self.reused = 0  # runs answered from memory so far
+
+    @staticmethod
+    def _key(fn: Callable[[Any], Any], task: Any) -> tuple | None:
+        if getattr(task, "store_root", None) is not None or getattr(task, "return_tables", False):
+            return None
+        run_id = getattr(task, "run_id", None)
+        if run_id is None:
+            return None
+        measures = tuple((name, _callable_key(f)) for name, f in getattr(task, "measures", ()))
+        return (_callable_key(fn), run_id, tuple(getattr(task, "tables", ())), measures,
+                bool(getattr(task, "keep_result", False)))
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        import dataclasses
+        import pickle
+
+        def relabel(rec: Any, task: Any) -> Any:
+            if dataclasses.is_dataclass(rec) and hasattr(rec, "label") and hasattr(task, "label"):
+                return dataclasses.replace(rec, label=task.label, replication=task.replication)
+            return rec
+
+        todo, keys = [], {}
+        for task in tasks:
+            key = self._key(fn, task)
+            if key is not None and key in self._memo:
+                self.reused += 1
+                yield relabel(pickle.loads(self._memo[key]), task)
+            else:
+                todo.append(task)
+                if key is not None:
+                    keys[task.run_id] = key
+        for rec in self.inner.imap_unordered(fn, todo):
+            key = keys.get(getattr(rec, "run_id", None))
+            if key is not None:
+                self._memo[key] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)  # a frozen copy
+            yield rec
+
+    def close(self) -> None:
+        self._memo.clear()
+        if self._own:
+            self.inner.close()
+
+    def __repr__(self) -> str:
+        return f"ReuseExecutor({self.inner!r})"
+
+
+def _callable_key(fn: Any) -> Any:
+    """A value that identifies a picklable function or ``functools.partial`` of one."""
+    import functools
+
+    if isinstance(fn, functools.partial):
+        return ("partial", _callable_key(fn.func), repr(fn.args), repr(sorted(fn.keywords.items())))
+    return (getattr(fn, "__module__", None), getattr(fn, "__qualname__", repr(fn)))
+
+
 def _usable_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))

@@ -189,3 +189,27 @@ def test_every_report_in_chinese_has_a_chinese_summary_and_no_missing_glyph(path
     for text in ("执行摘要", "关键数据", "附录"):
         assert text in html
     assert "How to run" not in html and "Executive summary" not in html
+
+
+def test_reuse_executor_answers_a_repeated_run_from_memory_with_the_same_results():
+    # The notebooks' one executor: a run two experiments share (same scenario and seed) is
+    # computed once; the second experiment gets equal KPIs and whole results, under its own label.
+    import pandas as pd
+
+    import salessim
+    from salessim.analysis import replicate_all, scale_scenario
+    from salessim.experiments import ReuseExecutor
+
+    sc = scale_scenario(salessim.load_scenario(ROOT / "data/scenarios/midmarket.yaml"), 5)
+    other = salessim.load_scenario(sc, **{"org.weekly_hours": 30})
+    plain = replicate_all({"a": sc, "b": other}, 2, 0)
+    with ReuseExecutor("serial") as ex:
+        first = replicate_all({"today": sc}, 2, 0, executor=ex)
+        again = replicate_all({"again": sc, "b": other}, 2, 0, executor=ex)
+        assert ex.reused == 2
+    for sets, name in ((first, "today"), (again, "again")):
+        pd.testing.assert_frame_equal(sets[name].kpis(), plain["a"].kpis(), check_exact=True)
+        for r, p in zip(sets[name].results, plain["a"].results, strict=True):
+            pd.testing.assert_frame_equal(r.ledger, p.ledger, check_exact=True)
+    assert again["again"].results[0] is not first["today"].results[0]  # a copy, not the same object
+    pd.testing.assert_frame_equal(again["b"].kpis(), plain["b"].kpis(), check_exact=True)

@@ -22,6 +22,7 @@ distribution of one candidate (never on a single run).
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from salessim.comp.curve import pay_curve
+from salessim.comp.curve import _synthetic, pay_curve
+from salessim.comp.payout import ledger
 from salessim.experiments.optimise.space import SearchError, number
 from salessim.experiments.statistics import confidence_interval
 from salessim.results.kpis import attainment_by_rep
@@ -242,12 +244,19 @@ def rep_outcomes(today: CompPlan | None, result: SimResult) -> pd.DataFrame:
     return out.reset_index()
 
 
+#: The fiscal year pay_curve's synthetic reps book in (its default).
+_PAY_CURVE_YEAR = inspect.signature(pay_curve).parameters["fiscal_year"].default
+
+
 def _curve_total(plan: CompPlan | None, attainment: np.ndarray, annual_quota: float) -> np.ndarray:
     if plan is None:
         return np.full(len(attainment), np.nan)
-    levels = np.unique(attainment)  # the curve comes back sorted by attainment
-    curve = pay_curve(plan, levels, annual_quota=max(annual_quota, 1.0))
-    total = curve.loc[curve["component"] == "total", "amount"].to_numpy(float)
+    levels = np.unique(attainment)
+    # The "total" rows of pay_curve(plan, levels, annual_quota=...), without building its tidy
+    # table of every component (ten times the cost of the statements themselves): the same
+    # synthetic reps and statements, the same sum, so the same numbers.
+    led = ledger(plan, _synthetic(plan, levels, max(annual_quota, 1.0), _PAY_CURVE_YEAR), include_draw=False)
+    total = led.total.sum(axis=1) / 100.0
     return total[np.searchsorted(levels, attainment)]
 
 
