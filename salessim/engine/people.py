@@ -114,6 +114,9 @@ class People:
         first = max(month - 2, wm)  # the last three months
         quota = f.decisions.quota[first : month + 1].sum(axis=0)
         booked = f.recorder.booked[first : month + 1].sum(axis=0)
+        held = f.decisions.committed(since=float(f.clock.month_starts[first]))  # negotiated, signed at the period end
+        if held.any():
+            booked = booked + held
         potential = self._workable()  # what it can yield
         ramped = f.active & (f.ramp >= 1)
         excess = mot.target_excess(quota, potential, booked[ramped].sum(), potential[ramped].sum())

@@ -159,11 +159,14 @@ class RepDecisions:
         start = self._month_start_day(first)
         return Position(fs, step, rho, p, y0, qa, end - t0, end - start, fiscal_month)
 
-    def committed(self) -> np.ndarray:
+    def committed(self, since: float | None = None) -> np.ndarray:
         """Each rep's negotiated deals whose buyers hold the signature to the period end (currency,
-        the credited amounts): credit the rep counts on at the period end."""
+        the credited amounts): credit the rep counts on at the period end. ``since``: only those
+        negotiated on or after that clock day."""
         f, p = self.floor, self.floor.pipe
         ready = f.open.compress(p.ready.take(f.open) == 1)
+        if since is not None:
+            ready = ready[p.clock[ready] >= since]  # a ready deal's clock stays at its negotiation step
         if not len(ready):
             return np.zeros(f.n_reps)
         ready = ready[f.structure.credited(ready)]
@@ -332,11 +335,16 @@ class RepDecisions:
         first = max(self.year_first[month], 0)
         hire_month = self.hire_month()
         booked, quota = self._own(first, month + 1, hire_month)  # a hire: since the hire
+        # negotiated deals whose buyers hold the signature to the period end count as the rep's
+        # (as in ``position``): the rep, the manager and the forecast know they are signed then
+        held = self.committed(since=self._month_start_day(first))
+        if held.any():
+            booked = booked + held
         attainment = booked / np.maximum(quota, 1e-9)
         f.people.month_end(month, attainment)
         if not st.attrition.enabled:
             return []
-        pay_ratio = self.pay_ratio(first, month, hire_month)
+        pay_ratio = self.pay_ratio(first, month, hire_month, held)
         ranked = np.where(f.active, attainment, -np.inf)
         top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
         # new hires judge their pay and attainment only once ramped
@@ -345,11 +353,12 @@ class RepDecisions:
                                      st.attrition, f.people.quit_factor(month))
         return np.flatnonzero(f.active & (u < p)).tolist()
 
-    def pay_ratio(self, first: int, month: int, hire_month: np.ndarray) -> np.ndarray:
+    def pay_ratio(self, first: int, month: int, hire_month: np.ndarray, held: np.ndarray | None = None) -> np.ndarray:
         """Each slot's current rep's pay over market pay for the same months (1 = at market), over
         the fiscal year's months ``first`` .. ``month`` they were employed (a hire: from the hire
-        month on): base, the variable pay of the plan periods closed since, and what the open
-        period would pay on their own credit against its pro-rated quota."""
+        month on): base, the variable pay of the plan periods closed since, what the open period
+        would pay on their own credit against its pro-rated quota, and what ``held`` (credit
+        negotiated and held to a period end, currency per rep) will add when it signs."""
         f = self.floor
         market = f.scenario.behaviour.market_pay
         inc = self.incentive
@@ -358,8 +367,20 @@ class RepDecisions:
         own = np.arange(first, month + 1)[:, None] >= hire_month[None, :]
         variable = (self.variable_paid[first : month + 1] * own).sum(axis=0)  # closed periods
         p_first, p_last = max(self.period_first[month], 0), self.period_last[month]
+        held = held if held is not None and held.any() else None
         if month < p_last:  # an open period: its pay so far against the quota so far
-            variable += inc.pay(*self._own(p_first, month + 1, hire_month))
+            credit, quota = self._own(p_first, month + 1, hire_month)
+            now = inc.pay(credit, quota)
+            variable += now
+            if held is not None:  # they sign in it
+                variable += inc.pay(credit + held, quota) - now
+        elif held is not None and month + 1 < len(self.period_last):
+            # the period just closed: they sign in the next one (the plan state is already rolled
+            # to it; under a YTD true-up its pay is the year-to-date marginal), at the rep's pace
+            booked, quota = self._own(first, month + 1, hire_month)
+            _, q_next = self._own(month + 1, self.period_last[month + 1] + 1, hire_month)
+            pace = q_next * booked / np.maximum(quota, 1e-9)
+            variable += inc.pay(pace + held, q_next) - inc.pay(pace, q_next)
         years = own.sum(axis=0) / 12
         return (inc.base_salary + self.unseen_pay + variable / years) / market.ote
 
