@@ -51,7 +51,7 @@ def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
 def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
     # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
     bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
-    assert bunching.low > 0  # measured +12.8 points [+12.2, +13.3] (60 pairs)
+    assert bunching.low > 0  # measured +12.9 points [+12.3, +13.5] (60 pairs)
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     assert lost.low > 0  # the linear plan gives no reason to discount
 
@@ -83,7 +83,7 @@ def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
 
 @pytest.mark.xfail(strict=True, reason=(
     "Chung et al. (2014) find laggards lose most; salessim measures (30 paired runs) the more skilled half "
-    "of the reps losing 5.0% of bookings and the less skilled half 0.5%: strong reps secure the annual "
+    "of the reps losing 5.0% of bookings and the less skilled half 0.6%: strong reps secure the annual "
     "bonus and coast without quarterly targets; with quotas following what territories can yield, skill "
     "(sd 0.15), turnover and luck decide who lags, and weaker reps do not give up on the annual bonus more."))
 def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
@@ -98,7 +98,7 @@ def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
                      "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
                      "neither": scenario(UNCAPPED)}, CAP_REPLICATIONS)
     assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +18.4%
-    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +13.1%)
+    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +13.5%)
     assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
     assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.9% [+2.3%, +5.5%] (20 runs)
 
