@@ -114,18 +114,12 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
     else:  # no pacing period: a step's credit moves straight into the year's total
         p_grid = np.linspace(0.0, 0.2, 9)
         period_end = np.ones(len(step_days), bool)
+    fns = [_period_fn(plan, c, months, pacing, Q, team_size, team_pace) for c, months in period_comps]
     g = np.zeros(len(p_grid))
-    for c, months in period_comps:
-        scale = months / pacing  # a second sub-annual period is valued pro rata on the pacing one
-        credit = p_grid * Q * scale
-        q = Q * months / 12.0
-        if isinstance(c, TeamBonus):
-            pay = _team_share(c, credit, q, team_size, team_pace)
-            treatment[c.name] = f"team share at each period end (team of {team_size})"
-        else:
-            pay = period_payout(_sub(plan, [c], plan.component_period(c), caps=False), credit, np.full_like(credit, q))
-            treatment[c.name] = f"paid at each {'month' if pacing == 1 else 'quarter' if pacing == 3 else f'{pacing}-month period'} end"
-        g += pay / scale * attention * (keep if isinstance(c, Commission) else 1.0)
+    for (c, _), fn in zip(period_comps, fns, strict=True):
+        g += fn(p_grid) * attention * (keep if isinstance(c, Commission) else 1.0)
+        treatment[c.name] = (f"team share at each period end (team of {team_size})" if isinstance(c, TeamBonus) else
+                             f"paid at each {'month' if pacing == 1 else 'quarter' if pacing == 3 else f'{pacing}-month period'} end")
     f = np.zeros(len(y_grid))
     by_period: dict[str, list] = {}
     for c in year_comps:
@@ -141,7 +135,6 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
     if period_comps and (capped or any(c.cap.year is not None for c, _ in period_comps)):
         # a year cap (the component's or the plan's) or the plan's period cap on period-basis pay:
         # what a period pays depends on what the year has paid so far
-        fns = [_period_fn(plan, c, months, pacing, Q, team_size, team_pace) for c, months in period_comps]
         weights = [attention * (keep if isinstance(c, Commission) else 1.0) for c, _ in period_comps]
         g = _path_period_reward(fns, [Cap(year=c.cap.year) for c, _ in period_comps], weights,
                                 Cap(period=plan.caps.period, year=plan.caps.year), p_grid, y_grid, 12 // pacing)
@@ -165,7 +158,8 @@ def plan_year(plan: CompPlan, *, annual_quota: float, step_days: np.ndarray, ste
 
 def _period_fn(plan: CompPlan, c, months: int, pacing: int, Q: float, team_size: int, team_pace: float):
     """What a period-basis component pays (currency) per pacing period on credit ``x`` (annual
-    quotas; any shape), before year caps: the formula of :func:`plan_year`'s ``g``."""
+    quotas; any shape), before year caps; a second sub-annual period is valued pro rata on the
+    pacing one."""
     scale = months / pacing
     q = Q * months / 12.0
     if isinstance(c, TeamBonus):
