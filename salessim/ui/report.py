@@ -182,8 +182,10 @@ def export_html(executed: Path, html: Path, title: str) -> Path:
     nb = nbformat.read(executed, as_version=4)
     # Offline: widgets show their static HTML fallback (no widget JavaScript), no CDN scripts.
     for cell in nb.cells:
-        # Progress bars and warnings go to stderr: the executed notebook keeps them, the report does not.
-        cell["outputs"] = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        # Progress bars and warnings: the executed notebook keeps them, the report does not. They are
+        # stderr text, or (tqdm in a kernel) a live widget whose only static form is its text at
+        # creation ("0/9 runs"); a widget with a static HTML form (an explorer) is kept.
+        cell["outputs"] = [o for o in cell.get("outputs", []) if not _progress_output(o)]
         for output in cell.get("outputs", []):
             if "text/html" in output.get("data", {}):
                 output["data"].pop("application/vnd.jupyter.widget-view+json", None)
@@ -194,6 +196,14 @@ def export_html(executed: Path, html: Path, title: str) -> Path:
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     html.write_text(body, encoding="utf-8")
     return html
+
+
+def _progress_output(output: dict) -> bool:
+    """Whether a notebook output is progress or warning text rather than a result."""
+    if output.get("output_type") == "stream":
+        return output.get("name") == "stderr"
+    data = output.get("data", {})
+    return "application/vnd.jupyter.widget-view+json" in data and "text/html" not in data
 
 
 def localized(path: Path, lang: str, folder: Path) -> Path:

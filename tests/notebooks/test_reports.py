@@ -41,6 +41,22 @@ def test_a_cell_past_the_time_limit_is_run_once_more_then_named(tmp_path):
         report.run_report(always, tmp_path / "reports", timeout=8)
 
 
+def test_the_report_leaves_out_progress_bars_and_warnings(tmp_path):
+    """A client report shows results, not a progress bar frozen at "0/3" or a warning: tqdm's
+    widget, stderr text and warnings are dropped from the HTML (the executed notebook keeps them),
+    the cell's printed result stays."""
+    nb = _notebook(tmp_path, new_code_cell(
+        "import sys, warnings\nfrom tqdm.auto import tqdm\nfor _ in tqdm(range(3), desc='simulating'):\n    pass\n"
+        "print('result: 42')\nprint('a note on stderr', file=sys.stderr)\nwarnings.warn('a warning')"), name="bars")
+    run = report.run_report(nb, tmp_path / "reports", timeout=60)
+    executed = nbformat.read(run.executed, as_version=4)
+    kept = [o for c in executed.cells for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in kept)  # tqdm drew a widget
+    html = run.html.read_text(encoding="utf-8")
+    assert "result: 42" in html
+    assert "simulating" not in html and "a note on stderr" not in html and "a warning" not in html
+
+
 def test_param_hash_is_stable_and_distinguishes_requests():
     a = report.param_hash("00_quickstart", {"seed": 1, "fast": True})
     assert a == report.param_hash("00_quickstart", {"fast": True, "seed": 1})
