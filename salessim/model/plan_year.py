@@ -262,8 +262,9 @@ def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray,
 
 def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
     """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit.
-    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last),
-    and ``t`` may then be an array of steps broadcasting against them."""
+    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last;
+    they broadcast against each other), and ``t`` may then be an array of steps broadcasting
+    against them."""
     lo, w = _pace(table, rho)
     t = np.clip(t, 0, len(table.V) - 1)
     yr = table.year
@@ -280,8 +281,10 @@ def credit_value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.
     the change in ``V_t`` plus the flow pay on it (currency). Several states per rep may be
     stacked on leading axes of ``p``, ``y0`` and ``t`` (see :func:`value`)."""
     yr = table.year
+    # with and without the credit stacked on a leading axis; the coordinate they share is
+    # located on its grid once (broadcast: the same numbers as stacking it twice)
     if yr.period_end.all():  # no pacing period: credit goes straight into the year's total
-        with_without = value(table, t, rho, np.stack([p, p]), np.stack([y0 + amount, y0]))
+        with_without = value(table, t, rho, p, np.stack([y0 + amount, y0]))
     else:
-        with_without = value(table, t, rho, np.stack([p + amount, p]), np.stack([y0, y0]))
+        with_without = value(table, t, rho, np.stack([p + amount, p]), y0)
     return (with_without[0] - with_without[1]) + yr.flow * amount
