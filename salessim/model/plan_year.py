@@ -238,7 +238,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
 def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The table's pace row below each ``rho`` (annual quotas) and the weight of the row above."""
     R = len(table.rho_grid)
-    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
+    pos = np.interp(rho, table.rho_grid, np.arange(R))  # (in 0 .. R - 1: interp holds the end values outside)
     lo = np.minimum(pos.astype(np.int64), R - 2)
     return lo, pos - lo
 
@@ -257,7 +257,8 @@ def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray,
     flat = V.reshape(-1)[offset:]
     v00, v01 = flat.take(cell), flat[1:].take(cell)
     v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
-    return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
+    wy_lo = 1 - wy  # weight of the lower y0 corners
+    return (1 - wp) * (wy_lo * v00 + wy * v01) + wp * (wy_lo * v10 + wy * v11)
 
 
 def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
