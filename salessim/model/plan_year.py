@@ -168,8 +168,12 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
 
 def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Linear interpolation on a uniform ``grid``: the cell below ``x`` and the weight of the one above."""
-    pos = np.subtract(x, grid[0])
-    pos /= grid[1] - grid[0]
+    step = grid[1] - grid[0]
+    if grid[0] == 0:  # (the grids start at 0: x - 0.0 is x)
+        pos = np.divide(x, step)
+    else:
+        pos = np.subtract(x, grid[0])
+        pos /= step
     np.clip(pos, 0.0, len(grid) - 1.0, out=pos)
     i = pos.astype(np.int64)
     np.minimum(i, len(grid) - 2, out=i)
