@@ -214,11 +214,12 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
             ip, wp = _split(yr.p_grid, nxt)
             iy, wy = _split(yr.y_grid, y0)
             g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])
-        iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
+        nxt += y0[:, None, None]  # now y0 + credit (nxt is not read again)
+        cell, wy = _split(yr.y_grid, nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         rise = np.diff(start.reshape(-1))  # (small: rho x Y) steps between neighbouring points
         n_y = start.shape[1]
-        cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
+        cell += lo.reshape(-1, 1, 1) * n_y  # flat index of each point's cell on the lower pace row
     else:  # where the step leaves p, and y0, on their grids: the same for both pace rows
         Vt = table.V[t1]
         ip, wp = _split(yr.p_grid, nxt)
