@@ -213,7 +213,7 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         else:  # on the year so far too
             ip, wp = _split(yr.p_grid, nxt)
             iy, wy = _split(yr.y_grid, y0)
-            g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])
+            g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])[0]
         nxt += y0[:, None, None]  # now y0 + credit (nxt is not read again)
         cell, wy = _split(yr.y_grid, nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
@@ -226,14 +226,16 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         iy, wy = _split(yr.y_grid, y0)
         r = lo.reshape(-1, 1, 1)
         iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
+        # the pace rows below and above (the one above: one row of ``Vt`` further on)
+        pace_rows = _bilinear(Vt, (r,), ip, wp, iy, wy, offsets=(0, Vt[0].size))
     out = None
     for k, weight in enumerate((1 - w, w)):
         if period_end:
             W = _interp_rows(start, rise, cell, wy, k * n_y)
             if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
                 W += g
-        else:  # the pace row above is one row of ``Vt`` further on
-            W = _bilinear(Vt, (r,), ip, wp, iy, wy, offset=k * Vt[0].size)
+        else:
+            W = pace_rows[k]
         W *= weight[:, None, None]
         out = W if out is None else np.add(out, W, out=out)  # (no 0.0 + first row: same choice)
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
@@ -249,21 +251,25 @@ def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
-              iy: np.ndarray, wy: np.ndarray, offset: int = 0) -> np.ndarray:
+              iy: np.ndarray, wy: np.ndarray, offsets: tuple[int, ...] = (0,)) -> list[np.ndarray]:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
     weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
     ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell
-    plus ``offset`` (the next row of a leading axis without a new index), from views of ``V``."""
+    plus an offset (the next row of a leading axis without a new index), from views of ``V``:
+    one result per entry of ``offsets``, the cells and weights computed once for all."""
     n_p, n_y = V.shape[-2:]
     cell = 0
     for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
         cell = cell * size + row
     cell = (cell * n_p + ip) * n_y + iy
-    flat = V.reshape(-1)[offset:]
-    v00, v01 = flat.take(cell), flat[1:].take(cell)
-    v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
-    wy_lo = 1 - wy  # weight of the lower y0 corners
-    return (1 - wp) * (wy_lo * v00 + wy * v01) + wp * (wy_lo * v10 + wy * v11)
+    wp_lo, wy_lo = 1 - wp, 1 - wy  # weights of the lower p and y0 corners
+    out = []
+    for offset in offsets:
+        flat = V.reshape(-1)[offset:]
+        v00, v01 = flat.take(cell), flat[1:].take(cell)
+        v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
+        out.append(wp_lo * (wy_lo * v00 + wy * v01) + wp * (wy_lo * v10 + wy * v11))
+    return out
 
 
 def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
@@ -276,8 +282,7 @@ def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray
     yr = table.year
     ip, wp = _split(yr.p_grid, p)
     iy, wy = _split(yr.y_grid, y0)
-    a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
-    b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offset=table.V[0, 0].size)  # the pace row above
+    a, b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offsets=(0, table.V[0, 0].size))  # b: the pace row above
     return (1 - w) * a + w * b
 
 
