@@ -30,6 +30,7 @@ from salessim.model.pricing import (
     bargain_share,
     bargained_discount,
     expected_discount,
+    granted_discount,
     holds_to_deadline,
 )
 
@@ -84,8 +85,9 @@ class Buyers:
             p.cols["moved"][held] = Timing.HELD_TO_PERIOD_END
             p.cols["hold_until"][held] = end - LAST_DAY
             rest = ~hold
-            self._grant(o[rest], bargained_discount(now[rest], later[rest], (end - due)[rest], self.policy,
-                                                    self._rng.random(int(rest.sum()))), month, Timing.BARGAINED)
+            # the bargain struck now (``want_now``: what bargained_discount would compute again)
+            self._grant(o[rest], granted_discount(want_now[rest], self.policy, self._rng.random(int(rest.sum()))),
+                        month, Timing.BARGAINED)
         # held deals that sign in this step: the bargain of the last day (the threat costs nothing)
         signing = f.open.compress(p.moved.take(f.open) == Timing.HELD_TO_PERIOD_END)
         until = p.hold_until[signing]

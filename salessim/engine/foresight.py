@@ -13,10 +13,12 @@ steps from each month start); the engine's weekly steps map onto it by fiscal mo
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -45,9 +47,19 @@ class Foresight:
 
     def step(self, fiscal_month: int, day_in_month: float) -> int:
         """The template step covering ``day_in_month`` (days since the month start) of ``fiscal_month``."""
-        in_month = np.flatnonzero(self.step_month == fiscal_month)
-        k = np.searchsorted(self.step_start[in_month], day_in_month + 1e-9, side="right") - 1
-        return int(in_month[max(k, 0)])
+        in_month, starts = self._month_steps[fiscal_month]
+        k = bisect.bisect_right(starts, day_in_month + 1e-9) - 1
+        return in_month[max(k, 0)]
+
+    @cached_property
+    def _month_steps(self) -> dict[int, tuple[list[int], list[float]]]:
+        """Per fiscal month: its template steps and the days of the month they start on (read
+        once: :meth:`step` is asked several times a work step)."""
+        out = {}
+        for m in np.unique(self.step_month).tolist():
+            in_month = np.flatnonzero(self.step_month == m)
+            out[m] = (in_month.tolist(), self.step_start[in_month].tolist())
+        return out
 
     def effort(self, step: int, rho: np.ndarray, p: np.ndarray, y0: np.ndarray, days: float) -> np.ndarray:
         """Each rep's effort for the step (see :func:`salessim.model.plan_year.best_effort`)."""

@@ -168,8 +168,12 @@ def _transition(p_grid: np.ndarray, mean: np.ndarray, prefs: Preferences) -> np.
 
 def _split(grid: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Linear interpolation on a uniform ``grid``: the cell below ``x`` and the weight of the one above."""
-    pos = np.subtract(x, grid[0])
-    pos /= grid[1] - grid[0]
+    step = grid[1] - grid[0]
+    if grid[0] == 0:  # (the grids start at 0: x - 0.0 is x)
+        pos = np.divide(x, step)
+    else:
+        pos = np.subtract(x, grid[0])
+        pos /= step
     np.clip(pos, 0.0, len(grid) - 1.0, out=pos)
     i = pos.astype(np.int64)
     np.minimum(i, len(grid) - 2, out=i)
@@ -209,26 +213,29 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
         else:  # on the year so far too
             ip, wp = _split(yr.p_grid, nxt)
             iy, wy = _split(yr.y_grid, y0)
-            g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])
-        iy, wy = _split(yr.y_grid, y0[:, None, None] + nxt)
+            g = _bilinear(g, (), ip, wp, iy[:, None, None], wy[:, None, None])[0]
+        nxt += y0[:, None, None]  # now y0 + credit (nxt is not read again)
+        cell, wy = _split(yr.y_grid, nxt)
         start = np.ascontiguousarray(table.V[t1, :, 0, :])  # (rho, Y): V_{t+1}(0, y0')
         rise = np.diff(start.reshape(-1))  # (small: rho x Y) steps between neighbouring points
         n_y = start.shape[1]
-        cell = lo.reshape(-1, 1, 1) * n_y + iy  # flat index of each point's cell on the lower pace row
+        cell += lo.reshape(-1, 1, 1) * n_y  # flat index of each point's cell on the lower pace row
     else:  # where the step leaves p, and y0, on their grids: the same for both pace rows
         Vt = table.V[t1]
         ip, wp = _split(yr.p_grid, nxt)
         iy, wy = _split(yr.y_grid, y0)
         r = lo.reshape(-1, 1, 1)
         iy, wy = iy.reshape(r.shape), wy.reshape(r.shape)
+        # the pace rows below and above (the one above: one row of ``Vt`` further on)
+        pace_rows = _bilinear(Vt, (r,), ip, wp, iy, wy, offsets=(0, Vt[0].size))
     out = None
     for k, weight in enumerate((1 - w, w)):
         if period_end:
             W = _interp_rows(start, rise, cell, wy, k * n_y)
             if g is not None:  # (adding a zero reward would only turn -0.0 into 0.0: same choice)
                 W += g
-        else:  # the pace row above is one row of ``Vt`` further on
-            W = _bilinear(Vt, (r,), ip, wp, iy, wy, offset=k * Vt[0].size)
+        else:
+            W = pace_rows[k]
         W *= weight[:, None, None]
         out = W if out is None else np.add(out, W, out=out)  # (no 0.0 + first row: same choice)
     value = pr.discount(days) * (out @ _GH_W) + yr.flow * mean - pr.cost(days)[None, :]
@@ -238,39 +245,44 @@ def best_effort(table: ValueTable, t: int, rho: np.ndarray, p: np.ndarray, y0: n
 def _pace(table: ValueTable, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The table's pace row below each ``rho`` (annual quotas) and the weight of the row above."""
     R = len(table.rho_grid)
-    pos = np.clip(np.interp(rho, table.rho_grid, np.arange(R)), 0, R - 1)
+    pos = np.interp(rho, table.rho_grid, np.arange(R))  # (in 0 .. R - 1: interp holds the end values outside)
     lo = np.minimum(pos.astype(np.int64), R - 2)
     return lo, pos - lo
 
 
 def _bilinear(V: np.ndarray, rows: tuple[np.ndarray | int, ...], ip: np.ndarray, wp: np.ndarray,
-              iy: np.ndarray, wy: np.ndarray, offset: int = 0) -> np.ndarray:
+              iy: np.ndarray, wy: np.ndarray, offsets: tuple[int, ...] = (0,)) -> list[np.ndarray]:
     """``V[*rows, p, y0]`` by bilinear interpolation in the last two axes, from the cells and
     weights of :func:`_split` (``rows`` index the leading axes; all index arrays broadcast;
     ``V`` C-contiguous). The four corners are read with ``take`` at the flat index of the cell
-    plus ``offset`` (the next row of a leading axis without a new index), from views of ``V``."""
+    plus an offset (the next row of a leading axis without a new index), from views of ``V``:
+    one result per entry of ``offsets``, the cells and weights computed once for all."""
     n_p, n_y = V.shape[-2:]
     cell = 0
     for size, row in zip(V.shape, rows, strict=False):  # flat index of the leading axes
         cell = cell * size + row
     cell = (cell * n_p + ip) * n_y + iy
-    flat = V.reshape(-1)[offset:]
-    v00, v01 = flat.take(cell), flat[1:].take(cell)
-    v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
-    return (1 - wp) * ((1 - wy) * v00 + wy * v01) + wp * ((1 - wy) * v10 + wy * v11)
+    wp_lo, wy_lo = 1 - wp, 1 - wy  # weights of the lower p and y0 corners
+    out = []
+    for offset in offsets:
+        flat = V.reshape(-1)[offset:]
+        v00, v01 = flat.take(cell), flat[1:].take(cell)
+        v10, v11 = flat[n_y:].take(cell), flat[n_y + 1 :].take(cell)
+        out.append(wp_lo * (wy_lo * v00 + wy * v01) + wp * (wy_lo * v10 + wy * v11))
+    return out
 
 
 def value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.ndarray, y0: np.ndarray) -> np.ndarray:
     """``V_t(p, y0)`` per rep (currency), interpolated in pace, period-to-date and year-to-date credit.
-    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last),
-    and ``t`` may then be an array of steps broadcasting against them."""
+    ``p`` and ``y0`` (annual quotas) may stack several points per rep on leading axes (reps last;
+    they broadcast against each other), and ``t`` may then be an array of steps broadcasting
+    against them."""
     lo, w = _pace(table, rho)
     t = np.clip(t, 0, len(table.V) - 1)
     yr = table.year
     ip, wp = _split(yr.p_grid, p)
     iy, wy = _split(yr.y_grid, y0)
-    a = _bilinear(table.V, (t, lo), ip, wp, iy, wy)
-    b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offset=table.V[0, 0].size)  # the pace row above
+    a, b = _bilinear(table.V, (t, lo), ip, wp, iy, wy, offsets=(0, table.V[0, 0].size))  # b: the pace row above
     return (1 - w) * a + w * b
 
 
@@ -280,8 +292,10 @@ def credit_value(table: ValueTable, t: int | np.ndarray, rho: np.ndarray, p: np.
     the change in ``V_t`` plus the flow pay on it (currency). Several states per rep may be
     stacked on leading axes of ``p``, ``y0`` and ``t`` (see :func:`value`)."""
     yr = table.year
+    # with and without the credit stacked on a leading axis; the coordinate they share is
+    # located on its grid once (broadcast: the same numbers as stacking it twice)
     if yr.period_end.all():  # no pacing period: credit goes straight into the year's total
-        with_without = value(table, t, rho, np.stack([p, p]), np.stack([y0 + amount, y0]))
+        with_without = value(table, t, rho, p, np.stack([y0 + amount, y0]))
     else:
-        with_without = value(table, t, rho, np.stack([p + amount, p]), np.stack([y0, y0]))
+        with_without = value(table, t, rho, np.stack([p + amount, p]), y0)
     return (with_without[0] - with_without[1]) + yr.flow * amount

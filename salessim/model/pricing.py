@@ -142,7 +142,14 @@ def bargained_discount(gain_now: np.ndarray, value_later: np.ndarray, delay_days
     ``approval_threshold`` a manager approves where ``approve`` (uniforms) ``< approval_rate``,
     else the threshold is granted. 0 where the rep gains nothing now.
     """
-    want = bargain_share(gain_now, value_later, delay_days, policy)
+    return granted_discount(bargain_share(gain_now, value_later, delay_days, policy), policy, approve)
+
+
+def granted_discount(want: np.ndarray, policy: DiscountPolicy, approve: np.ndarray) -> np.ndarray:
+    """What a bargain of ``want`` (share of list: :func:`bargain_share`) is granted: rounded down
+    to the policy's steps and capped by ``max_discount``; above ``approval_threshold`` approved
+    where ``approve`` (uniforms) ``< approval_rate``, else the threshold (see
+    :func:`bargained_discount`)."""
     d = np.clip(np.floor(want / policy.step + 1e-9) * policy.step, 0.0, policy.max_discount)
     refused = (d > policy.approval_threshold + 1e-12) & (np.asarray(approve) >= policy.approval_rate)
     cap = np.floor(policy.approval_threshold / policy.step + 1e-9) * policy.step
