@@ -168,19 +168,26 @@ def _period_fn(plan: CompPlan, c, months: int, pacing: int, Q: float, team_size:
     return lambda x: period_payout(sub, np.asarray(x) * Q * scale, np.full(np.shape(x), q)) / scale
 
 
+def _capped(x: np.ndarray, limit: Cap) -> np.ndarray:
+    """Cumulative pay (currency, axis 0 = periods) of per-period earnings ``x`` under ``limit``: the
+    period cap forfeits the excess, the year cap bounds the year-to-date pay."""
+    if limit.period is not None:
+        x = np.minimum(x, limit.period)
+    cum = np.cumsum(x, axis=0)
+    return np.minimum(cum, limit.year) if limit.year is not None else cum
+
+
 def _pay_path(earned: list[np.ndarray], caps: list[Cap], total: Cap) -> np.ndarray:
     """Cumulative pay (currency) after each period of a path (axis 0), as the statements cap it:
     ``earned[c]`` is what component ``c`` earns in each period (non-negative), capped per period
     (the excess forfeited) and on its year-to-date pay by ``caps[c]``; the sum is then capped the
     same way by ``total`` (the plan's total-variable caps)."""
-    def cap(x: np.ndarray, limit: Cap) -> np.ndarray:
-        if limit.period is not None:
-            x = np.minimum(x, limit.period)
-        cum = np.cumsum(x, axis=0)
-        return np.minimum(cum, limit.year) if limit.year is not None else cum
+    return _total(sum(_capped(x, limit) for x, limit in zip(earned, caps, strict=True)), total)
 
-    paid = sum(cap(x, limit) for x, limit in zip(earned, caps, strict=True))
-    return cap(np.diff(paid, axis=0, prepend=0.0), total)
+
+def _total(paid: np.ndarray, total: Cap) -> np.ndarray:
+    """The components' summed cumulative pay ``paid`` under the plan's total caps."""
+    return _capped(np.diff(paid, axis=0, prepend=0.0), total)
 
 
 def _path_period_reward(fns: list, caps: list[Cap], weights: list[float], total: Cap, p_grid: np.ndarray,
@@ -230,8 +237,9 @@ def _path_year_reward(plan: CompPlan, by_period: dict[str, list], Q: float, y_gr
                 earned.append(np.broadcast_to(each, (K, len(y_grid))))
             caps.append(c.cap)
             share.append(keep if isinstance(c, Commission) else 1.0)
-        paid = _pay_path(earned, caps, Cap(period=plan.caps.period))[-1]
-        parts = [_pay_path([x], [cap], Cap())[-1] for x, cap in zip(earned, caps, strict=True)]
+        paths = [_capped(x, cap) for x, cap in zip(earned, caps, strict=True)]
+        paid = _total(sum(paths), Cap(period=plan.caps.period))[-1]
+        parts = [path[-1] for path in paths]  # each component's capped year, to weight clawback keep
         mix = np.divide(sum(s * x for s, x in zip(share, parts, strict=True)), sum(parts),
                         out=np.full(len(y_grid), float(np.mean(share))), where=sum(parts) > 0)
         if plan.caps.year is not None:
