@@ -66,8 +66,9 @@ class RepDecisions:
         self.period_first = start
         self.period_last = np.minimum(start + months - 1, n_months - 1)
         self.year_first = np.arange(n_months) - pos
-        # What a rep expects to sell per day at normal effort: starts at the team's expectation.
-        self.run_rate = np.full(f.n_reps, 0.85 * f.layout.expected_annual / 365.25 / f.n_reps)
+        # What a rep expects to sell per day at normal effort (learned from the first measured day
+        # on): incumbents start expecting their quota, the company's expectation of their seat
+        self.run_rate = self.annual_quota(min(s.calendar.warmup_months, n_months - 1)) / 365.25
         self.avg_deal = self._expected_deal_size()
         sigma = np.mean([seg.deal_size.sigma for seg in s.market.segments])
         self.size_cv = float(np.sqrt(np.expm1(sigma**2)))  # of deal amounts
@@ -315,8 +316,11 @@ class RepDecisions:
         p.cols["remaining"][keep] = later_due - p.clock[keep]
 
     def learn(self, t0: float, t1: float) -> None:
-        """Update each rep's run rate (bookings per day at normal effort), an exponential average."""
+        """Update each rep's run rate (bookings per day at normal effort), an exponential average.
+        Not in the warm-up: a pipeline still filling from empty teaches nothing about the rate."""
         f = self.floor
+        if t0 < f.clock.warmup_days:
+            return
         length = t1 - t0
         keep = np.exp(-length / RUN_RATE_DAYS)
         worked = f.active & (f.ramp > 0)
@@ -347,8 +351,9 @@ class RepDecisions:
         pay_ratio = self.pay_ratio(first, month, hire_month, held)
         ranked = np.where(f.active, attainment, -np.inf)
         top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
-        # new hires judge their pay and attainment only once ramped
-        settled = f.ramp >= 1
+        # new hires judge their pay and attainment only once ramped, and nobody in the warm-up: its
+        # pipeline fills from empty (a rep with nothing booked yet is not behind; morale waits too)
+        settled = (f.ramp >= 1) & (month >= f.scenario.calendar.warmup_months)
         p = monthly_quit_probability(np.where(settled, pay_ratio, 1.0), np.where(settled, attainment, 1.0), top & settled,
                                      st.attrition, f.people.quit_factor(month))
         return np.flatnonzero(f.active & (u < p)).tolist()
