@@ -69,11 +69,14 @@ def test_stage_history_gives_stage_conversions(fits, truth) -> None:
 
 
 def test_calibrated_scenario_reproduces_the_fit(truth) -> None:
-    """Round trip: simulate the calibrated scenario; its win rate and cycle match the export."""
+    """Round trip: simulate the calibrated scenario; its win rate and cycle match the export
+    (averaged over 4 seeds: one seed's win rate varies by ~0.01 around the mean)."""
     from salessim import simulate
 
     cal = from_crm(CRM / "salesforce_snapshot.csv", preset="salesforce")
-    k = simulate(cal.scenario(), seed=5).kpis().set_index("kpi")["value"]
+    sc = cal.scenario()
+    runs = [simulate(sc, seed=s).kpis().set_index("kpi")["value"] for s in range(1, 5)]
+    k = sum(runs) / len(runs)
     assert abs(k["lead-to-win rate"] - truth["win_rate"]) < 0.02
     assert k["median sales cycle (won)"] == pytest.approx(truth["median_won_cycle_days"], rel=0.10)
     assert cal.data["org"]["reps"] == 20 and cal.data["currency"] == "USD"
