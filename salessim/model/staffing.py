@@ -2,7 +2,7 @@
 
 Defaults (sources in docs/behaviour.md):
 * annual rep turnover ~26% field / 27% inside sales (DePaul University Center for Sales
-  Leadership, secondary; 25-35% published): ``base_annual_quit`` 0.17 plus the pay, attainment
+  Leadership, secondary; 25-35% published): ``base_annual_quit`` 0.14 plus the pay, attainment
   and non-monetary terms lands the default midmarket org at ~30% averaged over 24 seeds
   (``python -m salessim.analysis.staffing``);
 * ramp to full deal capacity: ``months_to_full`` 3, the end of the training system's
@@ -33,7 +33,7 @@ class Attrition(Frozen):
 
     enabled: bool = True
     base_annual_quit: Fraction = Field(
-        0.17, description="quit rate of a rep paid at market and on quota (set so that midmarket, with the pay, "
+        0.14, description="quit rate of a rep paid at market and on quota (set so that midmarket, with the pay, "
         "attainment and non-monetary terms, lands at ~30% a year over 24 seeds)")
     pay_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         2.0, description="log hazard per unit of relative pay lag (pay 20% below market → x1.5)"
