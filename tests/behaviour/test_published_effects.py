@@ -43,7 +43,7 @@ def timing_runs():
 
 def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
     # Oyer (1998): sales peak at fiscal-year end under annual quota bonuses. Measured (60 pairs):
-    # Q4 +1.0 pt [+0.5, +1.4], Q1 -0.8 pt [-1.2, -0.5]; reps within reach race, secured reps coast
+    # Q4 +1.2 pt [+0.8, +1.6], Q1 -1.0 pt [-1.3, -0.6]; reps within reach race, secured reps coast
     q1, q4 = quarter_share_diff(timing_runs, "linear", "annual bonus")
     assert q4.low > 0 and q1.high < 0
 
@@ -51,15 +51,15 @@ def test_annual_bonus_moves_bookings_from_q1_to_q4(timing_runs):
 def test_accelerating_plan_bunches_bookings_at_quarter_end_and_buys_them_with_discounts(timing_runs):
     # Larkin (2014): reps time closings to accelerated quarters and give discounts to do it
     bunching = paired(timing_runs, "hockey-stick index (last 2 weeks of quarter)", "linear", "convex")
-    assert bunching.low > 0  # measured +12.9 points [+12.3, +13.5] (60 pairs)
+    assert bunching.low > 0  # measured +13.6 points [+13.1, +14.0] (60 pairs)
     lost = paired(timing_runs, "revenue lost to discounts", "linear", "convex")
     assert lost.low > 0  # the linear plan gives no reason to discount
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Larkin (2014) measures mispricing of 6-8% of revenue at an enterprise software vendor; salessim "
-    "measures 2.5% [2.5%, 2.6%] of revenue lost to discounts under an accelerating quarterly plan vs 0.000% "
-    "linear (60 paired runs), and 8.3% of wins signed on a quarter's last day (~75% at Larkin's vendor; "
+    "measures 2.5% [2.4%, 2.5%] of revenue lost to discounts under an accelerating quarterly plan vs 0.000% "
+    "linear (60 paired runs), and 9.1% of wins signed on a quarter's last day (~75% at Larkin's vendor; "
     "linear 1.1%). Strategic buyers hold signatures to the deadline only when the discount there beats the "
     "wait, and at a delay cost of 1 a year waiting costs 11% of the price for the median candidate (41 days "
     "out); at 0.25 a year it would be 3.8% and 28% (6 runs). The delay cost is an unsourced assumption, "
@@ -78,14 +78,15 @@ def pacing_runs():
 def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
     # Chung, Steenburgh & Sudhir (2014): quarterly bonuses pace reps through the year
     drop = paired(pacing_runs, "revenue", "annual + quarterly", "annual only")
-    assert drop.high < 0  # measured -2.9% [-4.7%, -1.1%] (30 pairs)
+    assert drop.high < 0  # measured -2.4% [-3.3%, -1.4%] (30 pairs)
 
 
 @pytest.mark.xfail(strict=True, reason=(
     "Chung et al. (2014) find laggards lose most; salessim measures (30 paired runs) the more skilled half "
-    "of the reps losing 5.0% of bookings and the less skilled half 0.6%: strong reps secure the annual "
+    "of the reps losing 3.0% of bookings and the less skilled half 1.6%: strong reps secure the annual "
     "bonus and coast without quarterly targets; with quotas following what territories can yield, skill "
-    "(sd 0.15), turnover and luck decide who lags, and weaker reps do not give up on the annual bonus more."))
+    "(sd 0.15), turnover and luck decide who lags, and weaker reps do not give up on the annual bonus more "
+    "(a wider skill spread, sd 0.3, makes it worse: less skilled half +2.0%, more skilled -5.8%)."))
 def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
     bottom, top = bookings_by_half(pacing_runs, "annual + quarterly", "annual only")
     assert bottom < top
@@ -97,16 +98,23 @@ def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
     res = replicate({"capped + ratchet": scenario(CAPPED, **{"quota.strategy": "ratchet"}),
                      "capped": scenario(CAPPED), "ratchet": scenario(UNCAPPED, **{"quota.strategy": "ratchet"}),
                      "neither": scenario(UNCAPPED)}, CAP_REPLICATIONS)
-    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +18.4%
-    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +13.5%)
+    assert paired(res, "revenue", "capped + ratchet", "neither").low > 0  # measured +25.7%
+    assert paired(res, "revenue", "capped", "neither").low > 0  # the cap channel (measured +17.0%)
     assert paired(res, "average effort", "ratchet", "neither").low > 0  # the ratchet channel: effort
-    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.9% [+2.3%, +5.5%] (20 runs)
+    assert paired(res, "revenue", "ratchet", "neither").low > 0  # measured +3.9% [+2.7%, +5.0%] (20 runs)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Kishore et al. (2013) find output up after a bonus-to-commission switch; salessim measures +0.1% "
+    "[-0.8%, +0.9%] (60 paired runs, commission at the bonus plan's cost: 0.60x). It measured +2.0% "
+    "[+0.9%, +3.0%] until 2026-12-03, when reps' paces ran ~25% low into Q1 (learned from the warm-up's "
+    "empty pipeline) and the quarterly bonus looked out of reach early in the year; with paces right, the "
+    "bonus's contenders race as much as its far-off and secured reps give up and coast, and the cheaper "
+    "commission rate pulls less everywhere."))
 def test_bonus_to_commission_at_equal_cost_raises_output():
     # Kishore, Rao, Narasimhan & John (2013). Cost matched on the bonus plan's own results: the
     # linear multiple that would have paid the same variable pay for what the bonus plan sold.
     bonus = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS)}, COST_REPLICATIONS)
     linear = matched_linear(bonus.results["quarterly bonus"], reps=40)
     res = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS), "commission": scenario(linear)}, COST_REPLICATIONS)
-    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0  # measured +2.0% [+0.9%, +3.0%] (60 pairs)
+    assert paired(res, "revenue", "quarterly bonus", "commission").low > 0

@@ -64,12 +64,17 @@ def test_products_outside_the_spif_lose_won_deals_only_when_hours_bind() -> None
     SPIF deals forward, so fewer Core/Services deals get worked and won. With hours to spare the
     order does not matter and the two runs are identical."""
     fixed_mix = {"behaviour.deal_choice.prospecting_tilt": 0.0}
+    # hours bind: 18 selling hours a week, 97% of capacity worked. At the default 35 hours (73%
+    # worked) few reps are short of hours: -0.7 deals [-3.1, +1.7] over 32 seeds (2026-12-03); the
+    # -3.4 to -5.6 measured there before came from colleagues overloaded covering the seats the
+    # warm-up's quit burst had emptied
+    binding = {**fixed_mix, "org.weekly_hours": 18.0}
     lost = []
-    for seed in range(32):  # per-seed sd ~7 deals for an effect of ~4: 16 seeds left the interval touching 0
-        a, b = in_window(run(SPIF_PLAN, seed, **fixed_mix)), in_window(run(NO_SPIF, seed, **fixed_mix))
+    for seed in range(32):  # per-seed sd ~12 deals for an effect of ~5: 16 seeds left the interval touching 0
+        a, b = in_window(run(SPIF_PLAN, seed, **binding)), in_window(run(NO_SPIF, seed, **binding))
         lost.append(int((a["product"] != "Analytics").sum()) - int((b["product"] != "Analytics").sum()))
     low, high = ci(lost)
-    # measured when written: -4.6 deals (se 1.7) over 10 seeds; -3.4 (se 1.5) over 32 on 2026-12-02
+    # measured when written: -4.6 deals (se 1.7) over 10 seeds; at 18 hours -5.1 [-9.4, -0.9] over 32 (2026-12-03)
     assert high < 0, (low, high)
     slack = {**fixed_mix, "org.weekly_hours": 80.0, "market.leads_per_year": 5000}
     for seed in range(2):
