@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,9 +59,15 @@ class SerialExecutor(Executor):
 class ProcessExecutor(Executor):
     """Local worker processes. ``workers`` defaults to the number of usable cores.
 
-    The pool starts on first use and is kept until :meth:`close` (use it as a context manager to
-    reuse warm workers across several experiments). At most ``2 x workers`` tasks are in flight,
+    The workers start on first use and are kept until :meth:`close` (use it as a context manager
+    to reuse warm workers across several experiments). At most 2 tasks per worker are in flight,
     so an interruption (Ctrl-C, an error) stops after the runs already started.
+
+    Tasks with the same ``affinity`` (the runner's: the scenario) go to the same worker while it
+    has any left, so each worker builds a scenario's org layout and value tables once (that
+    set-up costs about as much as a run): a worker that runs out takes a scenario no other worker
+    is on, and only when none is left shares the largest remaining one. Which worker computes a
+    run never changes its result (runs are pure functions of their task).
     """
 
     def __init__(self, workers: int | None = None, start_method: str = "spawn") -> None:
@@ -71,54 +78,83 @@ class ProcessExecutor(Executor):
         if start_method not in ("spawn", "forkserver"):
             raise SalessimError(f"start_method: use 'spawn' or 'forkserver', got {start_method!r}")
         self.start_method = start_method
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: list[ProcessPoolExecutor] | None = None  # one single-process pool per worker
 
-    def _ensure_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _ensure_pools(self) -> list[ProcessPoolExecutor]:
+        if self._pools is None:
             # No forkserver preload: Python 3.11's fork server ignores the caller's sys.path when
             # preloading, and could import another salessim than the caller's.
             ctx = mp.get_context(self.start_method)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
-        return self._pool
+            self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx) for _ in range(self.workers)]
+        return self._pools
 
     def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
-        pool = self._ensure_pool()
-        pending: set[Future] = set()
-        todo = iter(tasks)
-        limit = 2 * self.workers
+        pools = self._ensure_pools()
+        queue = _AffinityQueue(tasks, len(pools))
+        running: dict[Future, int] = {}  # future -> worker
+        in_flight = [0] * len(pools)
         try:
             while True:
-                for task in todo:
-                    pending.add(pool.submit(fn, task))
-                    if len(pending) >= limit:
-                        break
-                if not pending:
+                for w, pool in enumerate(pools):
+                    while in_flight[w] < 2 and (task := queue.next_for(w)) is not None:
+                        running[pool.submit(fn, task)] = w
+                        in_flight[w] += 1
+                if not running:
                     return
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
+                    in_flight[running.pop(fut)] -= 1
                     try:
                         result = fut.result()
                     except BrokenProcessPool:
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        self._pool = None
+                        self._shutdown(wait=False)
                         raise SalessimError(
                             "worker processes stopped abruptly: out of memory, killed, or a script "
                             "without an `if __name__ == \"__main__\":` guard (see docs/experiments.md)"
                         ) from None
                     yield result
         finally:
-            for fut in pending:
+            for fut in running:
                 fut.cancel()
-            if pending:  # interrupted: let started runs finish so workers stay consistent
-                wait(pending)
+            if running:  # interrupted: let started runs finish so workers stay consistent
+                wait(running)
+
+    def _shutdown(self, wait: bool) -> None:
+        for pool in self._pools or ():
+            pool.shutdown(wait=wait, cancel_futures=True)
+        self._pools = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._shutdown(wait=True)
 
     def __repr__(self) -> str:
         return f"ProcessExecutor(workers={self.workers}, start_method={self.start_method!r})"
+
+
+class _AffinityQueue:
+    """Tasks grouped by ``task.affinity`` (in order of first appearance), handed to workers so that
+    each stays on one group until it is empty (see :class:`ProcessExecutor`)."""
+
+    def __init__(self, tasks: Iterable[Any], workers: int) -> None:
+        self.groups: dict[Any, deque] = {}
+        for task in tasks:
+            self.groups.setdefault(getattr(task, "affinity", None), deque()).append(task)
+        self.on: list[Any] = [_NONE] * workers  # the group each worker is on
+
+    def next_for(self, w: int) -> Any | None:
+        group = self.groups.get(self.on[w])
+        if not group:
+            left = [k for k, g in self.groups.items() if g]
+            if not left:
+                return None
+            others = set(self.on[:w] + self.on[w + 1 :])
+            free = [k for k in left if k not in others]
+            self.on[w] = free[0] if free else max(left, key=lambda k: len(self.groups[k]))
+            group = self.groups[self.on[w]]
+        return group.popleft()
+
+
+_NONE = object()  # a worker on no group yet
 
 
 class ReuseExecutor(Executor):

@@ -61,6 +61,12 @@ class Task:
     measures: tuple[tuple[str, Callable[[SimResult], pd.DataFrame]], ...] = ()
     keep_result: bool = False  # send the whole SimResult back (in-memory analyses)
 
+    @property
+    def affinity(self) -> int:
+        """Runs of one scenario share its set-up (org layout, value tables), cached per worker
+        process: executors keep them on one worker (:class:`ProcessExecutor`)."""
+        return id(self.scenario)
+
 
 def run_task(task: Task) -> RunRecord:
     """Simulate one replication; write its folder if there is a store; return its KPIs."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,6 +127,33 @@ def test_worker_processes_import_the_callers_salessim(pool2) -> None:
 
     files = list(pool2.imap_unordered(pkgutil.resolve_name, ["salessim:__file__"] * 2))
     assert files == [salessim.__file__] * 2
+
+
+@dataclass(frozen=True)
+class _Job:
+    affinity: str
+    n: int
+
+
+def _worker_of(job: _Job) -> tuple[str, int, int]:
+    import os
+    import time
+
+    time.sleep(0.02)
+    return job.affinity, job.n, os.getpid()
+
+
+def test_runs_of_a_scenario_stay_on_one_worker(pool2) -> None:
+    # each worker builds a scenario's layout and value tables once: 4 scenarios x 5 runs on 2
+    # workers put every scenario on one worker; a single scenario is still shared by both
+    jobs = [_Job(k, i) for k in "abcd" for i in range(5)]
+    out = list(pool2.imap_unordered(_worker_of, jobs))
+    assert sorted((a, n) for a, n, _ in out) == [(j.affinity, j.n) for j in jobs]  # every job, once
+    workers = {a: {pid for b, _, pid in out if b == a} for a in "abcd"}
+    assert all(len(pids) == 1 for pids in workers.values()), workers
+    assert len(set().union(*workers.values())) == 2  # both workers used
+    alone = list(pool2.imap_unordered(_worker_of, [_Job("x", i) for i in range(12)]))
+    assert len({pid for *_, pid in alone}) == 2
 
 
 def test_progress_bar_shows_and_can_be_silenced(small, capsys: pytest.CaptureFixture) -> None:
