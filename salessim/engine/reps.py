@@ -348,12 +348,16 @@ class RepDecisions:
         f.people.month_end(month, attainment)
         if not st.attrition.enabled:
             return []
-        pay_ratio = self.pay_ratio(first, month, hire_month, held)
-        ranked = np.where(f.active, attainment, -np.inf)
-        top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
         # new hires judge their pay and attainment only once ramped, and nobody in the warm-up: its
         # pipeline fills from empty (a rep with nothing booked yet is not behind; morale waits too)
-        settled = (f.ramp >= 1) & (month >= f.scenario.calendar.warmup_months)
+        settled = f.ramp >= 1
+        if month < f.scenario.calendar.warmup_months:
+            settled = np.zeros(f.n_reps, bool)
+            pay_ratio = np.ones(f.n_reps)
+        else:
+            pay_ratio = self.pay_ratio(first, month, hire_month, held)
+        ranked = np.where(f.active, attainment, -np.inf)
+        top = ranked >= np.quantile(ranked[f.active], 0.9) if f.active.any() else np.zeros(f.n_reps, bool)
         p = monthly_quit_probability(np.where(settled, pay_ratio, 1.0), np.where(settled, attainment, 1.0), top & settled,
                                      st.attrition, f.people.quit_factor(month))
         return np.flatnonzero(f.active & (u < p)).tolist()
