@@ -1,6 +1,7 @@
 """Published effects of plan design, as paired simulations (common random numbers, 20-60 replications
-by the power each comparison needs, see ``published.py``, of midmarket scaled to 40 reps; every pair pays the same target incentive at 100% of quota, see
-``published.py``). Nothing here is tuned: each effect must come out of the reps' plan-year
+by the power each comparison needs, of midmarket scaled to 40 reps, and for the pacing of quarterly
+bonuses of the high-volume SMB market; every pair pays the same target incentive at 100% of quota,
+see ``published.py``). Nothing here is tuned: each effect must come out of the reps' plan-year
 decisions. Effects the model does not (yet) reproduce are strict xfails stating what it measures.
 """
 
@@ -14,18 +15,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from published import (  # noqa: E402
     ANNUAL_BONUS,
-    ANNUAL_PLUS_QUARTERLY,
     CAP_REPLICATIONS,
     CAPPED,
     CONVEX,
     COST_REPLICATIONS,
     LINEAR,
-    PACING_REPLICATIONS,
     QUARTERLY_BONUS,
     TIMING_REPLICATIONS,
     UNCAPPED,
-    bookings_by_half,
+    VOLUME,
+    laggard_gap,
     matched_linear,
+    pacing_runs,
     paired,
     quarter_share_diff,
     replicate,
@@ -71,25 +72,24 @@ def test_discounts_cost_what_larkin_measured(timing_runs):
 
 
 @pytest.fixture(scope="module")
-def pacing_runs():
-    return replicate({"annual + quarterly": scenario(ANNUAL_PLUS_QUARTERLY), "annual only": scenario(ANNUAL_BONUS)}, PACING_REPLICATIONS)
+def volume_pacing_runs():
+    # Chung et al.'s firm sold office products: many small orders a quarter, so quarterly attainment
+    # is something effort steers (published.VOLUME). On lumpy midmarket (~10 deals a rep-quarter)
+    # the quarterly bonus is closer to a lottery and does not pace laggards (docs/behaviour.md)
+    return pacing_runs(VOLUME)
 
 
-def test_removing_quarterly_bonuses_costs_revenue(pacing_runs):
+def test_removing_quarterly_bonuses_costs_revenue(volume_pacing_runs):
     # Chung, Steenburgh & Sudhir (2014): quarterly bonuses pace reps through the year
-    drop = paired(pacing_runs, "revenue", "annual + quarterly", "annual only")
-    assert drop.high < 0  # measured -2.4% [-3.3%, -1.4%] (30 pairs)
+    drop = paired(volume_pacing_runs, "revenue", "annual + quarterly", "annual only")
+    assert drop.high < 0  # measured -2.0% [-2.6%, -1.3%] (30 pairs)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Chung et al. (2014) find laggards lose most; salessim measures (30 paired runs) the more skilled half "
-    "of the reps losing 3.0% of bookings and the less skilled half 1.6%: strong reps secure the annual "
-    "bonus and coast without quarterly targets; with quotas following what territories can yield, skill "
-    "(sd 0.15), turnover and luck decide who lags, and weaker reps do not give up on the annual bonus more "
-    "(a wider skill spread, sd 0.3, makes it worse: less skilled half +2.0%, more skilled -5.8%)."))
-def test_removing_quarterly_bonuses_costs_laggards_most(pacing_runs):
-    bottom, top = bookings_by_half(pacing_runs, "annual + quarterly", "annual only")
-    assert bottom < top
+def test_removing_quarterly_bonuses_costs_laggards_most(volume_pacing_runs):
+    # ... and the laggards lose most: without quarterly targets weaker reps fall behind early in
+    # the year and give up on the annual bonus; strong reps reach it either way
+    gap, bottom, top = laggard_gap(volume_pacing_runs, "annual + quarterly", "annual only")
+    assert bottom < 0 and gap.high < 0  # measured -3.7% vs -0.4%, gap -3.4 pt [-5.2, -1.6] (30 pairs)
 
 
 def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
