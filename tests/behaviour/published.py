@@ -13,6 +13,7 @@ import numpy as np
 
 import salessim
 from salessim.analysis import scale_scenario
+from salessim.experiments.statistics import confidence_interval
 
 SCENARIO = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "midmarket.yaml"
 #: Chung, Steenburgh & Sudhir (2014) studied a large office-products firm: many small orders, so
@@ -68,16 +69,12 @@ def kpi(res, name: str) -> dict[str, np.ndarray]:
 
 def paired(res, name: str, a: str, b: str):
     """Mean and 95% interval of ``b - a`` for a KPI, paired by replication."""
-    from salessim.experiments.statistics import confidence_interval
-
     v = kpi(res, name)
     return confidence_interval(v[b], baseline=v[a])
 
 
 def quarter_share_diff(res, a: str, b: str):
     """Paired 95% intervals of the Q1 and Q4 shares of the year's bookings, ``b - a``."""
-    from salessim.experiments.statistics import confidence_interval
-
     qa = np.array([quarter_shares(r) for r in res.results[a]])
     qb = np.array([quarter_shares(r) for r in res.results[b]])
     return confidence_interval(qb[:, 0], baseline=qa[:, 0]), confidence_interval(qb[:, 3], baseline=qa[:, 3])
@@ -101,8 +98,6 @@ def bookings_by_half(res, a: str, b: str):
 def laggard_gap(res, a: str, b: str):
     """Mean and 95% interval of (less skilled half's change) - (more skilled half's change), paired
     by replication, with the two halves' mean changes."""
-    from salessim.experiments.statistics import confidence_interval
-
     bottom, top = bookings_by_half(res, a, b)
     return confidence_interval(bottom, baseline=top), float(bottom.mean()), float(top.mean())
 
