@@ -10,15 +10,19 @@ import pandas as pd
 from salessim.comp.payout import summary
 from salessim.comp.plan import PlanError
 
+#: CSV files people open in Excel: UTF-8 with a BOM (without it Excel reads them in the locale's code page).
+CSV_ENCODING = "utf-8-sig"
+
 
 def write_statements(statements: pd.DataFrame, path: str | Path) -> Path:
-    """Write statements to ``.csv``, ``.parquet`` or ``.xlsx`` (sheets: ``line items``,
-    ``summary by rep`` (one row per rep and fiscal year), ``by period``)."""
+    """Write statements to ``.csv`` (UTF-8 with a byte-order mark, so that Excel shows names in
+    any script, 张伟 included), ``.parquet`` or ``.xlsx`` (sheets: ``line items``, ``summary by
+    rep`` (one row per rep and fiscal year), ``by period``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        statements.to_csv(path, index=False, float_format="%.10g")
+        statements.to_csv(path, index=False, float_format="%.10g", encoding=CSV_ENCODING)
     elif suffix == ".parquet":
         statements.assign(item=statements["item"].astype("string")).to_parquet(path, index=False)
     elif suffix in (".xlsx", ".xlsm"):

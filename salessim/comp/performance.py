@@ -44,6 +44,7 @@ so their draw, balances and YTD figures start afresh.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,9 @@ import numpy as np
 import pandas as pd
 
 from salessim.comp.plan import PERIOD_MONTHS, CompPlan, PlanError, TeamBonus
+from salessim.errors import SalessimError
 from salessim.inputs import limit
+from salessim.text_files import decode, separator
 
 REQUIRED = ("rep", "period", "measure", "credited")
 OPTIONAL_TEXT = ("deal", "product", "segment", "event", "won_period", "team", "role", "manager", "hired")
@@ -62,7 +65,8 @@ GRAIN_FREQ = {1: "M", 3: "Q", 12: "Y"}
 
 
 def read_performance(path: str | Path) -> pd.DataFrame:
-    """Read a performance table from ``.csv``, ``.xlsx`` (first sheet) or ``.parquet``."""
+    """Read a performance table from ``.csv`` (UTF-8, GBK or another detected encoding; separated
+    by ``,``, ``;`` or tabs), ``.xlsx`` (first sheet) or ``.parquet``."""
     path = Path(path)
     if not path.exists():
         raise PlanError(f"{path}: file not found")
@@ -72,14 +76,16 @@ def read_performance(path: str | Path) -> pd.DataFrame:
     text_cols = {c: "string" for c in ("rep", "period", "measure", *OPTIONAL_TEXT)}
     try:
         if suffix == ".csv":
-            df = pd.read_csv(path, dtype=text_cols, keep_default_na=True)
+            text, encoding = decode(path.read_bytes(), path)
+            df = pd.read_csv(io.StringIO(text), sep=separator(text), dtype=text_cols, keep_default_na=True)
+            df.attrs["encoding"] = encoding
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, sheet_name=0, dtype=text_cols, engine="openpyxl")
         elif suffix == ".parquet":
             df = pd.read_parquet(path)
         else:
             raise PlanError(f"{path}: unsupported format '{suffix}' (use .csv, .xlsx or .parquet)")
-    except PlanError:
+    except SalessimError:  # PlanError, or a file that decodes to no clean text
         raise
     except Exception as e:  # any reader failure is a file that is not what its name says
         what = str(e).splitlines()[0] if str(e) else type(e).__name__
@@ -319,7 +325,8 @@ def prepare(plan: CompPlan, performance: pd.DataFrame) -> Performance:
                num.isna() & df[col].notna() & (df[col].astype("string").str.strip() != ""))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise _fail(source, f"{col}: '{df[col].iloc[i]}' on row {i + 2} is not a number")
+            raise _fail(source, f"{col}: '{df[col].iloc[i]}' on row {i + 2} is not a number (write a plain "
+                        "number such as 1234.50: no currency sign, thousands separator or decimal comma)")
         df[col] = num.astype(float)
         _check_amounts(df[col], col, source)
     for col in ("rep", "measure", "credited"):

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "salessim"
 
 #: Lowest first. The package root (``salessim/__init__.py``, the public face) sits above them all.
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "inputs"),  # error types, the YAML reader, the frozen schema base
+    ("errors", "inputs", "text_files"),  # error types, the YAML reader, the frozen schema base, text decoding
     ("model",),  # pure domain rules and their parameters
     ("comp",),  # plan language and the exact payout engine
     ("scenario",),  # the input language: scenario + events schema, loading
@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ui",),  # formatting, charts, explorer, reports, CLI
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
-ROOT_MODULES = {"__init__", "__main__", "errors", "inputs"}
+ROOT_MODULES = {"__init__", "__main__", "errors", "inputs", "text_files"}
 
 
 def _module_name(path: Path) -> str:

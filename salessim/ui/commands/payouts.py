@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from salessim.comp import load_plan, read_performance, statements, summary
-    from salessim.comp.export import write_statements
+    from salessim.comp.export import CSV_ENCODING, write_statements
 
     plan = load_plan(args.plan)
     perf = read_performance(args.performance)
@@ -41,6 +41,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"statements written to {args.out}")
     if args.summary:
         args.summary.parent.mkdir(parents=True, exist_ok=True)
-        per_period.to_csv(args.summary, index=False)
+        per_period.to_csv(args.summary, index=False, encoding=CSV_ENCODING)
         print(f"summary written to {args.summary}")
     return 0
