@@ -77,6 +77,10 @@ def decode(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, st
                         "save the export as CSV UTF-8")
 
 
+#: CSV files people open in Excel: UTF-8 with a byte-order mark (without one Excel reads them in
+#: the locale's code page, and a Chinese name comes out as mojibake).
+CSV_ENCODING = "utf-8-sig"
+
 #: Separators a CSV export may use; the header line's most frequent one is taken.
 SEPARATORS = (",", ";", "\t")
 

@@ -35,6 +35,7 @@ from salessim.calibrate.reader import (
     read_table,
 )
 from salessim.errors import SalessimError
+from salessim.text_files import CSV_ENCODING
 
 DEAL_COLUMNS = ["opportunity_id", "owner", "account", "product", "segment", "region", "created", "closed",
                 "status", "stage", "amount", "line"]
@@ -85,7 +86,7 @@ class CrmImport:
         """The quarantined rows, each with its reason(s), as CSV (UTF-8 with BOM, Excel-friendly)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.quarantine.to_csv(path, index=False, encoding="utf-8-sig")
+        self.quarantine.to_csv(path, index=False, encoding=CSV_ENCODING)
         return path
 
 

@@ -9,9 +9,7 @@ import pandas as pd
 
 from salessim.comp.payout import summary
 from salessim.comp.plan import PlanError
-
-#: CSV files people open in Excel: UTF-8 with a BOM (without it Excel reads them in the locale's code page).
-CSV_ENCODING = "utf-8-sig"
+from salessim.text_files import CSV_ENCODING
 
 
 def write_statements(statements: pd.DataFrame, path: str | Path) -> Path:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from salessim.text_files import CSV_ENCODING
 from salessim.ui.formatting import ci_label, count, interval, money, number, percent, text_table
 from salessim.ui.i18n import tr
 from salessim.ui.summary import ExecutiveSummary
@@ -265,16 +266,16 @@ def write_decision(d: PlanDecision, out, text: str | None = None) -> list:
     if text is not None:
         (out / "decision.txt").write_text(text + "\n", encoding="utf-8")
         files.append(out / "decision.txt")
-    d.economics.to_csv(out / "economics.csv", index=False)
-    d.summary.to_csv(out / "comparison.csv", index=False)
+    d.economics.to_csv(out / "economics.csv", index=False, encoding=CSV_ENCODING)
+    d.summary.to_csv(out / "comparison.csv", index=False, encoding=CSV_ENCODING)
     pd.concat([c.assign(proposal=p) for p, c in d.rep_changes.items()], ignore_index=True).to_csv(
-        out / "rep_changes.csv", index=False)
+        out / "rep_changes.csv", index=False, encoding=CSV_ENCODING)
     files += [out / "economics.csv", out / "comparison.csv", out / "rep_changes.csv"]
     if d.calibration.validation is not None:
-        d.calibration.validation.to_csv(out / "check.csv", index=False)
+        d.calibration.validation.to_csv(out / "check.csv", index=False, encoding=CSV_ENCODING)
         files.append(out / "check.csv")
     if d.backtest is not None:
-        d.backtest.table.to_csv(out / "backtest.csv", index=False)
+        d.backtest.table.to_csv(out / "backtest.csv", index=False, encoding=CSV_ENCODING)
         files.append(out / "backtest.csv")
     files += list(d.calibration.write(out / "calibrated.yaml", accept_mismatch=True))
     return files

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from salessim.errors import SalessimError
+from salessim.text_files import CSV_ENCODING
 from salessim.ui.commands import count, level, natural
 
 
@@ -83,7 +84,7 @@ def report(comparison: Any, args: argparse.Namespace) -> None:
     note = ""
     summary = comparison.summary(level=args.level, method=args.method)
     if args.store:
-        summary.to_csv(args.store / "summary.csv", index=False)
+        summary.to_csv(args.store / "summary.csv", index=False, encoding=CSV_ENCODING)
         note = f"{store_note(args.store, comparison.experiment, comparison.runs)}; summary in {args.store / 'summary.csv'}"
     if args.kpi:
         comparison.summary(level=args.level, method=args.method, kpis=args.kpi)  # an unknown KPI is an error

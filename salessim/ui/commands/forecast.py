@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.text_files import CSV_ENCODING
 from salessim.ui.commands import count, date, export_arguments, natural
 
 
@@ -102,11 +103,11 @@ def write(fc, bt, out: Path) -> None:
     from salessim.ui.charts.style import use_style
 
     out.mkdir(parents=True, exist_ok=True)
-    fc.monthly.to_csv(out / "forecast_monthly.csv", index=False)
-    fc.owners.to_csv(out / "forecast_owners.csv", index=False)
-    fc.pipeline.deals.to_csv(out / "forecast_open_deals.csv", index=False)
+    fc.monthly.to_csv(out / "forecast_monthly.csv", index=False, encoding=CSV_ENCODING)
+    fc.owners.to_csv(out / "forecast_owners.csv", index=False, encoding=CSV_ENCODING)
+    fc.pipeline.deals.to_csv(out / "forecast_open_deals.csv", index=False, encoding=CSV_ENCODING)
     if bt is not None:
-        bt.table.to_csv(out / "forecast_backtest.csv", index=False)
+        bt.table.to_csv(out / "forecast_backtest.csv", index=False, encoding=CSV_ENCODING)
     use_style()
     ax = fan_chart(fc)
     ax.figure.savefig(out / "forecast_fan.png", dpi=120, bbox_inches="tight")

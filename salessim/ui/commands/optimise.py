@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from salessim.text_files import CSV_ENCODING
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("optimise", help="search a plan template for the best plan under constraints")
@@ -46,7 +48,7 @@ def write_outputs(result: Any, out: str | Path) -> dict[str, Path]:
               "simulations": pd.DataFrame(list(result.simulations.items()), columns=["what", "runs"])}
     for name, df in tables.items():
         files[name] = out / f"{name}.csv"
-        df.to_csv(files[name], index=False)
+        df.to_csv(files[name], index=False, encoding=CSV_ENCODING)
     fig = pareto_chart(result.candidates, result.recommended.currency)
     fig.savefig(files["chart"], dpi=120, bbox_inches="tight")
     plt.close(fig)

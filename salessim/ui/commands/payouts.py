@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from salessim.comp import load_plan, read_performance, statements, summary
-    from salessim.comp.export import CSV_ENCODING, write_statements
+    from salessim.comp.export import write_statements
+    from salessim.text_files import CSV_ENCODING
 
     plan = load_plan(args.plan)
     perf = read_performance(args.performance)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.text_files import CSV_ENCODING
 from salessim.ui.commands import natural
 
 
@@ -70,5 +71,5 @@ def write_tables(result, out: Path, fmt: str) -> None:
         if fmt == "parquet":
             df.to_parquet(out / f"{name}.parquet", index=False)
         else:
-            df.to_csv(out / f"{name}.csv", index=False)
+            df.to_csv(out / f"{name}.csv", index=False, encoding=CSV_ENCODING)
     (out / "scenario.yaml").write_text(result.scenario.to_yaml(), encoding="utf-8")

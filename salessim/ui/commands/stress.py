@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from salessim.errors import SalessimError
+from salessim.text_files import CSV_ENCODING
 from salessim.ui.commands import output_file
 from salessim.ui.commands.compare import add_run_options, check_run_options, run_kwargs, store_note
 
@@ -59,7 +60,7 @@ def run_stress(args: argparse.Namespace) -> int:
     if args.store:
         print(store_note(args.store, st.experiment, st.run_log))
     if args.out:
-        st.runs.to_csv(args.out, index=False)
+        st.runs.to_csv(args.out, index=False, encoding=CSV_ENCODING)
     return 0
 
 
@@ -80,5 +81,5 @@ def run_roi(args: argparse.Namespace) -> int:
     if args.store:
         print(store_note(args.store, roi.experiment, roi.run_log))
     if args.out:
-        roi.runs.to_csv(args.out, index=False)
+        roi.runs.to_csv(args.out, index=False, encoding=CSV_ENCODING)
     return 0
