@@ -76,9 +76,8 @@ def read_performance(path: str | Path) -> pd.DataFrame:
     text_cols = {c: "string" for c in ("rep", "period", "measure", *OPTIONAL_TEXT)}
     try:
         if suffix == ".csv":
-            text, encoding = decode(path.read_bytes(), path)
+            text, _ = decode(path.read_bytes(), path)
             df = pd.read_csv(io.StringIO(text), sep=separator(text), dtype=text_cols, keep_default_na=True)
-            df.attrs["encoding"] = encoding
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, sheet_name=0, dtype=text_cols, engine="openpyxl")
         elif suffix == ".parquet":
