@@ -111,7 +111,9 @@ def test_removing_cap_and_ratchet_raises_revenue_through_both_channels():
     "empty pipeline) and the quarterly bonus looked out of reach early in the year; with paces right, the "
     "bonus's contenders race as much as its far-off and secured reps give up and coast, and the cheaper "
     "commission rate pulls less everywhere. By skill half (30 pairs) the less skilled lose 1.8% and the more "
-    "skilled gain 1.3%: the opposite of Kishore et al.'s heterogeneity (docs/behaviour.md)."))
+    "skilled gain 1.3%: the opposite of Kishore et al.'s heterogeneity. The least skilled fifth still makes "
+    "its quarterly quota in about half the quarters (so it races for the bonus), and with output = skill x "
+    "effort a commission pulls in proportion to pace (docs/behaviour.md, by skill quintile)."))
 def test_bonus_to_commission_at_equal_cost_raises_output():
     # Kishore, Rao, Narasimhan & John (2013). Cost matched on the bonus plan's own results: the
     # linear multiple that would have paid the same variable pay for what the bonus plan sold.
