@@ -182,7 +182,8 @@ def effects_table() -> str:
     bonus = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS)}, COST_REPLICATIONS)
     lin = matched_linear(bonus.results["quarterly bonus"], reps=40)
     kb = replicate({"quarterly bonus": scenario(QUARTERLY_BONUS), "commission": scenario(lin)}, COST_REPLICATIONS)
-    rows.append(("Kishore et al. (2013): quarterly bonus -> commission at equal cost", "output up",
+    rows.append(("Kishore et al. (2013): quarterly bonus -> commission at equal cost",
+                 "output up 24%, bottom quarter of performers +37% (Indian pharmaceutical firm)",
                  f"revenue {pct(paired(kb, 'revenue', 'quarterly bonus', 'commission'), kpi(kb, 'revenue')['quarterly bonus'].mean())} "
                  f"(commission multiple {lin['components'][0]['tiers'][0]['multiple']:.2f}x)",
                  yes(paired(kb, "revenue", "quarterly bonus", "commission").low > 0)))
